@@ -50,6 +50,7 @@ class CaseData:
     company_roles: pd.DataFrame = field(default_factory=lambda: empty_table("company_roles"))
     companies: pd.DataFrame = field(default_factory=lambda: empty_table("companies"))
     leases: pd.DataFrame = field(default_factory=lambda: empty_table("leases"))
+    sightings: pd.DataFrame = field(default_factory=lambda: empty_table("sightings"))
     rejects: pd.DataFrame = field(default_factory=lambda: empty_table("rejects"))
 
     def __post_init__(self) -> None:

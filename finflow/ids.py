@@ -12,7 +12,15 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-__all__ = ["content_id", "content_ids", "file_sha256"]
+__all__ = [
+    "address_id",
+    "content_id",
+    "content_ids",
+    "file_sha256",
+    "holder_party_id",
+    "org_party_id",
+    "person_party_id",
+]
 
 _SEP = "\x1f"  # unit separator: cannot appear in normalised field values
 
@@ -27,9 +35,7 @@ def content_ids(prefix: str, columns: Iterable[pd.Series]) -> pd.Series:
     """Vectorised :func:`content_id` over aligned columns (one id per row)."""
     cols = [c.astype("string").fillna("") for c in columns]
     joined = cols[0].str.cat(cols[1:], sep=_SEP) if len(cols) > 1 else cols[0]
-    digests = [
-        f"{prefix}-{hashlib.sha256(s.encode('utf-8')).hexdigest()[:20]}" for s in joined.tolist()
-    ]
+    digests = [f"{prefix}-{hashlib.sha256(s.encode('utf-8')).hexdigest()[:20]}" for s in joined.tolist()]
     return pd.Series(digests, index=cols[0].index, dtype="string")
 
 
@@ -40,3 +46,23 @@ def file_sha256(path: str) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def org_party_id(org_number: str) -> str:
+    """A company's party id: from its organisation number alone, so registry and bank data meet."""
+    return content_id("party", "org", org_number)
+
+
+def person_party_id(normalized_name: str, birth_date: str) -> str:
+    """A person's party id from a strong key: normalised name + birth date (YYYY-MM-DD)."""
+    return content_id("party", "person", normalized_name, birth_date)
+
+
+def holder_party_id(account_id: str) -> str:
+    """An unresolved holder: "whoever holds this account", until a strong key links a party."""
+    return content_id("holder", account_id)
+
+
+def address_id(normalized_address: str) -> str:
+    """An address id from its normalised text."""
+    return content_id("addr", normalized_address)

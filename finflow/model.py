@@ -19,14 +19,15 @@ import pandas as pd
 import pyarrow as pa
 
 __all__ = [
-    "CHANNELS",
-    "PARTY_KINDS",
     "ACCOUNT_SCHEMES",
+    "CHANNELS",
+    "KEYS",
+    "PARTY_KINDS",
     "PROVENANCE_FIELDS",
     "SCHEMAS",
     "TABLES",
-    "empty_table",
     "conform",
+    "empty_table",
 ]
 
 #: Allowed transaction channels.
@@ -139,6 +140,12 @@ SCHEMAS: dict[str, pa.Schema] = {
         pa.field("start_date", pa.date32()),
         pa.field("end_date", pa.date32()),
     ),
+    # Further sightings of a record already in the case (e.g. a transfer seen on both the payer's
+    # and the payee's statement): one row per extra provenance, so no source is forgotten.
+    "sightings": _schema(
+        pa.field("table", pa.string(), nullable=False),
+        pa.field("record_id", pa.string(), nullable=False),
+    ),
     "rejects": pa.schema(
         [
             pa.field("source_file", pa.string(), nullable=False),
@@ -165,6 +172,7 @@ KEYS: dict[str, list[str]] = {
     "company_roles": ["company_party_id", "holder_party_id", "role"],
     "companies": ["party_id"],
     "leases": ["lease_id"],
+    "sightings": ["table", "record_id", "source_sha256", "source_locator"],
     "rejects": ["source_sha256", "source_locator"],
 }
 

@@ -19,12 +19,12 @@ from stdnum.no import kontonr, orgnr
 
 __all__ = [
     "AccountNumber",
+    "guess_party_kind",
+    "is_country_code",
     "normalize_account",
     "normalize_accounts",
-    "normalize_orgnr",
     "normalize_name",
-    "is_country_code",
-    "guess_party_kind",
+    "normalize_orgnr",
 ]
 
 _SEPARATORS = re.compile(r"[\s.\-]")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["Source", "ImportResult", "ImportError_", "reject"]
+__all__ = ["ImportError_", "ImportResult", "Source", "reject"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
 
 
-class ImportError_(Exception):  # noqa: N801 - avoid shadowing the builtin ImportError
+class ImportError_(Exception):  # noqa: N801, N818 - avoid shadowing the builtin ImportError
     """A whole file cannot be imported (unreadable, wrong format, missing columns).
 
     The message names the file and the problem; the CLI prints it as one line.

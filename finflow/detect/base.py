@@ -14,7 +14,7 @@ from typing import Any
 
 from finflow.ids import content_id
 
-__all__ = ["ROLES", "Subject", "Finding", "Detector"]
+__all__ = ["ROLES", "Detector", "Finding", "Subject"]
 
 #: The role a pattern suggests for a subject. A possible victim is a case for protection.
 ROLES: tuple[str, ...] = ("possible_victim", "controller", "facilitator", "front", "unknown")

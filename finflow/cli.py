@@ -1,0 +1,122 @@
+"""The ``finflow`` command: a thin shell over the library (see each command's module)."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from finflow import __version__
+from finflow.case import ImportReport, open_case
+from finflow.config import ConfigError
+from finflow.findings_io import findings_table
+from finflow.importers import registry
+from finflow.investigate import InvestigationError, investigate
+
+CASE_OPTION = click.option(
+    "--case", "case_dir", default="case", show_default=True, type=click.Path(file_okay=False),
+    help="Case directory (the embedded store).",
+)  # fmt: skip
+
+
+def _echo_report(report: ImportReport) -> None:
+    """One line per source: counts that reconcile, or the reason it was skipped."""
+    if report.status == "failed":
+        click.echo(f"  skipped  {report.error}", err=True)
+        return
+    check = "ok" if report.reconciles else "MISMATCH"
+    click.echo(
+        f"  {report.status:<16} {report.file} [{report.format}]: read {report.rows_read:,} = "
+        f"loaded {report.loaded:,} + rejected {report.rejected:,} + duplicates {report.duplicates:,} ({check})"
+    )
+    for note in report.notes:
+        click.echo(f"      note: {note}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="finflow")
+def main() -> None:
+    """finflow — follow the money in human-trafficking investigations.
+
+    Import bank, transfer and registry extracts into a case, find the patterns that expose
+    controllers and identify victims, and show them as offline views and a report.
+    """
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@CASE_OPTION
+@click.option(
+    "--format", "format_", default=None, help="Format name instead of auto-detection (see `finflow formats`)."
+)
+@click.option("--account", default=None, help="Account number of a bank statement whose export does not name it.")
+def import_command(files: tuple[str, ...], case_dir: str, format_: str | None, account: str | None) -> None:
+    """Import FILES into the case; importing the same file again changes nothing."""
+    case = open_case(case_dir)
+    options = {"account": account} if account else {}
+    reports = case.import_files(files, format=format_, options=options, on_report=_echo_report)
+    failed = [r for r in reports if r.status == "failed"]
+    if failed:
+        raise click.ClickException(f"{len(failed)} of {len(reports)} file(s) could not be imported")
+
+
+@main.command("formats")
+def formats_command() -> None:
+    """List the import formats finflow recognises."""
+    for module in registry.adapters():
+        click.echo(f"{module.FORMAT:<16} {getattr(module, 'DESCRIPTION', '')}")
+
+
+@main.command("investigate")
+@click.argument("path", type=click.Path(exists=True))
+@CASE_OPTION
+@click.option(
+    "--out",
+    "out_dir",
+    default="graphs",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for findings, views and the report.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False),
+    help="YAML file overriding detector settings (see finflow/data/config.yaml).",
+)
+@click.option("--account", default=None, help="Account number for bank statements that do not name it.")
+@click.option("--top", default=25, show_default=True, help="Findings shown in the terminal table.")
+def investigate_command(
+    path: str, case_dir: str, out_dir: str, config_path: str | None, account: str | None, top: int
+) -> None:
+    """Import everything under PATH, run the detectors, and write findings and views.
+
+    Writes findings.json, findings.csv and the views into --out; prints a ranked table.
+    """
+    started = time.monotonic()
+
+    def progress(message: str) -> None:
+        click.echo(f"[{time.monotonic() - started:6.1f}s] {message}", err=True)
+
+    try:
+        result = investigate(
+            path, case_dir=case_dir, out_dir=out_dir, config_path=config_path,
+            options={"account": account} if account else None, progress=progress, on_report=_echo_report,
+        )  # fmt: skip
+    except (InvestigationError, ConfigError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("")
+    click.echo(findings_table(result.findings, limit=top))
+    click.echo("")
+    for _name, file in sorted(result.outputs.items()):
+        click.echo(f"wrote {file}")
+
+
+def run() -> None:  # pragma: no cover - console entry point
+    main(prog_name="finflow")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""A1 — collector (controller) accounts: money from many unrelated people, passed on.
+
+An account that, within one window, receives from many distinct private persons who are not
+family (no shared surname with the holder), in small amounts, and forwards most of it within
+hours, is where a controller collects victims' earnings (FinCEN FIN-2020-A008 "funnel
+accounts"; FIN-2014-A008 "multiple, apparently unrelated, customers sending … to the same
+beneficiary").
+
+What keeps innocent look-alikes out: a landlord's tenants pay rent-sized amounts (median above
+the small-amount limit); a shop or a treasurer keeps what it takes in (little forwarded within
+hours). An account that sends nearly all its outflow to one other collector candidate is a
+feeder — typically a victim's account swept to the controller — and is left to the sweep
+detector, which reports it as a possible victim, not a suspect.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from finflow.casedata import CaseData
+from finflow.detect.base import Detector, Finding, Subject
+from finflow.detect.common import fifo_forwarded, nok, surname
+from finflow.graph import account_holders
+
+__all__ = ["DETECTOR", "detect_collectors"]
+
+_OUT_CHANNELS_EXCLUDED = ("fee",)
+
+
+def detect_collectors(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
+    tx = data.transactions
+    if tx.empty:
+        return []
+    holders = account_holders(data)
+    kind = holders["kind"]
+    credits = tx[tx["to_account"].notna() & tx["from_account"].notna()]
+    sender_kind = credits["from_account"].map(kind).astype("string")
+    guessed = credits["from_name"].map(lambda n: "company" if _looks_company(n) else "person")
+    sender_kind = sender_kind.where(sender_kind.notna() & (sender_kind != "unknown"), guessed)
+    person_credits = credits[(sender_kind == "person").to_numpy()]
+    distinct = person_credits.groupby("to_account", observed=True)["from_account"].nunique()
+    candidates = set(distinct[distinct >= params["min_distinct_senders"]].index)
+    if not candidates:
+        return []
+
+    debits = tx[tx["from_account"].isin(candidates) & ~tx["channel"].isin(_OUT_CHANNELS_EXCLUDED)]
+    feeders = _feeders(debits, candidates, params["feeder_top_share"])
+    all_credits = tx[tx["to_account"].isin(candidates)]
+    person_set = set(person_credits.index)
+    findings = []
+    credits_by_account = dict(tuple(all_credits.sort_values(["ts", "txn_id"]).groupby("to_account", observed=True)))
+    debits_by_account = dict(tuple(debits.sort_values(["ts", "txn_id"]).groupby("from_account", observed=True)))
+    for account in sorted(candidates - feeders):
+        holder_name = holders["holder_name"].get(account)
+        finding = _assess(
+            account,
+            holder_name,
+            credits_by_account[account],
+            debits_by_account.get(account, tx.iloc[0:0]),
+            person_set,
+            params,
+        )
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def _looks_company(name: object) -> bool:
+    from finflow.normalize import guess_party_kind
+
+    return guess_party_kind(name if isinstance(name, str) else None) == "company"
+
+
+def _feeders(debits: pd.DataFrame, candidates: set[str], top_share: float) -> set[str]:
+    """Candidates sending ≥ ``top_share`` of their outflow to one other candidate."""
+    to_accounts = debits[debits["to_account"].notna()]
+    per_pair = to_accounts.groupby(["from_account", "to_account"], observed=True)["amount_minor"].sum()
+    totals = debits.groupby("from_account", observed=True)["amount_minor"].sum()
+    feeders = set()
+    for (src, dst), amount in per_pair.items():
+        if dst in candidates and dst != src and amount >= top_share * totals[src]:
+            feeders.add(src)
+    return feeders
+
+
+def _assess(
+    account: str,
+    holder_name: object,
+    credits: pd.DataFrame,
+    debits: pd.DataFrame,
+    person_rows: set,
+    params: Mapping[str, Any],
+) -> Finding | None:
+    own_surname = surname(holder_name)
+    window = np.timedelta64(int(params["window_days"]), "D")
+    is_person = np.array([idx in person_rows for idx in credits.index])
+    senders = credits["from_account"].astype("string").fillna("").to_numpy()
+    names = credits["from_name"].astype("string").fillna("").to_numpy()
+    related = np.array([bool(own_surname) and surname(n) == own_surname for n in names])
+    counted = is_person & ~related
+    ts = credits["ts"].to_numpy()
+
+    best = _best_window(ts, senders, counted, window)
+    if best is None:
+        return None
+    start, _, _ = best
+    # the whole window from the first counted sender on: never fewer senders than the best count
+    in_window = (ts >= ts[start]) & (ts < ts[start] + window)
+    n_senders = len(set(senders[in_window & counted]))
+    if n_senders < params["min_distinct_senders"]:
+        return None
+    end = int(np.flatnonzero(in_window)[-1])
+    window_credits = credits[in_window]
+    person_window = window_credits[is_person[in_window] & ~related[in_window]]
+    median = float(np.median(person_window["amount_minor"].to_numpy()))
+    non_cash = window_credits[window_credits["from_account"].notna()]
+    person_value = int(window_credits["amount_minor"].to_numpy()[is_person[in_window]].sum())
+    person_share = person_value / max(1, int(non_cash["amount_minor"].sum()))
+    if median > params["max_median_amount_minor"] or person_share < params["min_person_share"]:
+        return None
+
+    forwarded, out_in_time = fifo_forwarded(
+        ts,
+        credits["amount_minor"].to_numpy(),
+        debits["ts"].to_numpy(),
+        debits["amount_minor"].to_numpy(),
+        np.timedelta64(int(params["forward_hours"]), "h"),
+    )
+    window_in = int(window_credits["amount_minor"].sum())
+    forwarded_share = int(forwarded[in_window].sum()) / max(1, window_in)
+    if forwarded_share < params["min_forward_share"]:
+        return None
+
+    w = params["weights"]
+    parts = {
+        "senders": min(1.0, n_senders / (3 * params["min_distinct_senders"])),
+        "forwarded": forwarded_share,
+        "small_amounts": max(0.0, 1 - median / params["max_median_amount_minor"]),
+        "persons": min(1.0, person_share),
+    }
+    score = sum(w[k] * v for k, v in parts.items()) / sum(w.values())
+    first = pd.Timestamp(ts[start]).date()
+    last = pd.Timestamp(ts[end]).date()
+    currency = str(credits["currency"].mode().iloc[0])
+    summary = (
+        f"received from {n_senders} distinct unrelated private senders in {params['window_days']} days "
+        f"({first} to {last}), median {nok(median, currency)}, forwarded {forwarded_share:.0%} "
+        f"within {params['forward_hours']} h"
+    )
+    out_in_window = debits[(out_in_time > 0)]
+    out_in_window = out_in_window[
+        (out_in_window["ts"] >= ts[start])
+        & (out_in_window["ts"] <= ts[end] + np.timedelta64(int(params["forward_hours"]), "h"))
+    ]
+    evidence = pd.concat([person_window, out_in_window])
+    evidence = evidence.sort_values(["amount_minor", "txn_id"], ascending=[False, True]).head(params["max_evidence"])
+    return Finding(
+        detector="collector",
+        subjects=[Subject("account", account, "controller", holder_name if isinstance(holder_name, str) else None)],
+        score=score,
+        summary=summary,
+        parameters=dict(params),
+        evidence_txn_ids=evidence["txn_id"].astype(str).tolist(),
+        metrics={
+            "distinct_unrelated_senders": int(n_senders),
+            "window_start": str(first),
+            "window_end": str(last),
+            "median_credit_minor": round(median),
+            "person_share": round(person_share, 4),
+            "forwarded_share": round(forwarded_share, 4),
+            "window_inflow_minor": window_in,
+            "currency": currency,
+        },
+    )
+
+
+def _best_window(
+    ts: np.ndarray, senders: np.ndarray, counted: np.ndarray, window: np.timedelta64
+) -> tuple[int, int, int] | None:
+    """The window (start, end indices into ``ts``) with the most distinct counted senders."""
+    idx = np.flatnonzero(counted)
+    if len(idx) == 0:
+        return None
+    counts: Counter[str] = Counter()
+    best = (idx[0], idx[0], 0)
+    lo = 0
+    for hi in range(len(idx)):
+        counts[senders[idx[hi]]] += 1
+        while ts[idx[hi]] - ts[idx[lo]] >= window:
+            s = senders[idx[lo]]
+            counts[s] -= 1
+            if counts[s] == 0:
+                del counts[s]
+            lo += 1
+        if len(counts) > best[2]:
+            best = (idx[lo], idx[hi], len(counts))
+    return best
+
+
+DETECTOR = Detector(
+    name="collector",
+    title="Collector (controller) account",
+    description=(
+        "An account receiving money from many different, unrelated private persons in a short "
+        "time, in small amounts, and passing most of it on within hours — where a controller "
+        "collects victims' earnings."
+    ),
+    run=detect_collectors,
+)

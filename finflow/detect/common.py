@@ -1,0 +1,65 @@
+"""Small helpers shared by detectors: money text, surnames, FIFO forwarding."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from finflow.money import format_minor
+from finflow.normalize import normalize_name
+
+__all__ = ["fifo_forwarded", "nok", "surname"]
+
+
+def surname(name: object) -> str:
+    """Last token of the normalised name ('' when unknown): a weak family link, never a merge."""
+    tokens = normalize_name(name if isinstance(name, str) else None).split()
+    return tokens[-1] if tokens else ""
+
+
+def nok(amount_minor: float | int, currency: str = "NOK") -> str:
+    """Whole-unit money text for explanations, e.g. ``NOK 1 200``."""
+    text = format_minor(round(amount_minor), currency)
+    return text[:-3] if text.endswith(".00") else text
+
+
+def fifo_forwarded(
+    in_ts: np.ndarray,
+    in_amount: np.ndarray,
+    out_ts: np.ndarray,
+    out_amount: np.ndarray,
+    within: np.timedelta64,
+) -> tuple[np.ndarray, np.ndarray]:
+    """How much of each inflow left the account within ``within``, first in first out.
+
+    Returns ``(forwarded_per_inflow, forwarded_per_outflow_in_time)``. Inflows and outflows at
+    the same timestamp: the inflow is taken to arrive first.
+    """
+    forwarded = np.zeros(len(in_ts), dtype=np.int64)
+    out_in_time = np.zeros(len(out_ts), dtype=np.int64)
+    lots: deque[list[int]] = deque()  # [inflow index, remaining]
+    i = 0
+    for j in np.argsort(out_ts, kind="stable"):
+        while i < len(in_ts) and in_ts[i] <= out_ts[j]:
+            lots.append([i, int(in_amount[i])])
+            i += 1
+        need = int(out_amount[j])
+        while need and lots:
+            lot = lots[0]
+            take = min(need, lot[1])
+            if out_ts[j] - in_ts[lot[0]] <= within:
+                forwarded[lot[0]] += take
+                out_in_time[j] += take
+            lot[1] -= take
+            need -= take
+            if lot[1] == 0:
+                lots.popleft()
+    return forwarded, out_in_time
+
+
+def ordered(frame: pd.DataFrame, columns: Sequence[str] = ("ts", "txn_id")) -> pd.DataFrame:
+    """Rows in time order with a stable tie-break, so results never depend on input order."""
+    return frame.sort_values(list(columns), kind="stable")

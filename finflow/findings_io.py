@@ -1,0 +1,122 @@
+"""Writing findings for people and programs: findings.json, findings.csv, a terminal table.
+
+Every finding is written with its evidence transactions expanded (date, amount, accounts, text)
+and their sources (file, SHA-256, row), so the file stands on its own in a case folder.
+Output is deterministic: same findings, same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from finflow.casedata import CaseData
+from finflow.detect.base import Finding
+from finflow.money import format_minor
+
+__all__ = ["evidence_rows", "findings_document", "findings_table", "write_findings"]
+
+_EVIDENCE_COLUMNS = [
+    "txn_id", "booking_date", "booking_time", "amount_minor", "currency", "from_account", "from_name",
+    "to_account", "to_name", "to_country", "channel", "description", "source_file", "source_sha256",
+    "source_locator",
+]  # fmt: skip
+
+
+def evidence_rows(data: CaseData, txn_ids: Sequence[str]) -> list[dict]:
+    """The evidence transactions with their provenance, in time order."""
+    tx = data.transactions
+    rows = tx[tx["txn_id"].isin(set(txn_ids))].sort_values(["ts", "txn_id"])
+    out = []
+    for record in rows[_EVIDENCE_COLUMNS].itertuples(index=False):
+        item = {}
+        for key, value in zip(_EVIDENCE_COLUMNS, record, strict=True):
+            if key == "booking_date":
+                value = str(pd.Timestamp(value).date())
+            elif key == "amount_minor":
+                value = int(value)
+            elif value is pd.NA or (isinstance(value, float) and value != value):
+                value = None
+            item[key] = value
+        out.append(item)
+    return out
+
+
+def findings_document(data: CaseData, findings: Sequence[Finding], config: dict) -> dict:
+    """The JSON document: detector settings used, then findings ranked, each with evidence."""
+    items = []
+    for rank, finding in enumerate(findings, start=1):
+        item = {"rank": rank, **finding.to_dict()}
+        item["evidence"] = evidence_rows(data, finding.evidence_txn_ids)
+        items.append(item)
+    return {"finflow_findings": 1, "configuration": config, "findings": items}
+
+
+def write_findings(out_dir: Path, data: CaseData, findings: Sequence[Finding], config: dict) -> tuple[Path, Path]:
+    """Write ``findings.json`` and ``findings.csv`` into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    doc = findings_document(data, findings, config)
+    json_path = out_dir / "findings.json"
+    json_path.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    csv_path = out_dir / "findings.csv"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        [
+            "rank",
+            "finding_id",
+            "detector",
+            "score",
+            "subject_kind",
+            "subject_id",
+            "subject_label",
+            "suggested_role",
+            "summary",
+            "evidence_count",
+            "evidence_txn_ids",
+        ]
+    )
+    for rank, finding in enumerate(findings, start=1):
+        for subject in finding.subjects:
+            writer.writerow(
+                [
+                    rank,
+                    finding.finding_id,
+                    finding.detector,
+                    f"{finding.score:.4f}",
+                    subject.kind,
+                    subject.id,
+                    subject.label or "",
+                    subject.role,
+                    finding.summary,
+                    len(finding.evidence_txn_ids),
+                    " ".join(finding.evidence_txn_ids),
+                ]
+            )
+    csv_path.write_text(buffer.getvalue(), encoding="utf-8")
+    return json_path, csv_path
+
+
+def findings_table(findings: Sequence[Finding], limit: int = 25) -> str:
+    """A ranked plain-text table for the terminal."""
+    if not findings:
+        return "No findings at these settings."
+    lines = [f"{'#':>3}  {'score':>5}  {'detector':<12} {'role':<16} {'subject':<28} summary"]
+    for rank, finding in enumerate(findings[:limit], start=1):
+        subject = finding.subjects[0]
+        label = f"{subject.id} {subject.label or ''}".strip()[:28]
+        lines.append(
+            f"{rank:>3}  {finding.score:>5.2f}  {finding.detector:<12} {subject.role:<16} {label:<28} {finding.summary}"
+        )
+    if len(findings) > limit:
+        lines.append(f"… and {len(findings) - limit} more in findings.json / findings.csv")
+    return "\n".join(lines)
+
+
+def money(amount_minor: int, currency: str) -> str:
+    return format_minor(amount_minor, currency)

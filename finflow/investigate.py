@@ -1,0 +1,80 @@
+"""The main job: import everything under a path, analyse the case, write findings and views.
+
+``investigate`` is the library form of ``finflow investigate``; the CLI only prints what it
+reports through ``progress``. Each step can be run on its own from the modules it calls.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from finflow.case import ImportReport, open_case
+from finflow.casedata import CaseData
+from finflow.config import load_config
+from finflow.detect.base import Finding
+from finflow.detect.registry import run_detectors
+from finflow.findings_io import write_findings
+
+__all__ = ["Investigation", "InvestigationError", "discover_files", "investigate"]
+
+
+class InvestigationError(RuntimeError):
+    """The investigation cannot go on (nothing importable, empty case); one-line message."""
+
+
+@dataclass
+class Investigation:
+    reports: list[ImportReport]
+    data: CaseData
+    findings: list[Finding]
+    config: dict[str, Any]
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def skipped(self) -> list[ImportReport]:
+        return [r for r in self.reports if r.status == "failed"]
+
+
+def discover_files(path: str | Path) -> list[Path]:
+    """Files under ``path`` (or ``path`` itself), hidden ones excluded, in sorted order."""
+    root = Path(path)
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        raise InvestigationError(f"{path}: no such file or directory")
+    files = []
+    for directory, subdirs, names in os.walk(root):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        files.extend(Path(directory) / n for n in sorted(names) if not n.startswith("."))
+    return sorted(files)
+
+
+def investigate(
+    path: str | Path,
+    *,
+    case_dir: str | Path = "case",
+    out_dir: str | Path = "graphs",
+    config_path: str | Path | None = None,
+    options: dict[str, str] | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+    on_report: Callable[[ImportReport], None] | None = None,
+) -> Investigation:
+    """Import ``path`` into the case at ``case_dir``, run the detectors, write outputs to ``out_dir``."""
+    config = load_config(config_path)
+    files = discover_files(path)
+    progress(f"importing {len(files)} file(s) from {path}")
+    case = open_case(case_dir)
+    reports = case.import_files(files, options=options, on_report=on_report)
+    data = case.data()
+    if data.transactions.empty:
+        raise InvestigationError(f"{path}: no transactions could be imported; see the messages above")
+    progress(f"case holds {len(data.transactions):,} transactions, {len(data.accounts):,} accounts")
+    findings = run_detectors(data, config, on_start=lambda d: progress(f"running detector {d.name}"))
+    out = Path(out_dir)
+    json_path, csv_path = write_findings(out, data, findings, config)
+    result = Investigation(reports, data, findings, config, {"findings.json": json_path, "findings.csv": csv_path})
+    return result

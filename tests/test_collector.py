@@ -1,0 +1,123 @@
+"""The collector detector fires on a controller's account and not on innocent look-alikes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from casebuilder import account, case_from_rows
+
+from finflow.config import load_config
+from finflow.detect.collector import detect_collectors
+
+PARAMS = load_config()["collector"]
+COLLECTOR = account(900)
+OUTSIDE_IBAN = "RO49AAAA1B31007593840000"  # a valid Romanian IBAN (mod-97)
+CLIENT_NAMES = ["Per Olsen", "Jon Berg", "Ali Khan", "Lars Dahl", "Tor Moe", "Erik Lie", "Nils Bakke", "Arne Vik"]
+
+
+def _inflows(to: str, amount: str = "1200", start: date = date(2026, 3, 2), hour: str = "23:15") -> list[dict]:
+    rows = []
+    for i, name in enumerate(CLIENT_NAMES):
+        for k in range(2):
+            rows.append({
+                "date": (start + timedelta(days=i * 2 + k)).isoformat(), "time": hour, "amount": amount,
+                "currency": "NOK", "from_account": account(i), "from_name": name, "to_account": to,
+                "to_name": "Mona Holder", "channel": "p2p", "description": "vipps", "txn_ref": f"in-{i}-{k}",
+            })  # fmt: skip
+    return rows
+
+
+def _forward_all(rows: list[dict], src: str, dest: str, delay_days: int) -> list[dict]:
+    out = []
+    for n, row in enumerate(rows):
+        day = date.fromisoformat(row["date"]) + timedelta(days=delay_days)
+        out.append({
+            "date": day.isoformat(), "time": "10:00", "amount": row["amount"], "currency": "NOK",
+            "from_account": src, "from_name": "Mona Holder", "to_account": dest, "to_name": "Receiver",
+            "channel": "remittance" if dest.startswith("RO") else "transfer", "description": "send",
+            "txn_ref": f"out-{n}",
+        })  # fmt: skip
+    return out
+
+
+def test_flags_controller_that_forwards_small_unrelated_payments(tmp_path):
+    rows = _inflows(COLLECTOR)
+    rows += _forward_all(rows, COLLECTOR, OUTSIDE_IBAN, delay_days=1)
+    data = case_from_rows(tmp_path, rows)
+    (finding,) = detect_collectors(data, PARAMS)
+    assert finding.subjects[0].id == COLLECTOR
+    assert finding.subjects[0].role == "controller"
+    assert finding.metrics["distinct_unrelated_senders"] == 8
+    assert finding.metrics["forwarded_share"] == 1.0
+    assert "8 distinct unrelated private senders" in finding.summary
+    assert "median NOK 1 200" in finding.summary and "forwarded 100%" in finding.summary
+    assert 0.5 < finding.score <= 1.0
+    inflow_ids = set(data.transactions.loc[data.transactions["to_account"] == COLLECTOR, "txn_id"])
+    assert inflow_ids <= set(finding.evidence_txn_ids)
+
+
+def test_shop_that_keeps_its_takings_is_not_flagged(tmp_path):
+    rows = _inflows(COLLECTOR, hour="12:30")
+    data = case_from_rows(tmp_path, rows)
+    assert detect_collectors(data, PARAMS) == []
+
+
+def test_slow_forwarding_is_not_forwarding(tmp_path):
+    rows = _inflows(COLLECTOR)
+    rows += _forward_all(rows, COLLECTOR, OUTSIDE_IBAN, delay_days=5)
+    data = case_from_rows(tmp_path, rows)
+    assert detect_collectors(data, PARAMS) == []
+
+
+def test_landlord_rent_sized_payments_are_not_flagged(tmp_path):
+    rows = _inflows(COLLECTOR, amount="9500")
+    rows += _forward_all(rows, COLLECTOR, account(950), delay_days=1)
+    data = case_from_rows(tmp_path, rows)
+    assert detect_collectors(data, PARAMS) == []
+
+
+def test_family_senders_sharing_the_surname_do_not_count(tmp_path):
+    rows = _inflows(COLLECTOR)
+    for row in rows:
+        row["from_name"] = row["from_name"].split()[0] + " Holder"
+    rows += _forward_all(rows, COLLECTOR, OUTSIDE_IBAN, delay_days=0)
+    data = case_from_rows(tmp_path, rows)
+    assert detect_collectors(data, PARAMS) == []
+
+
+def test_victim_account_swept_to_a_collector_is_a_feeder_not_a_collector(tmp_path):
+    victim = account(800)
+    rows = _inflows(victim)
+    sweeps = _forward_all(rows, victim, COLLECTOR, delay_days=0)
+    # the controller also receives from four other swept accounts, and remits abroad
+    extra = []
+    for v in range(4):
+        extra.append(
+            {
+                "date": "2026-03-05",
+                "time": "09:00",
+                "amount": "5000",
+                "currency": "NOK",
+                "from_account": account(700 + v),
+                "from_name": f"Victim {v} Nova{v}",
+                "to_account": COLLECTOR,
+                "to_name": "Boss Man",
+                "channel": "transfer",
+                "txn_ref": f"x{v}",
+            }
+        )
+    remit = _forward_all(sweeps + extra, COLLECTOR, OUTSIDE_IBAN, delay_days=1)
+    for n, row in enumerate(remit):
+        row["txn_ref"] = f"remit-{n}"
+    data = case_from_rows(tmp_path, rows + sweeps + extra + remit)
+    flagged = {f.subjects[0].id for f in detect_collectors(data, PARAMS)}
+    assert victim not in flagged
+
+
+def test_stricter_threshold_from_configuration_suppresses(tmp_path):
+    rows = _inflows(COLLECTOR)
+    rows += _forward_all(rows, COLLECTOR, OUTSIDE_IBAN, delay_days=1)
+    data = case_from_rows(tmp_path, rows)
+    strict = load_config(overrides={"collector": {"min_distinct_senders": 9}})["collector"]
+    assert detect_collectors(data, strict) == []
+    assert len(detect_collectors(data, PARAMS)) == 1
