@@ -13,6 +13,7 @@ from finflow.config import ConfigError
 from finflow.findings_io import findings_table
 from finflow.importers import registry
 from finflow.investigate import InvestigationError, investigate
+from finflow.synth.command import synth
 
 CASE_OPTION = click.option(
     "--case", "case_dir", default="case", show_default=True, type=click.Path(file_okay=False),
@@ -112,6 +113,9 @@ def investigate_command(
     click.echo("")
     for _name, file in sorted(result.outputs.items()):
         click.echo(f"wrote {file}")
+
+
+main.add_command(synth)
 
 
 def run() -> None:  # pragma: no cover - console entry point

@@ -76,7 +76,8 @@ def _groups(rule: str, evidence: pd.Series, party_id: pd.Series) -> pd.DataFrame
 
 
 def _person_keys(parties: pd.DataFrame) -> pd.DataFrame:
-    persons = parties[(parties["kind"] == "person") & parties["birth_date"].notna() & parties["name"].notna()]
+    wanted = (parties["kind"] == "person").fillna(False) & parties["birth_date"].notna()
+    persons = parties[wanted & parties["name"].notna()]
     names = persons["name"].astype("string")
     table = {v: normalize_name(v) for v in names.unique()}
     norm = names.map(table).astype("string")
@@ -167,7 +168,8 @@ def _targets(members: pd.DataFrame, parties: pd.DataFrame | None) -> dict[str, s
         ids = sorted(group["party_id"].dropna().unique())
         graph.add_nodes_from(ids)
         graph.add_edges_from((ids[0], other) for other in ids[1:])
-    strong = _strong_ids(parties)
+    members_only = None if parties is None else parties[parties["party_id"].isin(list(graph.nodes))]
+    strong = _strong_ids(members_only)
     mapping: dict[str, str] = {}
     for component in nx.connected_components(graph):
         target = min(component, key=lambda p: (p not in strong, not p.startswith("party-"), p))

@@ -64,7 +64,7 @@ def test_shop_that_keeps_its_takings_is_not_flagged(tmp_path):
 
 def test_slow_forwarding_is_not_forwarding(tmp_path):
     rows = _inflows(COLLECTOR)
-    rows += _forward_all(rows, COLLECTOR, OUTSIDE_IBAN, delay_days=5)
+    rows += _forward_all(rows, COLLECTOR, OUTSIDE_IBAN, delay_days=20)
     data = case_from_rows(tmp_path, rows)
     assert detect_collectors(data, PARAMS) == []
 
@@ -121,3 +121,10 @@ def test_stricter_threshold_from_configuration_suppresses(tmp_path):
     strict = load_config(overrides={"collector": {"min_distinct_senders": 9}})["collector"]
     assert detect_collectors(data, strict) == []
     assert len(detect_collectors(data, PARAMS)) == 1
+
+
+def test_treasurer_forwarding_one_off_fees_is_not_flagged(tmp_path):
+    rows = [row for row in _inflows(COLLECTOR, amount="400") if row["txn_ref"].endswith("-0")]
+    rows += _forward_all(rows, COLLECTOR, account(951), delay_days=1)
+    data = case_from_rows(tmp_path, rows)
+    assert detect_collectors(data, PARAMS) == []

@@ -49,7 +49,8 @@ def detect_collectors(data: CaseData, params: Mapping[str, Any]) -> list[Finding
         return []
 
     debits = tx[tx["from_account"].isin(candidates) & ~tx["channel"].isin(_OUT_CHANNELS_EXCLUDED)]
-    feeders = _feeders(debits, candidates, params["feeder_top_share"])
+    main_destination = _main_destinations(tx, params["feeder_top_share"])
+    feeders = {a for a, dest in main_destination.items() if a in candidates and dest in candidates and dest != a}
     all_credits = tx[tx["to_account"].isin(candidates)]
     person_set = set(person_credits.index)
     findings = []
@@ -63,6 +64,7 @@ def detect_collectors(data: CaseData, params: Mapping[str, Any]) -> list[Finding
             credits_by_account[account],
             debits_by_account.get(account, tx.iloc[0:0]),
             person_set,
+            {src for src, dest in main_destination.items() if dest == account},
             params,
         )
         if finding is not None:
@@ -76,16 +78,24 @@ def _looks_company(name: object) -> bool:
     return guess_party_kind(name if isinstance(name, str) else None) == "company"
 
 
-def _feeders(debits: pd.DataFrame, candidates: set[str], top_share: float) -> set[str]:
-    """Candidates sending ≥ ``top_share`` of their outflow to one other candidate."""
-    to_accounts = debits[debits["to_account"].notna()]
-    per_pair = to_accounts.groupby(["from_account", "to_account"], observed=True)["amount_minor"].sum()
-    totals = debits.groupby("from_account", observed=True)["amount_minor"].sum()
-    feeders = set()
-    for (src, dst), amount in per_pair.items():
-        if dst in candidates and dst != src and amount >= top_share * totals[src]:
-            feeders.add(src)
-    return feeders
+def _main_destinations(tx: pd.DataFrame, top_share: float) -> dict[str, str]:
+    """Swept accounts: sender → the one account that takes nearly all it receives.
+
+    A sender counts as swept when at least ``top_share`` of its outflow goes to one account and
+    that is at least half of what the sender received — "what arrives leaves to the same place"
+    (A2). A sender whose inflows we do not see (no statement of it in the case) is never called
+    swept: that one payee takes all its *visible* outflow says nothing.
+    """
+    out = tx[tx["from_account"].notna() & ~tx["channel"].isin(_OUT_CHANNELS_EXCLUDED)]
+    totals = out.groupby("from_account", observed=True)["amount_minor"].sum()
+    inflow = tx[tx["to_account"].notna()].groupby("to_account", observed=True)["amount_minor"].sum()
+    pairs = out[out["to_account"].notna()].groupby(["from_account", "to_account"], observed=True)["amount_minor"].sum()
+    pairs = pairs.reset_index()
+    amount = pairs["amount_minor"].to_numpy()
+    pairs["out_share"] = amount / pairs["from_account"].map(totals).to_numpy()
+    received = pairs["from_account"].map(inflow).fillna(0).to_numpy()
+    top = pairs[(pairs["out_share"] >= top_share) & (amount >= 0.5 * received) & (received > 0)]
+    return dict(zip(top["from_account"], top["to_account"], strict=True))
 
 
 def _assess(
@@ -94,6 +104,7 @@ def _assess(
     credits: pd.DataFrame,
     debits: pd.DataFrame,
     person_rows: set,
+    swept_senders: set[str],
     params: Mapping[str, Any],
 ) -> Finding | None:
     own_surname = surname(holder_name)
@@ -118,6 +129,10 @@ def _assess(
     window_credits = credits[in_window]
     person_window = window_credits[is_person[in_window] & ~related[in_window]]
     median = float(np.median(person_window["amount_minor"].to_numpy()))
+    per_sender = person_window.groupby("from_account", observed=True)["amount_minor"].agg(["size", "sum"])
+    repeat_share = float(per_sender.loc[per_sender["size"] >= 2, "sum"].sum()) / max(1, int(per_sender["sum"].sum()))
+    if repeat_share < params["min_repeat_share"]:
+        return None
     non_cash = window_credits[window_credits["from_account"].notna()]
     person_value = int(window_credits["amount_minor"].to_numpy()[is_person[in_window]].sum())
     person_share = person_value / max(1, int(non_cash["amount_minor"].sum()))
@@ -129,17 +144,19 @@ def _assess(
         credits["amount_minor"].to_numpy(),
         debits["ts"].to_numpy(),
         debits["amount_minor"].to_numpy(),
-        np.timedelta64(int(params["forward_hours"]), "h"),
+        np.timedelta64(int(params["forward_days"]), "D"),
     )
     window_in = int(window_credits["amount_minor"].sum())
     forwarded_share = int(forwarded[in_window].sum()) / max(1, window_in)
-    if forwarded_share < params["min_forward_share"]:
+    from_swept = window_credits["from_account"].isin(swept_senders).to_numpy()
+    swept_share = int(window_credits["amount_minor"].to_numpy()[from_swept].sum()) / max(1, window_in)
+    if forwarded_share < params["min_forward_share"] and swept_share < params["min_swept_share"]:
         return None
 
     w = params["weights"]
     parts = {
         "senders": min(1.0, n_senders / (3 * params["min_distinct_senders"])),
-        "forwarded": forwarded_share,
+        "forwarded": max(forwarded_share, swept_share),
         "small_amounts": max(0.0, 1 - median / params["max_median_amount_minor"]),
         "persons": min(1.0, person_share),
     }
@@ -150,12 +167,14 @@ def _assess(
     summary = (
         f"received from {n_senders} distinct unrelated private senders in {params['window_days']} days "
         f"({first} to {last}), median {nok(median, currency)}, forwarded {forwarded_share:.0%} "
-        f"within {params['forward_hours']} h"
+        f"within {params['forward_days']} days"
     )
+    if swept_share:
+        summary += f"; {swept_share:.0%} came from accounts that pass nearly all their money to it"
     out_in_window = debits[(out_in_time > 0)]
     out_in_window = out_in_window[
         (out_in_window["ts"] >= ts[start])
-        & (out_in_window["ts"] <= ts[end] + np.timedelta64(int(params["forward_hours"]), "h"))
+        & (out_in_window["ts"] <= ts[end] + np.timedelta64(int(params["forward_days"]), "D"))
     ]
     evidence = pd.concat([person_window, out_in_window])
     evidence = evidence.sort_values(["amount_minor", "txn_id"], ascending=[False, True]).head(params["max_evidence"])
@@ -172,7 +191,9 @@ def _assess(
             "window_end": str(last),
             "median_credit_minor": round(median),
             "person_share": round(person_share, 4),
+            "repeat_sender_share": round(repeat_share, 4),
             "forwarded_share": round(forwarded_share, 4),
+            "swept_in_share": round(swept_share, 4),
             "window_inflow_minor": window_in,
             "currency": currency,
         },

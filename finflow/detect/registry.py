@@ -11,12 +11,45 @@ from typing import Any
 
 from finflow.casedata import CaseData
 from finflow.config import load_config
-from finflow.detect import collector
+from finflow.detect import adverts, cash, collector, hubs, labour, remittance, rent, structures
 from finflow.detect.base import Detector, Finding
 
 __all__ = ["DETECTORS", "detectors", "run_detectors"]
 
-DETECTORS: tuple[Detector, ...] = (collector.DETECTOR,)
+DETECTORS: tuple[Detector, ...] = (
+    # hubs and control
+    collector.DETECTOR,
+    hubs.SWEEP,
+    hubs.NIGHT_P2P,
+    hubs.SHARED_IDENTIFIERS,
+    # rent and premises
+    rent.RENT_SEVERAL_PREMISES,
+    rent.THIRD_PARTY_RENT,
+    rent.PREMISES_NETWORK,
+    # remittances
+    remittance.CORRIDOR_OUTFLOWS,
+    remittance.FOREIGN_BENEFICIARY,
+    remittance.SALARY_ABROAD,
+    remittance.MTO_STRUCTURING,
+    # pass-through and cash
+    cash.PASS_THROUGH,
+    cash.CASH_FED,
+    cash.BEGGING,
+    # labour exploitation
+    labour.SHARED_WAGE_ACCOUNT,
+    labour.CLAWBACK,
+    labour.PAYROLL_GAP,
+    labour.DEBT_REPAYMENTS,
+    labour.CROWDED_ADDRESS,
+    # advertising and travel
+    adverts.ADVERT_PAYMENTS,
+    adverts.LODGING_TRAVEL,
+    # structures
+    structures.ROUND_TRIP,
+    structures.SHARED_ROLE_HOLDERS,
+    structures.SHARED_COMPANY_ADDRESS,
+    structures.FRONT_COMPANY,
+)
 
 
 def detectors(names: Iterable[str] | None = None) -> list[Detector]:

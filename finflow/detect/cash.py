@@ -1,0 +1,221 @@
+"""Pass-through and cash (catalogue §1.4, §1.5, §1.10): conduits, cash-fed accounts, begging.
+
+D1: money out within hours of coming in, month after month, to few destinations (FATF–APG 2018
+"rapid in/out transactions"; FinCEN FIN-2020-A008 funnel accounts). E1: accounts fed by cash with
+no ordinary income, or cash deposits just under the Norwegian thresholds (FIN-2020-A008 "frequent
+cash deposits with no ACH payments"; FFIEC App. F). J2: frequent small cash deposits by persons
+without income, passed to an organiser or abroad (forced begging; US TIP report, Europol 2016).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from finflow.casedata import CaseData
+from finflow.detect.base import Detector, Finding
+from finflow.detect.common import fifo_forwarded, nok
+from finflow.detect.labour import salary_credits
+from finflow.detect.util import AccountInfo, account_subject, currency_of, evidence, month_index
+
+__all__ = ["BEGGING", "CASH_FED", "PASS_THROUGH"]
+
+
+def _monthly(tx: pd.DataFrame, salary_pattern: str) -> pd.DataFrame:
+    """Per (account, month): credits, cash deposits (count, value, median), salary credits."""
+    cred = tx[tx["to_account"].notna()]
+    cred = cred.assign(acc=cred["to_account"].astype(str), month=month_index(cred["ts"]),
+                       cash=(cred["channel"] == "cash_deposit").to_numpy(dtype=bool))  # fmt: skip
+    sal_ids = set(salary_credits(tx, salary_pattern)["txn_id"])
+    cred["salary"] = cred["txn_id"].isin(sal_ids).to_numpy(dtype=bool)
+    g = cred.groupby(["acc", "month"])
+    per = g.agg(credits=("amount_minor", "sum"), salary=("salary", "sum"))
+    cash = cred[cred["cash"]].groupby(["acc", "month"])["amount_minor"].agg(["size", "sum", "median"])
+    per = per.join(cash.rename(columns={"size": "cash_n", "sum": "cash_value", "median": "cash_median"}))
+    return per.fillna({"cash_n": 0, "cash_value": 0})
+
+
+def detect_cash_fed(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
+    tx = data.transactions
+    if tx.empty:
+        return []
+    per = _monthly(tx, params["salary_pattern"])
+    fed = per[(per["cash_n"] >= params["min_cash_deposits"]) & (per["salary"] == 0)
+              & (per["cash_value"] >= params["min_cash_share"] * per["credits"])]  # fmt: skip
+    # structuring: ≥ N deposits in 7 days inside [band·X, X) for a threshold X
+    cash = tx[(tx["channel"] == "cash_deposit") & tx["to_account"].notna()]
+    cash = cash.assign(acc=cash["to_account"].astype(str), day=(cash["ts"] - pd.Timestamp("2000-01-01")).dt.days)
+    near = np.zeros(len(cash), dtype=bool)
+    for x in params["thresholds_minor"]:
+        near |= (cash["amount_minor"].to_numpy() >= params["near_threshold_band"] * x) & (
+            cash["amount_minor"].to_numpy() < x
+        )
+    structured: dict[str, pd.DataFrame] = {}
+    for acc, g in cash[near].sort_values(["ts", "txn_id"]).groupby("acc"):
+        days = g["day"].to_numpy()
+        counts = np.searchsorted(days, days + params["structuring_days"], side="left") - np.arange(len(days))
+        if counts.max() >= params["min_structured_deposits"]:
+            start = int(np.argmax(counts))
+            structured[acc] = g.iloc[start : start + int(counts[start])]
+    info = AccountInfo(data)
+    findings = []
+    for acc in sorted(set(fed.index.get_level_values(0)) | set(structured)):
+        months = fed.loc[acc] if acc in fed.index.get_level_values(0) else fed.iloc[0:0]
+        parts, ids, score = [], [], 0.0
+        if len(months):
+            share = float(months["cash_value"].sum() / months["credits"].sum())
+            parts.append(
+                f"{int(months['cash_n'].sum())} cash deposits ({share:.0%} of credits) and no salary in {len(months)} month(s)"
+            )
+            rows = cash[(cash["acc"] == acc).to_numpy() & np.isin(month_index(cash["ts"]), months.index.to_numpy())]
+            ids += evidence(rows, params["max_evidence"])
+            score = 0.35 + 0.05 * len(months) + 0.2 * share
+        if acc in structured:
+            rows = structured[acc]
+            parts.append(
+                f"{len(rows)} cash deposits within {params['structuring_days']} days just below a reporting threshold"
+            )
+            ids += rows["txn_id"].astype(str).tolist()
+            score = max(score, 0.5) + 0.2
+        role = "front" if info.kind.get(acc) == "company" else "unknown"
+        findings.append(
+            Finding(
+                detector="cash_fed",
+                subjects=[account_subject(info, acc, role)],
+                score=min(1.0, score),
+                summary="; ".join(parts),
+                parameters=dict(params),
+                evidence_txn_ids=ids,
+                metrics={"cash_months": len(months), "structured": acc in structured},
+            )
+        )
+    return findings
+
+
+def detect_pass_through(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
+    tx = data.transactions
+    if tx.empty:
+        return []
+    month_in = month_index(tx["ts"])
+    cred = tx[tx["to_account"].notna()].assign(acc=lambda f: f["to_account"].astype(str))
+    cred = cred.assign(month=month_in[tx["to_account"].notna().to_numpy(dtype=bool)])
+    moves = tx[tx["from_account"].notna() & tx["channel"].isin(params["out_channels"])]
+    moves = moves.assign(acc=moves["from_account"].astype(str), month=month_index(moves["ts"]))
+    per_in = cred.groupby(["acc", "month"]).agg(inflow=("amount_minor", "sum"), n_in=("txn_id", "size"))
+    per_out = moves.groupby(["acc", "month"]).agg(outflow=("amount_minor", "sum"), dests=("to_account", "nunique"))
+    per = per_in.join(per_out, how="inner")
+    cand = per[(per["outflow"] >= params["min_forward_share"] * per["inflow"]) & (per["n_in"] >= params["min_cycles"])
+               & (per["inflow"] >= params["min_monthly_inflow_minor"]) & (per["dests"] <= params["max_destinations"])]  # fmt: skip
+    months_per = cand.groupby(level=0).size()
+    info = AccountInfo(data)
+    within = np.timedelta64(int(params["forward_hours"]), "h")
+    findings = []
+    for acc in sorted(months_per[months_per >= params["min_months"]].index):
+        c = cred[cred["acc"] == acc].sort_values(["ts", "txn_id"])
+        d = moves[moves["acc"] == acc].sort_values(["ts", "txn_id"])
+        fwd, out_t = fifo_forwarded(c["ts"].to_numpy(), c["amount_minor"].to_numpy(), d["ts"].to_numpy(),
+                                    d["amount_minor"].to_numpy(), within)  # fmt: skip
+        share = fwd.sum() / max(1, c["amount_minor"].sum())
+        cycles = int((fwd >= 0.9 * c["amount_minor"].to_numpy()).sum())
+        if share < params["min_forward_share"] or cycles < params["min_cycles"]:
+            continue
+        rows = pd.concat([c[fwd > 0], d[out_t > 0]])
+        findings.append(
+            Finding(
+                detector="pass_through",
+                subjects=[account_subject(info, acc, "facilitator")],
+                score=min(1.0, 0.4 + 0.4 * float(share) + 0.01 * cycles),
+                summary=(
+                    f"passed on {share:.0%} of {nok(int(c['amount_minor'].sum()), currency_of(c))} received within "
+                    f"{params['forward_hours']} h ({cycles} in/out cycles) to at most {int(cand.loc[acc, 'dests'].max())} "
+                    f"destinations a month"
+                ),
+                parameters=dict(params),
+                evidence_txn_ids=evidence(rows, params["max_evidence"]),
+                metrics={"forwarded_share": round(float(share), 4), "cycles": cycles},
+            )
+        )
+    return findings
+
+
+def detect_begging(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
+    tx = data.transactions
+    if tx.empty:
+        return []
+    info = AccountInfo(data)
+    per = _monthly(tx, params["salary_pattern"])
+    small = per[(per["cash_n"] >= params["min_cash_deposits"]) & (per["cash_median"] <= params["max_median_minor"])
+                & (per["salary"] == 0)]  # fmt: skip
+    small = small[[info.is_person(a) for a in small.index.get_level_values(0)]]
+    if small.empty:
+        return []
+    members = sorted(set(small.index.get_level_values(0)))
+    out = tx[tx["from_account"].isin(members) & tx["to_account"].notna()]
+    out = out.assign(
+        acc=out["from_account"].astype(str), dest=out["to_account"].astype(str), month=month_index(out["ts"])
+    )
+    per_dest = out.groupby(["acc", "dest"])["amount_minor"].sum()
+    by_org: dict[str, list[str]] = {}
+    for acc in members:
+        cash_value = float(small.loc[acc, "cash_value"].sum())
+        if acc not in per_dest.index.get_level_values(0):
+            continue
+        dests = per_dest.loc[acc]
+        top = str(dests.idxmax())
+        if dests.max() >= params["min_passed_share"] * cash_value:
+            by_org.setdefault(top, []).append(acc)
+    findings = []
+    for org, accs in sorted(by_org.items()):
+        if len(accs) < params["min_members"]:
+            continue
+        rows = out[(out["dest"] == org) & out["acc"].isin(accs)]
+        deposits = tx[tx["to_account"].isin(accs) & (tx["channel"] == "cash_deposit")]
+        findings.append(
+            Finding(
+                detector="begging",
+                subjects=[account_subject(info, org, "controller")]
+                + [account_subject(info, a, "possible_victim") for a in accs],
+                score=min(1.0, 0.45 + 0.1 * len(accs)),
+                summary=(
+                    f"{len(accs)} persons without income each made ≥ {params['min_cash_deposits']} small cash deposits a "
+                    f"month (median ≤ {nok(params['max_median_minor'])}) and passed most of it to this account, "
+                    f"total {nok(int(rows['amount_minor'].sum()), currency_of(rows))}"
+                ),
+                parameters=dict(params),
+                evidence_txn_ids=evidence(pd.concat([rows, deposits]), params["max_evidence"]),
+                metrics={"members": len(accs), "deposits": len(deposits)},
+            )
+        )
+    return findings
+
+
+CASH_FED = Detector(
+    name="cash_fed",
+    title="Cash-fed account with no ordinary income (E1)",
+    description=(
+        "An account living on cash deposits with no salary, or with several cash deposits in a week just "
+        "under a reporting or identification threshold."
+    ),
+    run=detect_cash_fed,
+    config_section="cash",
+)
+PASS_THROUGH = Detector(
+    name="pass_through",
+    title="Rapid in/out conduit (D1)",
+    description="Nearly everything that comes in leaves again within hours to a few destinations, month after month.",
+    run=detect_pass_through,
+    config_section="pass_through",
+)
+BEGGING = Detector(
+    name="begging",
+    title="Forced begging pattern (J2)",
+    description=(
+        "Several persons without income make many small cash deposits and pass most of the money to one "
+        "organiser's account."
+    ),
+    run=detect_begging,
+    config_section="begging",
+)

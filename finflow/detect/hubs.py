@@ -1,0 +1,248 @@
+"""Hubs and control (catalogue §1.1): sweeps to a controller, night-time client payments, shared ids.
+
+A2: "Traffickers maintain control of the victims' bank accounts … and direct victims to deposit
+money into their accounts and other accounts that the traffickers can access" (FinCEN
+FIN-2020-A008). A swept account is reported as a *possible victim* — a case for protection — and
+the account it is swept to as the *controller* once two or more accounts are swept to it.
+A3: many small payments from unrelated private payers, at night where times are known (FINTRAC
+2016-OA003; FinCEN 2020 "outside of normal business operating hours").
+A4: phone numbers, e-mails and id-document numbers shared by several persons (FinCEN 2020).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from finflow.casedata import CaseData
+from finflow.detect.base import Detector, Finding, Subject
+from finflow.detect.common import fifo_forwarded, nok, surname
+from finflow.detect.util import AccountInfo, account_subject, currency_of, evidence, month_index, party_subject
+
+__all__ = ["NIGHT_P2P", "SHARED_IDENTIFIERS", "SWEEP"]
+
+
+# -- A2 ------------------------------------------------------------------------------------------
+def _sweep_candidates(tx: pd.DataFrame, info: AccountInfo, params: Mapping[str, Any]) -> pd.DataFrame:
+    """(victim, controller) pairs where, in enough months, most credits go to that controller."""
+    month = month_index(tx["ts"])
+    tx = tx.assign(month=month)
+    credits = tx[tx["to_account"].notna()]
+    credits = credits[
+        credits["to_account"].astype("string").map(info.kind).eq("person").fillna(False).to_numpy(dtype=bool)
+    ]
+    inflow = credits.groupby([credits["to_account"].astype(str), "month"])["amount_minor"].sum()
+    inflow.index.names = ["victim", "month"]
+    debits = tx[tx["from_account"].isin(set(inflow.index.get_level_values("victim")))]
+    to_acc = debits[debits["to_account"].notna()]
+    per_dest = to_acc.groupby([to_acc["from_account"].astype(str), "month", to_acc["to_account"].astype(str)])[
+        "amount_minor"
+    ].sum()
+    per_dest.index.names = ["victim", "month", "controller"]
+    cash = debits[debits["channel"] == "cash_withdrawal"]
+    cash_out = cash.groupby([cash["from_account"].astype(str), "month"])["amount_minor"].sum()
+    cash_out.index.names = ["victim", "month"]
+    frame = per_dest.rename("to_controller").reset_index()
+    frame["cash"] = pd.MultiIndex.from_frame(frame[["victim", "month"]]).map(cash_out).fillna(0).to_numpy()
+    frame["inflow"] = pd.MultiIndex.from_frame(frame[["victim", "month"]]).map(inflow).fillna(0).to_numpy()
+    frame = frame[frame["victim"] != frame["controller"]]
+    ok = (frame["to_controller"] + frame["cash"]) >= params["forward_ratio_min"] * frame["inflow"]
+    ok &= frame["inflow"] >= params["min_monthly_inflow_minor"]
+    frame = frame[ok]
+    months = frame.groupby(["victim", "controller"])["month"].nunique()
+    pairs = months[months >= params["min_months"]].reset_index()[["victim", "controller"]]
+    # not the holder's own other account
+    same = [
+        bool(info.label(v)) and info.label(v) == info.label(c)
+        for v, c in zip(pairs["victim"], pairs["controller"], strict=True)
+    ]
+    return pairs[~np.array(same, dtype=bool)] if len(pairs) else pairs
+
+
+def detect_sweeps(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
+    tx = data.transactions
+    if tx.empty:
+        return []
+    info = AccountInfo(data)
+    pairs = _sweep_candidates(tx, info, params)
+    if pairs.empty:
+        return []
+    within = np.timedelta64(int(params["forward_hours"]), "h")
+    confirmed: list[tuple[str, str, float, int, list[str]]] = []
+    for victim, controller in pairs.itertuples(index=False):
+        credits = tx[tx["to_account"] == victim].sort_values(["ts", "txn_id"])
+        debits = tx[
+            (tx["from_account"] == victim) & ((tx["to_account"] == controller) | (tx["channel"] == "cash_withdrawal"))
+        ]
+        debits = debits.sort_values(["ts", "txn_id"])
+        fwd, out_in_time = fifo_forwarded(
+            credits["ts"].to_numpy(), credits["amount_minor"].to_numpy(),
+            debits["ts"].to_numpy(), debits["amount_minor"].to_numpy(), within,
+        )  # fmt: skip
+        months = month_index(credits["ts"])
+        per_month = pd.DataFrame({"m": months, "in": credits["amount_minor"].to_numpy(), "fwd": fwd}).groupby("m").sum()
+        good = per_month[
+            (per_month["fwd"] >= params["forward_ratio_min"] * per_month["in"])
+            & (per_month["in"] >= params["min_monthly_inflow_minor"])
+        ]
+        if len(good) < params["min_months"]:
+            continue
+        share = float(good["fwd"].sum() / good["in"].sum())
+        ids = evidence(debits[out_in_time > 0], params["max_evidence"])
+        confirmed.append((victim, controller, share, len(good), ids))
+    by_controller: dict[str, list[tuple[str, float, int, list[str]]]] = {}
+    for victim, controller, share, n_months, ids in confirmed:
+        by_controller.setdefault(controller, []).append((victim, share, n_months, ids))
+    findings = []
+    for controller, swept in sorted(by_controller.items()):
+        if len(swept) < params["min_swept_accounts"]:
+            continue
+        ids = [i for s in swept for i in s[3]]
+        rows = tx[tx["txn_id"].isin(ids)]
+        share = sum(s[1] for s in swept) / len(swept)
+        score = min(1.0, 0.5 + 0.1 * len(swept) + 0.2 * share)
+        findings.append(
+            Finding(
+                detector="sweep",
+                subjects=[account_subject(info, controller, "controller")]
+                + [account_subject(info, v, "possible_victim") for v, *_ in swept],
+                score=score,
+                summary=(
+                    f"{len(swept)} private accounts passed on on average {share:.0%} of what they received within "
+                    f"{params['forward_hours']} h to this account (or as cash), in {min(s[2] for s in swept)}+ months "
+                    f"each; swept total {nok(int(rows['amount_minor'].sum()), currency_of(rows))}"
+                ),
+                parameters=dict(params),
+                evidence_txn_ids=ids,
+                metrics={
+                    "swept_accounts": len(swept),
+                    "mean_forwarded_share": round(share, 4),
+                    "swept_total_minor": int(rows["amount_minor"].sum()),
+                },
+            )
+        )
+    return findings
+
+
+# -- A3 ------------------------------------------------------------------------------------------
+def _night(times: pd.Series, start: str, end: str) -> np.ndarray:
+    text = times.astype("string")
+    late = (text >= start).fillna(False).to_numpy(dtype=bool)
+    early = (text < end).fillna(False).to_numpy(dtype=bool)
+    return late | early
+
+
+def detect_night_p2p(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
+    """Many small round P2P payments from distinct private payers into one private account."""
+    tx = data.transactions
+    info = AccountInfo(data)
+    cred = tx[tx["to_account"].notna() & tx["from_account"].notna() & tx["channel"].isin(["p2p", "transfer"])]
+    if cred.empty:
+        return []
+    to_person = cred["to_account"].astype("string").map(info.kind).eq("person").fillna(False).to_numpy(dtype=bool)
+    from_company = cred["from_account"].astype("string").map(info.kind).eq("company").fillna(False).to_numpy(dtype=bool)
+    cred = cred[to_person & ~from_company]
+    amt = cred["amount_minor"].to_numpy()
+    lo, hi = params["round_band_minor"]
+    cred = cred.assign(
+        month=month_index(cred["ts"]),
+        round_=(amt % params["round_unit_minor"] == 0) & (amt >= lo) & (amt <= hi),
+        night=_night(cred["booking_time"], *params["night_hours"]) & cred["has_time"].to_numpy(dtype=bool),
+    )
+    g = cred.groupby([cred["to_account"].astype(str), "month"])
+    per = g.agg(
+        payers=("from_account", "nunique"),
+        round_share=("round_", "mean"),
+        timed=("has_time", "sum"),
+        night=("night", "sum"),
+    )
+    per["night_share"] = (per["night"] / per["timed"]).where(per["timed"] > 0)
+    hit = per[(per["payers"] >= params["min_distinct_payers"]) & (per["round_share"] >= params["min_round_share"])]
+    hit = hit[hit["night_share"].isna() | (hit["night_share"] >= params["min_night_share"])]
+    findings = []
+    for account, months in hit.groupby(level=0):
+        rows = cred[(cred["to_account"] == account) & cred["month"].isin(months.index.get_level_values(1))]
+        payers = int(months["payers"].max())
+        night = months["night_share"].dropna()
+        night_text = f", {night.max():.0%} at night" if len(night) else " (times unknown)"
+        score = min(1.0, 0.35 + 0.02 * payers + (0.25 * float(night.max()) if len(night) else 0.0))
+        findings.append(
+            Finding(
+                detector="night_p2p",
+                subjects=[account_subject(info, account, "possible_victim")],
+                score=score,
+                summary=(
+                    f"up to {payers} distinct private payers in one month, {months['round_share'].max():.0%} round "
+                    f"amounts{night_text}, in {len(months)} month(s)"
+                ),
+                parameters=dict(params),
+                evidence_txn_ids=evidence(rows, params["max_evidence"]),
+                metrics={"max_payers_in_month": payers, "months": len(months)},
+            )
+        )
+    return findings
+
+
+# -- A4 ------------------------------------------------------------------------------------------
+def detect_shared_identifiers(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
+    """A phone, e-mail or id number registered for several different persons."""
+    ids = data.identifiers[data.identifiers["kind"].isin(params["kinds"])]
+    if ids.empty:
+        return []
+    counts = ids.groupby(["kind", "value"])["party_id"].nunique()
+    hits = counts[counts >= params["min_parties"]]
+    findings = []
+    names = data.parties.drop_duplicates("party_id").set_index("party_id")["name"]
+    for (kind, value), n in hits.sort_index().items():
+        parties = sorted(ids.loc[(ids["kind"] == kind) & (ids["value"] == value), "party_id"].astype(str).unique())
+        surnames = {surname(names.get(p)) for p in parties}
+        if len(surnames) <= 1 and kind != "id_number":
+            continue  # one family sharing a landline
+        weight = params["kind_weight"].get(kind, 0.5)
+        findings.append(
+            Finding(
+                detector="shared_identifiers",
+                subjects=[Subject("identifier", f"{kind}:{value}", "unknown", f"{kind} {value}")]
+                + [party_subject(data, p, "unknown") for p in parties],
+                score=min(1.0, weight * (0.6 + 0.1 * (int(n) - params["min_parties"]))),
+                summary=f"{kind} {value} is registered for {int(n)} different persons ({len(surnames)} surnames)",
+                parameters=dict(params),
+                evidence_records=[
+                    {"table": "identifiers", "key": {"party_id": p, "kind": kind, "value": value}} for p in parties
+                ],
+                metrics={"parties": int(n)},
+            )
+        )
+    return findings
+
+
+SWEEP = Detector(
+    name="sweep",
+    title="Victim-account sweeps to a controller (A2)",
+    description=(
+        "Several private accounts pass on most of what they receive within hours, month after month, to "
+        "the same account: the swept accounts are possible victims, the receiving account a controller."
+    ),
+    run=detect_sweeps,
+)
+NIGHT_P2P = Detector(
+    name="night_p2p",
+    title="Many small P2P receipts at night (A3)",
+    description=(
+        "A private account receives many small, round payments from different private payers in a month, "
+        "mostly at night where times are known — typical of client payments for commercial sex."
+    ),
+    run=detect_night_p2p,
+)
+SHARED_IDENTIFIERS = Detector(
+    name="shared_identifiers",
+    title="Identifiers shared by several persons (A4)",
+    description=(
+        "The same phone number, e-mail or identity-document number is registered for several different "
+        "persons — one controller's phone on victims' accounts, or reused documents."
+    ),
+    run=detect_shared_identifiers,
+)

@@ -1,0 +1,131 @@
+"""Helpers the detector catalogue shares: holders, text patterns, registry look-ups, lists.
+
+Everything here is vectorised over whole tables; detectors then loop only over candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from finflow.casedata import CaseData
+from finflow.detect.base import Subject
+from finflow.graph import account_holders
+
+__all__ = [
+    "AccountInfo",
+    "account_subject",
+    "company_profile",
+    "currency_of",
+    "evidence",
+    "in_sector",
+    "load_list",
+    "month_index",
+    "party_subject",
+    "text_matches",
+]
+
+_NON_CAPTURING = re.compile(r"(?<!\\)\((?!\?)")
+
+#: Holder party ids that only stand for "whoever holds account X" (see finflow.ids).
+_PLACEHOLDER_PREFIX = "holder-"
+
+
+class AccountInfo:
+    """Per-account holder facts, computed once per detector run."""
+
+    def __init__(self, data: CaseData) -> None:
+        self.frame = account_holders(data)
+        self.name = self.frame["holder_name"]
+        self.kind = self.frame["kind"]
+        party = self.frame["holder_party_id"].astype("string")
+        self.party = party.where(~party.fillna(_PLACEHOLDER_PREFIX).str.startswith(_PLACEHOLDER_PREFIX))
+        self._by_party: dict[str, list[str]] | None = None
+
+    def label(self, account: str) -> str | None:
+        name = self.name.get(account)
+        return name if isinstance(name, str) and name else None
+
+    def is_person(self, account: str) -> bool:
+        return self.kind.get(account) == "person"
+
+    def accounts_of(self, party_id: str) -> list[str]:
+        """Accounts held by a (strongly identified) party."""
+        if self._by_party is None:
+            known = self.party.dropna()
+            self._by_party = {p: sorted(map(str, idx)) for p, idx in known.groupby(known).groups.items()}
+        return self._by_party.get(party_id, [])
+
+
+def account_subject(info: AccountInfo, account: str, role: str) -> Subject:
+    return Subject("account", str(account), role, info.label(account))
+
+
+def party_subject(data: CaseData, party_id: str, role: str) -> Subject:
+    names = data.parties.drop_duplicates("party_id").set_index("party_id")["name"]
+    name = names.get(party_id)
+    return Subject("party", str(party_id), role, name if isinstance(name, str) else None)
+
+
+def text_matches(text: pd.Series, pattern: str) -> np.ndarray:
+    """Case-insensitive regex search over free text (null text never matches)."""
+    pattern = _NON_CAPTURING.sub("(?:", pattern)  # groups are for alternation, not extraction
+    return text.astype("string").str.contains(pattern, case=False, regex=True).fillna(False).to_numpy(dtype=bool)
+
+
+def month_index(ts: pd.Series) -> np.ndarray:
+    """Calendar month number (year*12 + month) per timestamp, for per-month counting."""
+    values = pd.to_datetime(ts)
+    return (values.dt.year * 12 + values.dt.month).to_numpy()
+
+
+def currency_of(frame: pd.DataFrame) -> str:
+    """The most common currency of some transactions (NOK when there are none)."""
+    if frame.empty:
+        return "NOK"
+    return str(frame["currency"].astype("string").mode().iloc[0])
+
+
+def evidence(frame: pd.DataFrame, limit: int) -> list[str]:
+    """Txn ids of the largest ``limit`` transactions (ties by id), so evidence is stable."""
+    top = frame.sort_values(["amount_minor", "txn_id"], ascending=[False, True]).head(int(limit))
+    return top["txn_id"].astype(str).tolist()
+
+
+def company_profile(data: CaseData) -> pd.DataFrame:
+    """Per company party: name, industry code, registered employees (null when not registered)."""
+    companies = data.companies.drop_duplicates("party_id").set_index("party_id")
+    names = data.parties.drop_duplicates("party_id").set_index("party_id")["name"]
+    out = companies[["industry_code", "employees", "founded", "bankrupt", "in_liquidation"]].copy()
+    out["name"] = names.reindex(out.index)
+    return out
+
+
+def in_sector(codes: pd.Series, prefixes: Iterable[str]) -> pd.Series:
+    """Whether each SN2007 industry code starts with one of ``prefixes`` (e.g. ``"81.2"``)."""
+    prefixes = tuple(str(p) for p in prefixes)
+    text = codes.astype("string").fillna("")
+    return text.map(lambda c: bool(c) and c.startswith(prefixes)).astype(bool)
+
+
+@cache
+def _list_file(name: str) -> dict[str, Any]:
+    text = files("finflow").joinpath(f"data/lists/{name}").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def load_list(name: str) -> dict[str, Any]:
+    """A dated reference list shipped in ``finflow/data/lists`` (country lists, merchant lists)."""
+    return dict(_list_file(name))
+
+
+def list_values(params: Mapping[str, Any], key: str, entry: str) -> list[str]:
+    """The values of ``entry`` in the list file named by ``params[key]``."""
+    return [str(v) for v in load_list(str(params[key]))[entry]]

@@ -1,0 +1,39 @@
+"""Evidence tables: the transactions a finding rests on, each with its source file and row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from finflow.views.money import format_minor
+
+__all__ = ["EVIDENCE_COLUMNS", "evidence_rows"]
+
+EVIDENCE_COLUMNS = ["date", "amount", "from", "to", "text", "source file:row"]
+
+
+def _party(account: object, name: object, channel: object, side: str) -> str:
+    if pd.isna(account):
+        cash = "cash_deposit" if side == "from" else "cash_withdrawal"
+        account = "cash" if channel == cash else "(no account)"
+    return f"{name} ({account})" if pd.notna(name) else str(account)
+
+
+def evidence_rows(transactions: pd.DataFrame, txn_ids: Sequence[str]) -> list[list[str]]:
+    """Rows of date, amount, from, to, text, source file:row — by date, then transaction id."""
+    wanted = transactions[transactions["txn_id"].astype("string").isin(list(txn_ids))]
+    wanted = wanted.sort_values(["booking_date", "txn_id"], kind="stable")
+    rows = []
+    for t in wanted.itertuples(index=False):
+        rows.append(
+            [
+                f"{pd.Timestamp(t.booking_date):%Y-%m-%d}",
+                format_minor(t.amount_minor, t.currency),
+                _party(t.from_account, t.from_name, t.channel, "from"),
+                _party(t.to_account, t.to_name, t.channel, "to"),
+                "" if pd.isna(t.description) else str(t.description),
+                f"{t.source_file}:{t.source_locator}",
+            ]
+        )
+    return rows

@@ -1,0 +1,144 @@
+"""A trace drawn left to right, one column per hop, from the tracer's trail edges."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from finflow.views.money import format_minor
+from finflow.views.page import ViewStats, write_page
+from finflow.views.tooltips import clip, totals_text
+
+__all__ = ["TRAIL_COLUMNS", "trail_view"]
+
+#: The frame the tracer produces (``TraceResult.trail_edges()``).
+TRAIL_COLUMNS = [
+    "from_node",
+    "to_node",
+    "amount_minor",
+    "currency",
+    "txn_count",
+    "first_date",
+    "last_date",
+    "hop",
+]
+
+
+def _kind(key: str) -> str:
+    if key == "cash":
+        return "cash"
+    if key.startswith("country:"):
+        return "country"
+    if key.startswith("party:"):
+        return "person"
+    return "account"
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values).dt.strftime("%Y-%m-%d")
+
+
+def trail_view(
+    trail_edges: pd.DataFrame,
+    out_path: str | Path,
+    *,
+    title: str,
+    method_note: str,
+    labels: Mapping[str, str] | None = None,
+    roles: Mapping[str, str] | None = None,
+) -> ViewStats:
+    """Draw a trace. Several rows for one from→to pair (other hops or currencies) become one
+    arrow whose tooltip lists each currency's total and the hops. ``labels`` maps node ids to
+    display names; ``roles`` node ids to a finding role (for colour)."""
+    missing = [c for c in TRAIL_COLUMNS if c not in trail_edges.columns]
+    if missing:
+        raise ValueError(f"trail_view: trail_edges lacks columns {missing}")
+    frame = trail_edges[TRAIL_COLUMNS].copy()
+    frame["from_node"] = frame["from_node"].astype("string")
+    frame["to_node"] = frame["to_node"].astype("string")
+    frame["first_date"] = _dates(frame["first_date"])
+    frame["last_date"] = _dates(frame["last_date"])
+    frame["amount_minor"] = frame["amount_minor"].astype("int64")
+    frame["txn_count"] = frame["txn_count"].astype("int64")
+    frame["hop"] = frame["hop"].astype("int64")
+    labels = dict(labels or {})
+    roles = dict(roles or {})
+
+    per_currency = (
+        frame.groupby(["from_node", "to_node", "currency"], sort=True)
+        .agg(amount=("amount_minor", "sum"), txn_count=("txn_count", "sum"))
+        .reset_index()
+    )
+    pairs = (
+        frame.groupby(["from_node", "to_node"], sort=True)
+        .agg(
+            amount=("amount_minor", "sum"),
+            txn_count=("txn_count", "sum"),
+            first=("first_date", "min"),
+            last=("last_date", "max"),
+            hops=("hop", lambda h: ", ".join(str(x) for x in sorted(set(h)))),
+        )
+        .reset_index()
+        .rename(columns={"from_node": "source", "to_node": "target"})
+    )
+    pairs["relation"] = "money"
+
+    base = int(frame["hop"].min()) if len(frame) else 0
+    levels = pd.concat(
+        [
+            pd.Series((frame["hop"] - base).to_numpy(), index=frame["from_node"].to_numpy()),
+            pd.Series((frame["hop"] - base + 1).to_numpy(), index=frame["to_node"].to_numpy()),
+        ]
+    )
+    level = levels.groupby(level=0).min().sort_index()
+    volume = pairs.groupby("source")["amount"].sum().add(pairs.groupby("target")["amount"].sum(), fill_value=0)
+    keys = list(level.index)
+    nodes = pd.DataFrame(
+        {
+            "key": keys,
+            "kind": [_kind(k) for k in keys],
+            "label": [labels.get(k, k.removeprefix("country:")) for k in keys],
+            "raw_id": keys,
+            "volume": [int(volume.get(k, 0)) for k in keys],
+            "role": [roles.get(k, "") for k in keys],
+            "level": level.to_numpy(),
+        }
+    )
+    flows = per_currency.rename(columns={"from_node": "source", "to_node": "target"})
+    out_tot = totals_text(flows, "source")
+    in_tot = totals_text(flows, "target")
+    node_titles = {}
+    for key, kind, label in zip(nodes["key"], nodes["kind"], nodes["label"], strict=True):
+        lines = [f"{kind}: {clip(label)}"]
+        if label != key:
+            lines.append(f"id: {clip(key)}")
+        if key in in_tot:
+            lines.append(f"traced in: {in_tot[key]}")
+        if key in out_tot:
+            lines.append(f"traced on: {out_tot[key]}")
+        node_titles[key] = "\n".join(lines)
+    shown = dict(zip(nodes["key"], nodes["label"], strict=True))
+    edge_titles = {}
+    for pair in pairs.itertuples(index=False):
+        rows = per_currency[(per_currency["from_node"] == pair.source) & (per_currency["to_node"] == pair.target)]
+        money = "; ".join(format_minor(a, c) for c, a in zip(rows["currency"], rows["amount"], strict=True))
+        edge_titles[(pair.source, pair.target, "money")] = "\n".join(
+            [
+                f"{clip(shown[pair.source], 60)} → {clip(shown[pair.target], 60)}",
+                f"traced: {money}",
+                f"{pair.txn_count} transaction{'s' if pair.txn_count != 1 else ''}, "
+                f"first {pair.first}, last {pair.last}; hop {pair.hops}",
+            ]
+        )
+    return write_page(
+        out_path,
+        title=title,
+        nodes=nodes,
+        edges=pairs,
+        node_titles=node_titles,
+        edge_titles=edge_titles,
+        notes=[method_note, "One column per hop, left to right; arrow width: amount traced."],
+        hierarchical=True,
+    )

@@ -1,0 +1,205 @@
+"""Vectorised reading of bank-statement text: amounts, dates, times, channels, account numbers.
+
+Everything runs as pyarrow compute kernels over whole columns (RE2 regular expressions, so no
+look-arounds), because pandas' string methods fall back to per-row Python for ``extract`` and
+``find`` and a statement can have a million rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from finflow.money import is_currency, minor_units
+from finflow.normalize import normalize_accounts
+
+from .bank_profiles import CHANNEL_KEYWORDS
+
+__all__ = [
+    "arrow",
+    "series",
+    "parse_money",
+    "to_minor",
+    "parse_dates",
+    "find_time",
+    "channel_from_text",
+    "account_in_text",
+    "contains_any",
+    "valid_currency",
+    "np_bool",
+    "valid_bban",
+]
+
+_NOT_ALNUM = "[^0-9A-Za-z]"
+_ACCOUNT = r"\d{4}[. ]?\d{2}[. ]?\d{5}|[A-Z]{2}\d{2}[A-Z0-9]{11,30}"
+_DATE_FORMATS = (
+    (r"^\d{2}\.\d{2}\.\d{4}$", "%d.%m.%Y"),
+    (r"^\d{4}/\d{2}/\d{2}$", "%Y/%m/%d"),
+    (r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d"),
+)
+_MAX_WHOLE_DIGITS = 15
+
+
+def arrow(values: pd.Series) -> pa.Array:
+    """A string column as a pyarrow array, nulls as empty strings."""
+    array = pa.array(values.astype("string"))
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return pc.fill_null(array.cast(pa.string()), "")
+
+
+def series(array: pa.Array, index: pd.Index) -> pd.Series:
+    """A pyarrow string array back as a pandas ``string`` column."""
+    return pd.Series(pd.arrays.ArrowStringArray(array.cast(pa.large_string())), index=index)
+
+
+def np_bool(array: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def contains_any(text: pa.Array, words: tuple[str, ...]) -> np.ndarray:
+    """True where the lower-cased text contains any of ``words`` (lower-case, literal)."""
+    pattern = "|".join(_re2_escape(w) for w in words)
+    return np_bool(pc.match_substring_regex(pc.utf8_lower(text), pattern))
+
+
+def _re2_escape(word: str) -> str:
+    return "".join("\\" + c if c in r".^$*+?()[]{}|\\" else c for c in word)
+
+
+def parse_money(text: pa.Array) -> tuple[np.ndarray, pa.Array, pa.Array]:
+    """Bank number text → ``(negative, whole digits, fraction digits)``.
+
+    Accepts a decimal comma or dot, space/NBSP/apostrophe thousands, a leading or trailing
+    minus (also U+2212). When both ``,`` and ``.`` occur the last one is the decimal mark; a
+    mark that occurs more than once is a thousands separator.
+    """
+    t = pc.replace_substring_regex(text, r"[\s\x{00a0}\x{202f}']", "")
+    t = pc.replace_substring(t, "\u2212", "-")
+    negative = np_bool(pc.match_substring_regex(t, r"^-|-$"))
+    t = pc.replace_substring_regex(t, r"^[+-]+|[+-]+$", "")
+    parts = pc.extract_regex(t, r"^(?P<head>.*)(?P<mark>[.,])(?P<tail>[^.,]*)$")
+    head = pc.fill_null(parts.field("head"), "")
+    mark = pc.fill_null(parts.field("mark"), "")
+    tail = pc.fill_null(parts.field("tail"), "")
+    single_comma = pc.and_(pc.equal(mark, ","), pc.equal(pc.count_substring(t, ","), 1))
+    single_dot = pc.and_(pc.equal(mark, "."), pc.equal(pc.count_substring(t, "."), 1))
+    decimal = pc.or_(single_comma, single_dot)
+    whole = pc.if_else(decimal, head, t)
+    whole = pc.replace_substring_regex(whole, r"[.,]", "")
+    frac = pc.if_else(decimal, tail, "")
+    return negative, whole, frac
+
+
+def to_minor(whole: pa.Array, frac: pa.Array, currency: pd.Series, label: str) -> tuple[np.ndarray, pd.Series]:
+    """Minor units (0 where blank or invalid) and an error reason per row (null where fine)."""
+    index = currency.index
+    known = {c: minor_units(c) for c in currency.unique() if isinstance(c, str) and is_currency(c)}
+    exps = currency.map(known).fillna(2).astype("int64").to_numpy()
+    blank = np_bool(pc.and_(pc.equal(whole, ""), pc.equal(frac, "")))
+    whole_ok = np_bool(pc.match_substring_regex(whole, rf"^\d{{0,{_MAX_WHOLE_DIGITS}}}$"))
+    frac_ok = np_bool(pc.match_substring_regex(frac, r"^\d*$"))
+    frac_len = pc.utf8_length(frac).to_numpy(zero_copy_only=False)
+    too_precise = frac_len > exps
+    too_long = np_bool(pc.greater(pc.utf8_length(whole), _MAX_WHOLE_DIGITS))
+    valid = ~blank & whole_ok & frac_ok & ~too_precise & (np_bool(pc.greater(pc.utf8_length(whole), 0)) | (frac_len > 0))
+    safe_whole = pc.if_else(pa.array(valid & (np_bool(pc.greater(pc.utf8_length(whole), 0)))), whole, "0")
+    values = np.asarray(pc.cast(safe_whole, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+    values = values * (10 ** exps)
+    frac_values = np.zeros(len(values), dtype=np.int64)
+    for exp in np.unique(exps):
+        if exp == 0:
+            continue
+        padded = pc.utf8_rpad(frac, width=int(exp), padding="0")
+        safe = pc.if_else(pa.array(valid & (exps == exp)), padded, "0")
+        frac_values += np.where(exps == exp, np.asarray(pc.cast(safe, pa.int64()).to_numpy(zero_copy_only=False)), 0)
+    values = np.where(valid, values + frac_values, 0)
+    error = np.full(len(values), None, dtype=object)
+    error[~blank & ~valid] = f"{label} is not a number"
+    error[~blank & too_long] = f"{label} is too large"
+    error[~blank & whole_ok & frac_ok & too_precise] = f"{label} has more decimals than the currency"
+    return values, pd.Series(error, index=index, dtype="string")
+
+
+def parse_dates(text: pa.Array) -> pd.Series:
+    """Dates written ``dd.mm.yyyy``, ``yyyy/mm/dd`` or ``yyyy-mm-dd`` (any time after is ignored)."""
+    token = pc.fill_null(pc.extract_regex(text, r"^(?P<d>\S+)").field("d"), "")
+    result = pa.nulls(len(text), pa.timestamp("s"))
+    for pattern, fmt in _DATE_FORMATS:
+        fits = pc.match_substring_regex(token, pattern)
+        parsed = pc.strptime(pc.if_else(fits, token, None), format=fmt, unit="s", error_is_null=True)
+        result = pc.coalesce(result, parsed)
+    return pd.Series(result.to_numpy(zero_copy_only=False)).astype("datetime64[s]")
+
+
+def find_time(text: pa.Array, pattern: str) -> pa.Array:
+    """``HH:MM`` from the first match of ``pattern`` (groups ``h`` and ``m``), else null."""
+    found = pc.extract_regex(text, pattern)
+    hours = pc.utf8_lpad(pc.fill_null(found.field("h"), ""), width=2, padding="0")
+    joined = pc.binary_join_element_wise(hours, pc.fill_null(found.field("m"), ""), ":")
+    return pc.if_else(pc.match_substring_regex(text, pattern), joined, None)
+
+
+def channel_from_text(text: pa.Array) -> np.ndarray:
+    """Channel of the keyword that occurs earliest in each text (None: no keyword).
+
+    One RE2 alternation finds the leftmost keyword (the longest where two start at the same
+    place), so names and messages later in the text cannot override the kind of booking the
+    bank wrote first.
+    """
+    words = sorted({w for w, _ in CHANNEL_KEYWORDS}, key=len, reverse=True)
+    found = pc.extract_regex(pc.utf8_lower(text), "(?P<k>" + "|".join(_re2_escape(w) for w in words) + ")")
+    keyword = pc.fill_null(found.field("k"), "")
+    mapping = dict(CHANNEL_KEYWORDS)
+    encoded = pc.dictionary_encode(pc.if_else(pc.is_null(found), "", keyword))
+    channels = np.array([mapping.get(w) for w in encoded.dictionary.to_pylist()], dtype=object)
+    indices = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return channels[indices] if len(indices) else np.array([], dtype=object)
+
+
+_WEIGHTS = np.array([5, 4, 3, 2, 7, 6, 5, 4, 3, 2], dtype=np.int64)
+
+
+def valid_bban(compact: pa.Array) -> np.ndarray:
+    """MOD11 check of Norwegian 11-digit account numbers, vectorised (False for anything else)."""
+    eleven = np_bool(pc.match_substring_regex(compact, r"^\d{11}$"))
+    result = np.zeros(len(compact), dtype=bool)
+    if not eleven.any():
+        return result
+    picked = pc.filter(compact, pa.array(eleven)).cast(pa.string())
+    joined = "".join(picked.to_pylist()).encode("ascii")
+    digits = (np.frombuffer(joined, dtype=np.uint8).reshape(-1, 11) - 48).astype(np.int64)
+    remainder = (digits[:, :10] @ _WEIGHTS) % 11
+    check = np.where(remainder == 0, 0, 11 - remainder)
+    result[eleven] = (check != 10) & (check == digits[:, 10])
+    return result
+
+
+def account_in_text(text: pa.Array, own: str) -> pa.Array:
+    """First account number (11 digits or IBAN) named in the text that is not ``own``, else ""."""
+    first = pc.extract_regex(text, f"(?:^|{_NOT_ALNUM})(?P<a>{_ACCOUNT})(?:$|{_NOT_ALNUM})")
+    second = pc.extract_regex(
+        text,
+        f"(?:^|{_NOT_ALNUM})(?:{_ACCOUNT}){_NOT_ALNUM}(?:.*?{_NOT_ALNUM})?(?P<b>{_ACCOUNT})(?:$|{_NOT_ALNUM})",
+    )
+    result = pc.if_else(pa.array(np.zeros(len(text), dtype=bool)), text, "")
+    for candidate in (second.field("b"), first.field("a")):  # first wins: applied last
+        candidate = pc.fill_null(candidate, "")
+        compact = pc.replace_substring_regex(candidate, r"[. ]", "")
+        ok = valid_bban(compact)
+        iban = np_bool(pc.match_substring_regex(compact, r"^[A-Z]{2}\d{2}"))
+        if iban.any():
+            norm = normalize_accounts(series(pc.filter(compact, pa.array(iban)), pd.RangeIndex(int(iban.sum()))))
+            ok[iban] = norm["scheme"].isin(["no_bban", "iban"]).to_numpy(dtype=bool) & (
+                norm["account_id"] != own
+            ).fillna(False).to_numpy(dtype=bool)
+        ok &= ~np_bool(pc.equal(compact, own))
+        result = pc.if_else(pa.array(ok), candidate, result)
+    return result
+
+
+def valid_currency(codes: pd.Series) -> np.ndarray:
+    """True for active ISO 4217 codes (looked up once per distinct value)."""
+    return codes.map(is_currency).fillna(False).astype(bool).to_numpy()

@@ -1,0 +1,30 @@
+// Money trail out: where did money go from an account, or from every account a person or
+// company holds? Follows account-to-account transactions forward for up to six hops, each
+// booked on or after the one before it (money cannot move before it arrives).
+// One row per trail: the accounts passed, the transactions with dates and amounts.
+//
+// Parameters:
+//   start        account_id, or party_id of a holder whose accounts are followed (required)
+//   max_hops     longest trail to list, 1 to 6
+//   limit        how many trails to return
+//
+// :param start => '15030000002';
+// :param max_hops => 3;
+// :param limit => 200;
+OPTIONAL MATCH (direct:Account {account_id: $start})
+OPTIONAL MATCH (:Party {party_id: $start})-[:HOLDS]->(held:Account)
+WITH collect(DISTINCT direct) + collect(DISTINCT held) AS accounts
+UNWIND accounts AS a
+WITH DISTINCT a
+MATCH path = (a) (()-[:PERFORMS]->(t:Transaction)-[:BENEFITS_TO]->(:Account)){1,6} (last:Account)
+WHERE size(t) <= $max_hops
+  AND all(i IN range(0, size(t) - 2) WHERE t[i].booking_date <= t[i + 1].booking_date)
+RETURN size(t) AS hops,
+       [n IN nodes(path) WHERE n:Account | n.account_id] AS accounts,
+       [x IN t | x.txn_id] AS txn_ids,
+       [x IN t | toString(x.booking_date)] AS dates,
+       [x IN t | x.amount_minor] AS amounts_minor,
+       [x IN t | x.currency] AS currencies,
+       last.account_id AS reaches
+ORDER BY hops, dates, txn_ids
+LIMIT $limit;

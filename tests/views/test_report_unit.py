@@ -1,0 +1,111 @@
+"""The case report without a browser: contents, escaping, links, personal data, determinism."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from finflow.views.report import md_escape, write_report
+
+from .cases import (
+    BIRTH_DATE,
+    HOSTILE_IMG,
+    HOSTILE_LINK,
+    HOSTILE_NAME,
+    SHA,
+    rejects,
+    report_args,
+)
+
+
+@pytest.fixture
+def report(tmp_path):
+    html, md = write_report(tmp_path, **report_args())
+    return html.read_text("utf-8"), md.read_text("utf-8")
+
+
+def test_report_lists_sources_rejects_findings_and_evidence(report):
+    html, md = report
+    for text in (
+        SHA,
+        "bank_csv",
+        "4 rows could not be imported",
+        "bad amount in row 5",
+        "hub_collector (1)",
+        "cash_structuring (1)",
+        "bank.csv:2",
+        "1 800.50 NOK",
+        "Network 1",
+        "Trace from victim",
+        "90 000.00 NOK",
+    ):
+        assert text in html
+    assert "abababab" in md and "hub\\_collector" in md and "1 800.50 NOK" in md
+    # the roles.json source reconciles (3 = 3 + 0 + 0) and so does bank.csv (13 = 8 + 4 + 1)
+    assert "all counts reconcile" in html
+
+
+def test_report_flags_counts_that_do_not_reconcile(tmp_path):
+    args = report_args()
+    args["sources"][0]["loaded"] = 7
+    html, _ = write_report(tmp_path, **args)
+    assert "NOT reconciled: 1 file" in html.read_text("utf-8")
+
+
+def test_only_first_rejects_listed_with_the_count(tmp_path):
+    html, _ = write_report(tmp_path, **report_args(rejects=rejects(120)), max_rejects=10)
+    text = html.read_text("utf-8")
+    assert "120 rows could not be imported" in text and "The first 10 are listed" in text
+    assert "bad amount in row 11<" in text and "bad amount in row 12<" not in text
+
+
+def test_possible_victims_have_their_own_protective_section(report):
+    html, md = report
+    assert "Possible victims — for protection, not suspicion" in html
+    victims = html.split('id="victims"')[1].split("</section>")[0]
+    assert "Kari Nordmann" in victims and "Boss AS (account" not in victims
+    assert "## Possible victims — for protection, not suspicion" in md
+
+
+def test_all_text_escaped(report):
+    html, md = report
+    for raw in (HOSTILE_IMG, HOSTILE_NAME, HOSTILE_LINK, "<img", '<a href="javascript'):
+        assert raw not in html
+        assert not re.search(r"(?<!\\)" + re.escape(raw), md), raw  # only escaped in Markdown
+    assert "&lt;img src=x" in html
+    assert "\\<img src=x" in md
+    assert "<script" not in html  # the report has no scripts at all
+    assert "Operasjon &lt;Test&gt;" in html
+
+
+def test_personal_columns_left_out_unless_asked(tmp_path, report):
+    html, _ = report
+    assert BIRTH_DATE not in html and "birth_date" not in html
+    full, _ = write_report(tmp_path / "full", **report_args(), include_personal_ids=True)
+    assert BIRTH_DATE in full.read_text("utf-8")
+
+
+def test_links_to_every_view_and_refuses_unsafe_paths(report, tmp_path):
+    html, md = report
+    assert 'href="views/overview.html"' in html and 'href="views/finding%201.html"' in html
+    assert "(<views/overview.html>)" in md
+    for bad in (
+        "javascript:alert(1)",
+        "https://example.org/x.html",
+        "/etc/passwd",
+        "../outside.html",
+    ):
+        with pytest.raises(ValueError, match="relative"):
+            write_report(tmp_path / "bad", **report_args(views={"x": bad}))
+
+
+def test_report_is_deterministic_and_print_ready(tmp_path):
+    a = write_report(tmp_path / "a", **report_args())
+    b = write_report(tmp_path / "b", **report_args())
+    assert a[0].read_bytes() == b[0].read_bytes() and a[1].read_bytes() == b[1].read_bytes()
+    assert "@media print" in a[0].read_text("utf-8")
+
+
+def test_markdown_escape():
+    assert md_escape("a|b <x> *y* [z](u)\nnext") == "a\\|b \\<x\\> \\*y\\* \\[z\\](u) next"
