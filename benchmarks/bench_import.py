@@ -73,13 +73,16 @@ def synthetic(rows: int, seed: int = 1) -> pd.DataFrame:
 
 def _time(label: str, module: object, path: str, rows: int) -> None:
     source = Source(path, os.path.basename(path), "0" * 64, "bench", {"account": OWN})
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = module.read(path, source)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     loaded = len(result.tables["transactions"])
     size = os.path.getsize(path) / 2**20
-    print(f"{label:<22} {rows:>9,} rows  {size:8.1f} MiB  {seconds:7.2f} s  {rows / seconds:>10,.0f} rows/s"
-          f"  (loaded {loaded:,}, rejected {len(result.rejects):,})")
+    print(
+        f"{label:<22} {rows:>9,} rows {size:7.1f} MiB  wall {seconds:7.2f} s {rows / seconds:>9,.0f} rows/s"
+        f"  cpu {cpu:7.2f} s {rows / cpu:>9,.0f} rows/s  (loaded {loaded:,}, rejected {len(result.rejects):,})",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -87,6 +90,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--formats", default="dnb,sparebank1,nordea,sbanken,camt053")
     args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     txns = synthetic(args.rows)
     with tempfile.TemporaryDirectory() as tmp:
         for fmt in args.formats.split(","):

@@ -93,10 +93,27 @@ def normalize_addresses(
             return pd.Series("", index=index, dtype="string")
         return values.astype("string").fillna("").str.strip().set_axis(index)
 
-    street_raw, city_raw, country_raw = column(street), column(city), column(country)
+    raw = pd.DataFrame(
+        {
+            "street": column(street),
+            "postcode": column(postcode),
+            "city": column(city),
+            "country": column(country),
+        }
+    )
+    # the same address recurs on many rows: normalise each distinct one once
+    codes = raw.groupby(list(raw.columns), sort=False).ngroup().to_numpy()
+    distinct = raw.drop_duplicates().reset_index(drop=True)
+    out = _normalize_distinct(distinct).iloc[codes]
+    return out.set_axis(index)
+
+
+def _normalize_distinct(raw: pd.DataFrame) -> pd.DataFrame:
+    street_raw, city_raw, country_raw = raw["street"], raw["city"], raw["country"]
+    index = raw.index
     country_norm = country_raw.str.upper().replace("", "NO")
     street_norm = normalize_street(street_raw)
-    post = _postcode(column(postcode), country_norm)
+    post = _postcode(raw["postcode"], country_norm)
     city_norm = _fold(city_raw).str.replace(".", "", regex=False).str.strip()
     place = post.mask(post == "", city_norm)
     normalized = street_norm.str.cat([place, country_norm], sep=", ")
@@ -138,14 +155,18 @@ def split_one_line(address: pd.Series) -> pd.DataFrame:
 
     Text without a ``, NNNN City`` tail stays whole in ``street``.
     """
-    text = address.astype("string").fillna("").str.strip()
+    values = address.astype("string").fillna("").str.strip()
+    codes, uniques = pd.factorize(values)
+    text = pd.Series(uniques, dtype="string")
     parts = text.str.extract(r"^(?P<street>.*?)\s*,\s*(?P<postcode>\d{4})\s+(?P<city>[^,\d][^,]*)$")
     street = parts["street"].fillna(text)
-    return pd.DataFrame(
+    distinct = pd.DataFrame(
         {
             "street": street.astype("string"),
             "postcode": parts["postcode"].fillna("").astype("string"),
             "city": parts["city"].fillna("").str.strip().astype("string"),
-        },
-        index=address.index,
+        }
     )
+    if not len(distinct):
+        return distinct.set_axis(address.index)
+    return distinct.iloc[codes].set_axis(address.index)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from finflow.casedata import CaseData
@@ -196,12 +197,10 @@ class Case:
 
 
 def _key(table: pa.Table, columns: list[str]) -> pd.Series:
-    frame = table.select(columns).to_pandas()
-    return (
-        frame.astype("string").fillna("").agg("\x1f".join, axis=1)
-        if len(columns) > 1
-        else frame[columns[0]].astype("string")
-    )
+    """The primary key of each row as one string (columns joined by a unit separator)."""
+    parts = [pc.fill_null(pc.cast(table.column(c), pa.string()), "") for c in columns]
+    joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "\x1f")
+    return pd.Series(joined.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def _merge_table(name: str, old: pa.Table, new: pa.Table) -> tuple[pa.Table, pa.Table | None]:

@@ -13,6 +13,7 @@ from finflow.config import ConfigError
 from finflow.findings_io import findings_table
 from finflow.importers import registry
 from finflow.investigate import InvestigationError, investigate
+from finflow.outputs import OutputSettings
 from finflow.synth.command import synth
 
 CASE_OPTION = click.option(
@@ -105,11 +106,14 @@ def investigate_command(
         result = investigate(
             path, case_dir=case_dir, out_dir=out_dir, config_path=config_path,
             options={"account": account} if account else None, progress=progress, on_report=_echo_report,
+            settings=OutputSettings(subject_views, finding_views, node_budget, include_personal_ids),
         )  # fmt: skip
     except (InvestigationError, ConfigError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo("")
     click.echo(findings_table(result.findings, limit=top))
+    if result.subjects is not None and len(result.subjects.victims):
+        click.echo(f"\n{len(result.subjects.victims)} possible victim(s) — for protection, not suspicion: see possible_victims.csv")
     click.echo("")
     for _name, file in sorted(result.outputs.items()):
         click.echo(f"wrote {file}")

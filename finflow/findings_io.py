@@ -106,12 +106,12 @@ def findings_table(findings: Sequence[Finding], limit: int = 25) -> str:
     """A ranked plain-text table for the terminal."""
     if not findings:
         return "No findings at these settings."
-    lines = [f"{'#':>3}  {'score':>5}  {'detector':<12} {'role':<16} {'subject':<28} summary"]
+    lines = [f"{'#':>3}  {'score':>5}  {'detector':<22} {'role':<16} {'subject':<32} summary"]
     for rank, finding in enumerate(findings[:limit], start=1):
         subject = finding.subjects[0]
-        label = f"{subject.id} {subject.label or ''}".strip()[:28]
+        label = f"{subject.label or ''} {subject.id}".strip()[:32]
         lines.append(
-            f"{rank:>3}  {finding.score:>5.2f}  {finding.detector:<12} {subject.role:<16} {label:<28} {finding.summary}"
+            f"{rank:>3}  {finding.score:>5.2f}  {finding.detector:<22} {subject.role:<16} {label:<32} {finding.summary}"
         )
     if len(findings) > limit:
         lines.append(f"… and {len(findings) - limit} more in findings.json / findings.csv")

@@ -18,6 +18,9 @@ from finflow.config import load_config
 from finflow.detect.base import Finding
 from finflow.detect.registry import run_detectors
 from finflow.findings_io import write_findings
+from finflow.networks import Network
+from finflow.outputs import OutputSettings, write_outputs
+from finflow.subjects import SubjectRanking
 
 __all__ = ["Investigation", "InvestigationError", "discover_files", "investigate"]
 
@@ -33,6 +36,8 @@ class Investigation:
     findings: list[Finding]
     config: dict[str, Any]
     outputs: dict[str, Path] = field(default_factory=dict)
+    subjects: SubjectRanking | None = None
+    networks: list[Network] = field(default_factory=list)
 
     @property
     def skipped(self) -> list[ImportReport]:
@@ -60,6 +65,8 @@ def investigate(
     out_dir: str | Path = "graphs",
     config_path: str | Path | None = None,
     options: dict[str, str] | None = None,
+    settings: OutputSettings = OutputSettings(),
+    case_name: str | None = None,
     progress: Callable[[str], None] = lambda message: None,
     on_report: Callable[[ImportReport], None] | None = None,
 ) -> Investigation:
@@ -76,5 +83,10 @@ def investigate(
     findings = run_detectors(data, config, on_start=lambda d: progress(f"running detector {d.name}"))
     out = Path(out_dir)
     json_path, csv_path = write_findings(out, data, findings, config)
-    result = Investigation(reports, data, findings, config, {"findings.json": json_path, "findings.csv": csv_path})
-    return result
+    sources = [{**entry, "status": "imported"} for entry in case.manifest]
+    outputs, ranking, networks = write_outputs(
+        out, data, findings, config, case_name=case_name or Path(path).resolve().name,
+        sources=sources, settings=settings, progress=progress,
+    )  # fmt: skip
+    outputs.update({"findings.json": json_path, "findings.csv": csv_path})
+    return Investigation(reports, data, findings, config, outputs, ranking, networks)

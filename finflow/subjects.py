@@ -7,7 +7,9 @@ is one subject. Each subject's score combines its findings as independent signal
     score = 1 - Π_d (1 - w_d · s_d)
 
 over detectors ``d`` (``s_d`` the strongest finding of that detector about the subject, ``w_d``
-the detector's weight from the ``subjects`` section of the configuration). Two different patterns
+the detector's weight from the ``subjects`` section of the configuration). A subject that a finding
+names only as context (not first, role ``unknown`` — a landlord, a sender) counts with
+``context_weight``. Two different patterns
 therefore outrank one, and no detector can push a score above 1.
 
 Possible victims are never ranked among suspects: a subject that any finding calls a possible
@@ -80,9 +82,12 @@ def rank_subjects(
     accounts: dict[tuple[str, str], set[str]] = defaultdict(set)
     for finding in findings:
         w = float(weights.get(finding.detector, params["default_weight"]))
-        for subject in finding.subjects:
+        for position, subject in enumerate(finding.subjects):
             if subject.kind not in _RANKED_KINDS:
                 continue
+            # a finding is about its first subject and whoever it gives a role; the others
+            # (a landlord, a sender) are context and count for less
+            context = position > 0 and subject.role == "unknown"
             kind, sid, label = _subject_key(subject.kind, subject.id, subject.label, info)
             key = (kind, sid)
             if subject.kind == "account":
@@ -90,7 +95,7 @@ def rank_subjects(
             if labels.get(key) is None:
                 labels[key] = label
             slot = best[key][finding.detector]
-            weighted = min(1.0, w * finding.score)
+            weighted = min(1.0, w * finding.score * (params["context_weight"] if context else 1.0))
             if subject.role not in slot or weighted > slot[subject.role][0]:
                 slot[subject.role] = (weighted, finding)
     suspects, victims = [], []

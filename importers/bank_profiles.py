@@ -63,7 +63,7 @@ class BankProfile:
 PROFILES: tuple[BankProfile, ...] = (
     BankProfile(
         key="nynorsk_vestland",
-        bank="Vestland savings bank (Nynorsk export)",
+        bank="Vestland savings bank (Nynorsk)",
         signature=("Betalingstidspunkt", "Bokført dato", "Skildring", "Frå konto", "Til konto",
                    "Beløp inn", "Beløp ut"),
         delimiter=";",

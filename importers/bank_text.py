@@ -130,7 +130,9 @@ def parse_dates(text: pa.Array) -> pd.Series:
     for pattern, fmt in _DATE_FORMATS:
         fits = pc.match_substring_regex(token, pattern)
         parsed = pc.strptime(pc.if_else(fits, token, None), format=fmt, unit="s", error_is_null=True)
-        result = pc.coalesce(result, parsed)
+        # strptime rolls 31.02 over into March; a real date prints back as it was written
+        real = pc.equal(pc.strftime(parsed, format=fmt), token)
+        result = pc.coalesce(result, pc.if_else(real, parsed, None))
     return pd.Series(result.to_numpy(zero_copy_only=False)).astype("datetime64[s]")
 
 

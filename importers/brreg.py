@@ -60,9 +60,7 @@ __all__ = [
 ]
 
 FORMAT = "brreg"
-DESCRIPTION = (
-    "Brønnøysund Enhetsregisteret JSON: entities (single, _embedded page, bulk array) or roles"
-)
+DESCRIPTION = "Brønnøysund Enhetsregisteret JSON: entities (single, _embedded page, bulk array) or roles"
 PRIORITY = 30
 
 MAX_BYTES = 512 << 20  # after decompression; the whole register is larger: import it in parts
@@ -96,8 +94,7 @@ def _read_bytes(path: str, source: Source) -> bytes:
             raise ImportError_(f"{source.name}: not a valid gzip file ({exc})") from None
     if len(data) > limit:
         raise ImportError_(
-            f"{source.name}: larger than {limit} bytes (after decompression); "
-            "split it or raise the max_bytes option"
+            f"{source.name}: larger than {limit} bytes (after decompression); split it or raise the max_bytes option"
         )
     return data
 
@@ -145,9 +142,7 @@ def load_json(path: str, source: Source) -> Any:
         raise ImportError_(f"{source.name}: the file is empty")
     depth = _max_depth(data)
     if depth > MAX_DEPTH:
-        raise ImportError_(
-            f"{source.name}: JSON nested {depth} levels deep; at most {MAX_DEPTH} are accepted"
-        )
+        raise ImportError_(f"{source.name}: JSON nested {depth} levels deep; at most {MAX_DEPTH} are accepted")
     try:
         return json.loads(data.decode("utf-8-sig"), parse_constant=_no_constants)
     except UnicodeDecodeError as exc:
@@ -165,9 +160,7 @@ def read(path: str, source: Source) -> ImportResult:
     if isinstance(doc, list):
         return _entities([(f"[{i}]", e) for i, e in enumerate(doc)], source)
     if not isinstance(doc, dict):
-        raise ImportError_(
-            f"{source.name}: a JSON {type(doc).__name__} is neither an entity, a page nor roles"
-        )
+        raise ImportError_(f"{source.name}: a JSON {type(doc).__name__} is neither an entity, a page nor roles")
     if "organisasjonsnummer" in doc:
         return _entities([("$", doc)], source)
     if "_embedded" in doc or "page" in doc:
@@ -209,9 +202,7 @@ def _page(doc: dict, source: Source) -> ImportResult:
         raise ImportError_(f"{source.name}: _embedded is not an object")
     for key in ("enheter", "underenheter"):
         if isinstance(embedded.get(key), list):
-            return _entities(
-                [(f"_embedded.{key}[{i}]", e) for i, e in enumerate(embedded[key])], source
-            )
+            return _entities([(f"_embedded.{key}[{i}]", e) for i, e in enumerate(embedded[key])], source)
     raise ImportError_(f"{source.name}: _embedded has no enheter or underenheter array")
 
 
@@ -297,10 +288,7 @@ def _entity_row(entity: Any) -> dict[str, Any]:
     employees = entity.get("antallAnsatte")
     if registered:
         if not isinstance(employees, int) or isinstance(employees, bool) or employees < 0:
-            raise _BadRecordError(
-                "antallAnsatte is not a whole number ≥ 0 "
-                "although harRegistrertAntallAnsatte is true"
-            )
+            raise _BadRecordError("antallAnsatte is not a whole number ≥ 0 although harRegistrertAntallAnsatte is true")
         row["employees"] = employees
     else:
         row["employees"] = None
@@ -343,12 +331,8 @@ def _entities(items: list[tuple[str, Any]], source: Source) -> ImportResult:
     loc = frame["source_locator"]
     errors = Errors(frame.index)
     errors.fail(frame["orgnr"] == "", "organisasjonsnummer is missing")
-    orgnr = valid_orgnrs(frame["orgnr"]).where(
-        frame["orgnr"].str.fullmatch(r"\d{9}").fillna(False).astype(bool)
-    )
-    errors.fail(
-        orgnr.isna(), "organisasjonsnummer is not a valid organisation number (9 digits, MOD11)"
-    )
+    orgnr = valid_orgnrs(frame["orgnr"]).where(frame["orgnr"].str.fullmatch(r"\d{9}").fillna(False).astype(bool))
+    errors.fail(orgnr.isna(), "organisasjonsnummer is not a valid organisation number (9 digits, MOD11)")
     founded, bad_founded = parse_dates(frame["founded"])
     errors.fail(bad_founded, "stiftelsesdato is not a valid YYYY-MM-DD date")
     for kind in _ADDRESS_KEYS:
@@ -532,9 +516,9 @@ def _roles(docs: list[tuple[str, str, Any]], source: Source) -> ImportResult:
         "holder",
         errors,
     )
-    errors.reason = errors.reason.str.replace(
-        "holder_birth_date", "person.fodselsdato", regex=False
-    ).str.replace("holder_org_number", "enhet.organisasjonsnummer", regex=False)
+    errors.reason = errors.reason.str.replace("holder_birth_date", "person.fodselsdato", regex=False).str.replace(
+        "holder_org_number", "enhet.organisasjonsnummer", regex=False
+    )
     holders["kind"] = holders["kind"].mask(is_entity, "company").mask(~is_entity, "person")
 
     good = ~errors.bad
@@ -584,9 +568,7 @@ def _roles(docs: list[tuple[str, str, Any]], source: Source) -> ImportResult:
     notes = []
     weak = int((good & ~is_entity & holders["birth_date"].isna()).sum())
     if weak:
-        notes.append(
-            f"{weak} role holder(s) without a birth date kept apart (not joined to namesakes)"
-        )
+        notes.append(f"{weak} role holder(s) without a birth date kept apart (not joined to namesakes)")
     return ImportResult(
         FORMAT,
         len(rows) + len(bad_loc),

@@ -157,10 +157,13 @@ def _country(iban: str, ctry: str, bic: str) -> str | None:
 class _RootSeen(Exception):
     """Raised by the prolog check once the root element starts."""
 
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+
 
 class _StopAtRoot:
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        raise _RootSeen
+        raise _RootSeen(tag)
 
     def end(self, tag: str) -> None:  # pragma: no cover - never reached
         return None
@@ -172,7 +175,7 @@ class _StopAtRoot:
         return None
 
 
-def _refuse_dtd(path: str, source: Source) -> None:
+def _refuse_dtd(path: str, source: Source) -> str:
     """Refuse any DTD before the root element, using defusedxml's hardened parser.
 
     Without a DTD no entity can be declared, so nothing can expand (no "billion laughs") and
@@ -185,9 +188,41 @@ def _refuse_dtd(path: str, source: Source) -> None:
     parser = SafeET.XMLParser(target=_StopAtRoot(), forbid_dtd=True)
     try:
         parser.feed(head)
-    except _RootSeen:
-        return
+    except _RootSeen as seen:
+        return seen.tag
     raise ImportError_(f"{source.name}: no root element in the first {PROLOG_BYTES} bytes")
+
+
+def _check_depth(path: str, source: Source) -> None:
+    """Refuse documents nested deeper than ``MAX_DEPTH``, before parsing them.
+
+    Counts tags in the raw bytes with numpy (``<x`` opens, ``</`` and ``/>`` close; comments,
+    processing instructions and declarations are ignored). Markup-like text inside comments or
+    CDATA can only make the estimate larger, so a file is never wrongly let through.
+    """
+    depth = 0
+    carry = b""
+    lt, slash, gt = ord("<"), ord("/"), ord(">")
+    skip = np.array([ord("/"), ord("!"), ord("?")], dtype=np.uint8)
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(1 << 22)
+            data = carry + block
+            if len(data) < 2:
+                break
+            b = np.frombuffer(data, dtype=np.uint8)
+            here, after = b[:-1], b[1:]
+            delta = np.zeros(len(here), dtype=np.int32)
+            delta[(here == lt) & ~np.isin(after, skip)] = 1
+            delta[(here == lt) & (after == slash)] = -1
+            delta[(here == slash) & (after == gt)] = -1
+            running = np.cumsum(delta, dtype=np.int64) + depth
+            if len(running) and int(running.max()) > MAX_DEPTH:
+                raise ImportError_(f"{source.name}: XML nested deeper than {MAX_DEPTH} levels; refused")
+            depth = int(running[-1]) if len(running) else depth
+            carry = data[-1:]
+            if not block:
+                break
 
 
 class _Reader:
@@ -205,47 +240,35 @@ class _Reader:
         self.p: dict[str, tuple[str, ...]] = {}
 
     def run(self, path: str) -> None:
-        depth = 0
+        """Stream the file; only ``end`` events, so Python sees half as many events."""
+        root_tag = _refuse_dtd(path, self.source)
+        tags = {k: v[0] for k, v in self._root(root_tag).items() if len(v) == 1}
+        _check_depth(path, self.source)
+        ntry, acct, bal, stmt_tag = tags["Ntry"], tags["Acct"], tags["Bal"], tags["Stmt"]
         stmt: _Statement | None = None
-        stmt_elem = parent_elem = None
         n_stmt = n_ntry = 0
-        tags: dict[str, str] = {}
-        _refuse_dtd(path, self.source)
-        for event, elem in ET.iterparse(path, events=("start", "end")):
-            if event == "start":
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise ImportError_(f"{self.source.name}: XML nested deeper than {MAX_DEPTH} levels; refused")
-                if depth == 1:
-                    tags = {k: v[0] for k, v in self._root(elem.tag).items() if len(v) == 1}
-                elif depth == 3 and elem.tag == tags["Stmt"]:
-                    n_stmt += 1
-                    n_ntry = 0
-                    stmt = _Statement(n_stmt)
-                    stmt_elem = elem
-                elif depth == 2:
-                    parent_elem = elem
-                continue
-            depth -= 1
-            if depth == 3 and stmt is not None:
-                tag = elem.tag
-                if tag == tags["Ntry"]:
-                    n_ntry += 1
-                    self._entry(elem, stmt, f"Stmt[{stmt.number}]/Ntry[{n_ntry}]")
-                    elem.clear()
-                    stmt_elem.remove(elem)
-                elif tag == tags["Acct"]:
-                    self._account(elem, stmt)
-                elif tag == tags["Bal"]:
-                    self._balance(elem, stmt)
-                elif tag == tags["Id"]:
-                    stmt.ident = (elem.text or "").strip()
-            elif depth == 2 and elem.tag == tags["Stmt"] and stmt is not None:
-                self._reconcile(stmt)
+        for _, elem in ET.iterparse(path, events=("end",)):
+            tag = elem.tag
+            if tag == ntry:
+                if stmt is None:
+                    continue  # an Ntry outside a Stmt: not a statement entry
+                n_ntry += 1
+                self._entry(elem, stmt, f"Stmt[{stmt.number}]/Ntry[{n_ntry}]")
                 elem.clear()
-                if parent_elem is not None:
-                    parent_elem.remove(elem)
-                stmt = None
+            elif tag == stmt_tag:
+                n_stmt += 1
+                stmt = stmt or _Statement(n_stmt)
+                stmt.ident = _text(elem, (tags["Id"],))
+                self._reconcile(stmt)
+                elem.clear()  # drops the emptied entries too
+                stmt, n_ntry = None, 0
+            elif tag == acct:
+                if stmt is None:
+                    stmt = _Statement(n_stmt + 1)
+                    self._account(elem, stmt)
+            elif tag == bal:
+                stmt = stmt or _Statement(n_stmt + 1)
+                self._balance(elem, stmt)
         if n_stmt == 0:
             raise ImportError_(f"{self.source.name}: the document has no statement (Stmt)")
 

@@ -32,9 +32,7 @@ from .parties import (
 __all__ = ["COLUMNS", "DESCRIPTION", "FORMAT", "PRIORITY", "read", "sniff"]
 
 FORMAT = "kyc_accounts"
-DESCRIPTION = (
-    "finflow account-holder (KYC) CSV (account,holder_name,holder_kind,holder_birth_date,…)"
-)
+DESCRIPTION = "finflow account-holder (KYC) CSV (account,holder_name,holder_kind,holder_birth_date,…)"
 PRIORITY = 40
 
 COLUMNS = ("account", "holder_name", "holder_kind", "holder_birth_date", "holder_org_number")
@@ -83,9 +81,7 @@ def read(path: str, source: Source) -> ImportResult:
     strong = keys["org_number"].notna() | keys["birth_date"].notna()
     placeholder = content_ids("holder", [norm["account_id"].astype("string")])
     keys["party_id"] = keys["party_id"].where(strong, placeholder)
-    keys["kind"] = keys["kind"].where(
-        strong, kind.where(kind.isin(["person", "company"]), "unknown")
-    )
+    keys["kind"] = keys["kind"].where(strong, kind.where(kind.isin(["person", "company"]), "unknown"))
     keys["name"] = blank_to_null(frame["holder_name"])
 
     # one holder per account: a later row naming a different holder is a conflict, not a fact
@@ -95,11 +91,7 @@ def read(path: str, source: Source) -> ImportResult:
     first_loc = loc[ok].groupby(account_id[ok]).transform("first")
     conflict = pd.Series(False, index=frame.index)
     conflict[ok] = (keys["party_id"][ok] != first_holder).to_numpy()
-    reason = (
-        "account already listed at "
-        + first_loc.reindex(frame.index).fillna("")
-        + " with another holder"
-    )
+    reason = "account already listed at " + first_loc.reindex(frame.index).fillna("") + " with another holder"
     errors.reason = errors.reason.mask(conflict & errors.reason.isna(), reason)
 
     good = ~errors.bad
@@ -131,9 +123,5 @@ def read(path: str, source: Source) -> ImportResult:
     notes = []
     weak = int((~strong & good).sum())
     if weak:
-        notes.append(
-            f"{weak} account holder(s) without org number or birth date kept as unresolved holders"
-        )
-    return ImportResult(
-        FORMAT, records.rows_read, {"accounts": accounts, "parties": parties}, rejects, notes
-    )
+        notes.append(f"{weak} account holder(s) without org number or birth date kept as unresolved holders")
+    return ImportResult(FORMAT, records.rows_read, {"accounts": accounts, "parties": parties}, rejects, notes)

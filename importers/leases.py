@@ -34,9 +34,7 @@ from .parties import (
 __all__ = ["COLUMNS", "DESCRIPTION", "FORMAT", "PRIORITY", "ROLES", "read", "sniff"]
 
 FORMAT = "leases"
-DESCRIPTION = (
-    "finflow lease CSV (lease_ref,premises_street,…,tenant_name,…,monthly_rent,currency,…)"
-)
+DESCRIPTION = "finflow lease CSV (lease_ref,premises_street,…,tenant_name,…,monthly_rent,currency,…)"
 PRIORITY = 40
 
 ROLES = ("owner", "landlord", "tenant")
@@ -86,9 +84,7 @@ def read(path: str, source: Source) -> ImportResult:
     rent_given = frame["monthly_rent"] != ""
     errors.fail(rent_given & (currency == ""), "monthly_rent given without currency")
     rent, rent_error = parse_amounts(frame["monthly_rent"], currency)
-    errors.fail_each(
-        rent_given & (currency != "") & rent_error.notna(), "monthly_rent: " + rent_error.fillna("")
-    )
+    errors.fail_each(rent_given & (currency != "") & rent_error.notna(), "monthly_rent: " + rent_error.fillna(""))
     start, bad_start = parse_dates(frame["start_date"])
     end, bad_end = parse_dates(frame["end_date"])
     errors.fail(bad_start, "start_date is not a valid YYYY-MM-DD date")
@@ -122,9 +118,7 @@ def read(path: str, source: Source) -> ImportResult:
         }
     )
     leases = with_provenance(leases, source, gloc)
-    parties = pd.concat(
-        [parties_frame(keys[role][good], None, source, gloc) for role in ROLES], ignore_index=True
-    )
+    parties = pd.concat([parties_frame(keys[role][good], None, source, gloc) for role in ROLES], ignore_index=True)
     bad = errors.bad
     rejects = pd.concat(
         [

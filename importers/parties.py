@@ -82,13 +82,9 @@ def check_header(frame: pd.DataFrame, source: Source, columns: tuple[str, ...]) 
     unknown = [c for c in frame.columns if c not in columns and c != "source_locator"]
     if missing or unknown:
         problem = (
-            f"lacks column(s) {', '.join(missing)}"
-            if missing
-            else f"has unknown column(s) {', '.join(unknown[:10])}"
+            f"lacks column(s) {', '.join(missing)}" if missing else f"has unknown column(s) {', '.join(unknown[:10])}"
         )
-        raise ImportError_(
-            f"{source.name}: row 1 (header) {problem}; expected columns: {', '.join(columns)}"
-        )
+        raise ImportError_(f"{source.name}: row 1 (header) {problem}; expected columns: {', '.join(columns)}")
     for column in columns:
         frame[column] = frame[column].astype("string").fillna("").str.strip()
     return frame
@@ -121,8 +117,12 @@ def _normalized_names(names: pd.Series) -> pd.Series:
 def person_ids(names: pd.Series, birth_dates: pd.Series) -> pd.Series:
     """``person_party_id(normalize_name(name), YYYY-MM-DD)`` for every row, vectorised."""
     birth = pd.Series(birth_dates).dt.strftime("%Y-%m-%d").astype("string").fillna("")
-    kind = pd.Series("person", index=names.index, dtype="string")
-    return content_ids("party", [kind, _normalized_names(names), birth.set_axis(names.index)])
+    keys = pd.DataFrame({"name": names.astype("string").fillna(""), "birth": birth.set_axis(names.index)})
+    codes = keys.groupby(["name", "birth"], sort=False).ngroup().to_numpy()
+    distinct = keys.drop_duplicates().reset_index(drop=True)
+    kind = pd.Series("person", index=distinct.index, dtype="string")
+    ids = content_ids("party", [kind, _normalized_names(distinct["name"]), distinct["birth"]])
+    return pd.Series(ids.to_numpy()[codes], index=names.index, dtype="string")
 
 
 def org_ids(orgnrs: pd.Series) -> pd.Series:
@@ -192,15 +192,11 @@ def with_provenance(frame: pd.DataFrame, source: Source, locators: pd.Series) ->
     return frame.reset_index(drop=True)
 
 
-def parties_frame(
-    keys: pd.DataFrame, country: pd.Series | None, source: Source, locators: pd.Series
-) -> pd.DataFrame:
+def parties_frame(keys: pd.DataFrame, country: pd.Series | None, source: Source, locators: pd.Series) -> pd.DataFrame:
     """Parties rows for the rows of ``keys`` (from :func:`party_keys`) that name a party."""
     present = keys["party_id"].notna()
     countries = (
-        pd.Series(pd.NA, index=keys.index, dtype="string")
-        if country is None
-        else blank_to_null(country).str.upper()
+        pd.Series(pd.NA, index=keys.index, dtype="string") if country is None else blank_to_null(country).str.upper()
     )
     frame = pd.DataFrame(
         {

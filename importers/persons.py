@@ -30,9 +30,7 @@ from .parties import (
 __all__ = ["COLUMNS", "DESCRIPTION", "FORMAT", "PRIORITY", "read", "sniff"]
 
 FORMAT = "persons"
-DESCRIPTION = (
-    "finflow population-register CSV (name,birth_date,nationality,id_number,phone,street,…)"
-)
+DESCRIPTION = "finflow population-register CSV (name,birth_date,nationality,id_number,phone,street,…)"
 PRIORITY = 40
 
 COLUMNS = (
@@ -53,9 +51,7 @@ def read(path: str, source: Source) -> ImportResult:
     loc = frame["source_locator"]
     errors = Errors(frame.index)
     errors.fail(frame["name"] == "", "name is empty")
-    errors.fail(
-        frame["birth_date"] == "", "birth_date is empty (a person needs name and birth date)"
-    )
+    errors.fail(frame["birth_date"] == "", "birth_date is empty (a person needs name and birth date)")
     for column in ("nationality", "country"):
         value = frame[column].str.upper()
         errors.fail(
@@ -105,9 +101,7 @@ def read(path: str, source: Source) -> ImportResult:
     identifiers = pd.concat(
         [
             identifiers_frame(party_id, "phone", phone[good], source, gloc),
-            identifiers_frame(
-                party_id, "id_number", normalize_id_numbers(g["id_number"]), source, gloc
-            ),
+            identifiers_frame(party_id, "id_number", normalize_id_numbers(g["id_number"]), source, gloc),
         ],
         ignore_index=True,
     )

@@ -102,9 +102,7 @@ def read(path: str, source: Source) -> ImportResult:
         errors.fail(frame[column] == "", f"{column} is empty")
     status = frame["status"].str.lower()
     known = status.isin(EXECUTED + NOT_EXECUTED)
-    errors.fail(
-        (status != "") & ~known, f"status is not one of {', '.join(EXECUTED + NOT_EXECUTED)}"
-    )
+    errors.fail((status != "") & ~known, f"status is not one of {', '.join(EXECUTED + NOT_EXECUTED)}")
     not_executed = status.isin(NOT_EXECUTED)
     errors.fail_each(not_executed, "status " + status + ": no money moved, kept out of flows")
     send_date, send_hhmm, bad_send = _times(frame["send_time"])
@@ -134,8 +132,7 @@ def read(path: str, source: Source) -> ImportResult:
     _, fee_error = parse_amounts(frame["fee"], fee_currency)
     errors.fail_each(has_fee & fee_error.notna(), "fee/fee_currency: " + fee_error.fillna(""))
     errors.fail(
-        (frame["fee_currency"] != "")
-        & ~frame["fee_currency"].str.upper().map(is_currency).astype(bool),
+        (frame["fee_currency"] != "") & ~frame["fee_currency"].str.upper().map(is_currency).astype(bool),
         "fee_currency is not an ISO 4217 code",
     )
     sender = party_keys(
@@ -149,9 +146,7 @@ def read(path: str, source: Source) -> ImportResult:
     )
     sender_phone = normalize_phones(frame["sender_phone"])
     receiver_phone = normalize_phones(frame["receiver_phone"])
-    errors.fail(
-        (frame["sender_phone"] != "") & sender_phone.isna(), "sender_phone has fewer than 5 digits"
-    )
+    errors.fail((frame["sender_phone"] != "") & sender_phone.isna(), "sender_phone has fewer than 5 digits")
     errors.fail(
         (frame["receiver_phone"] != "") & receiver_phone.isna(),
         "receiver_phone has fewer than 5 digits",
@@ -164,15 +159,9 @@ def read(path: str, source: Source) -> ImportResult:
     g, gloc = frame[good], loc[good]
     names = {side: _norm_names(g[f"{side}_name"]) for side in ("sender", "receiver")}
     birth = sender["birth_date"][good].dt.strftime("%Y-%m-%d").astype("string")
-    sender_key = (
-        birth.fillna(id_number[good])
-        .fillna(sender_phone[good])
-        .fillna("transfer " + g["mto_txn_id"])
-    )
+    sender_key = birth.fillna(id_number[good]).fillna(sender_phone[good]).fillna("transfer " + g["mto_txn_id"])
     from_account = "MTO-SENDER:" + names["sender"] + "|" + sender_key
-    to_account = (
-        "MTO:" + country[good] + ":" + names["receiver"] + "|" + receiver_phone[good].fillna("")
-    )
+    to_account = "MTO:" + country[good] + ":" + names["receiver"] + "|" + receiver_phone[good].fillna("")
     rows = pd.DataFrame(
         {
             "booking_date": send_date[good],
@@ -199,9 +188,7 @@ def read(path: str, source: Source) -> ImportResult:
     holder_of = pd.Series(sender_id.to_numpy(), index=from_account.to_numpy())
     holder_of = holder_of[~holder_of.index.duplicated()]
     is_sender = accounts["account_id"].isin(holder_of.index)
-    accounts.loc[is_sender, "holder_party_id"] = accounts.loc[is_sender, "account_id"].map(
-        holder_of
-    )
+    accounts.loc[is_sender, "holder_party_id"] = accounts.loc[is_sender, "account_id"].map(holder_of)
     sender_keys = sender[good].assign(party_id=sender_id.to_numpy(), kind="person")
     placeholders = content_ids("holder", [from_account]).unique()
     parties = pd.concat(
@@ -256,8 +243,7 @@ def read(path: str, source: Source) -> ImportResult:
     skipped = int(not_executed.sum())
     if skipped:
         notes.append(
-            f"{skipped} transfer(s) not executed (pending, cancelled, refunded …) "
-            "kept out of flows as rejects"
+            f"{skipped} transfer(s) not executed (pending, cancelled, refunded …) kept out of flows as rejects"
         )
     return ImportResult(FORMAT, records.rows_read, tables, rejects, notes)
 

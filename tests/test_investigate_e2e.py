@@ -7,9 +7,11 @@ import json
 import pytest
 
 from finflow.investigate import investigate
+from finflow.outputs import OutputSettings
 from finflow.synth import generate
 
 SEEDS = range(1, 11)
+FEW_VIEWS = OutputSettings(subject_views=1, finding_views=2)
 
 
 @pytest.mark.slow
@@ -17,7 +19,7 @@ SEEDS = range(1, 11)
 def test_collectors_flagged_and_decoys_spared(tmp_path, seed):
     generate(seed, 4000, tmp_path / "in")
     truth = json.loads((tmp_path / "in" / "ground_truth.json").read_text(encoding="utf-8"))
-    result = investigate(tmp_path / "in", case_dir=tmp_path / "case", out_dir=tmp_path / "out")
+    result = investigate(tmp_path / "in", case_dir=tmp_path / "case", out_dir=tmp_path / "out", settings=FEW_VIEWS)
     flagged = {s.id for f in result.findings if f.detector == "collector" for s in f.subjects}
     planted = {a for sc in truth["scenarios"] for a in sc["roles"].get("collector_accounts", [])}
     decoy_accounts = {a for d in truth["decoys"] for a in d["accounts"]}
@@ -33,7 +35,7 @@ def test_outputs_are_byte_identical_across_runs(tmp_path, monkeypatch):
     generate(3, 2000, tmp_path / "in")
     outputs = []
     for run in ("a", "b"):
-        investigate(tmp_path / "in", case_dir=tmp_path / run / "case", out_dir=tmp_path / run / "out")
+        investigate(tmp_path / "in", case_dir=tmp_path / run / "case", out_dir=tmp_path / run / "out", settings=FEW_VIEWS)
         files = sorted(p for p in (tmp_path / run).rglob("*") if p.is_file())
         outputs.append({p.relative_to(tmp_path / run).as_posix(): p.read_bytes() for p in files})
     assert outputs[0].keys() == outputs[1].keys()

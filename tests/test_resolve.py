@@ -122,9 +122,7 @@ def test_shared_id_number_merges_unless_birth_dates_conflict():
         }
     )
     resolved, merges = resolve_parties({"parties": parties, "identifiers": identifiers})
-    assert merges["evidence"].unique().tolist() == [
-        "id_number=RO1"
-    ]  # PL9: different people; phones never
+    assert merges["evidence"].unique().tolist() == ["id_number=RO1"]  # PL9: different people; phones never
     ids = set(resolved["parties"]["party_id"])
     assert len(ids & {"party-p1", "party-p2"}) == 1
     assert {"party-q1", "party-q2"} <= ids
@@ -150,14 +148,12 @@ def test_undo_is_exact_and_sticks(case):
     undone, merges2 = undo_merge(case, merges, merge_id)
     assert set(merges2.loc[merges2["merge_id"] == merge_id, "status"]) == {"undone"}
     assert set(merges2.loc[merges2["merge_id"] != merge_id, "status"]) == {"active"}
-    assert undone["accounts"].set_index("account_id").loc[
-        "86011117947", "holder_party_id"
-    ] == holder_party_id("86011117947")
+    assert undone["accounts"].set_index("account_id").loc["86011117947", "holder_party_id"] == holder_party_id(
+        "86011117947"
+    )
     assert holder_party_id("86011117947") in set(undone["parties"]["party_id"])
     # the other merge still holds
-    assert (
-        undone["accounts"].set_index("account_id").loc["12345678903", "holder_party_id"] == NORDLYS
-    )
+    assert undone["accounts"].set_index("account_id").loc["12345678903", "holder_party_id"] == NORDLYS
     # undoing everything gives the imported tables back, one row per party
     for mid in merges["merge_id"].unique():
         undone, merges2 = undo_merge(case, merges2, mid)

@@ -37,7 +37,7 @@ def test_proceeds_files_are_exact_and_byte_identical(tmp_path: Path) -> None:
         {"colour": "victim", "traced_minor": 3000000, "cash_minor": 0, "foreign_minor": 843750,
          "remaining_minor": 2156250, "beyond_max_hops_minor": 0}
     ]  # fmt: skip
-    assert [list(e) for e in [document["trail_edges"][0]]][0] == sorted(TRAIL_EDGE_COLUMNS)
+    assert sorted(document["trail_edges"][0]) == sorted(TRAIL_EDGE_COLUMNS)
     with open(csv_a, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert sum(int(r["amount_minor"]) for r in rows) == 3_000_000
@@ -105,7 +105,8 @@ def test_command_paths_and_errors(tmp_path: Path) -> None:
     ok = runner.invoke(trace, [names["boss"], "--min-amount", "20000.00", "--case", str(case_dir),
                                "--out", str(tmp_path / "o")])  # fmt: skip
     assert ok.exit_code == 0, ok.output
-    rows = list(csv.DictReader(open(tmp_path / "o" / "trace.csv", encoding="utf-8", newline="")))
+    with open(tmp_path / "o" / "trace.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
     assert [r["to_node"] for r in rows] == [names["dealer"]]
     back = runner.invoke(trace, [names["dealer"], "--backward", "--case", str(case_dir),
                                  "--out", str(tmp_path / "b")])  # fmt: skip

@@ -142,3 +142,19 @@ def test_trails_never_carry_more_than_arrived(edges, max_hops: int) -> None:
         inflow = frame[(frame["to_node"] == account) & (frame["hop"] < max_hops)]
         outflow = frame[frame["from_node"] == account]
         assert outflow["amount_minor"].sum() <= inflow["amount_minor"].sum()
+
+
+def test_same_day_back_and_forth_is_ordered_deterministically() -> None:
+    # A→B and B→A on the same day without times contradict each other; the earliest by
+    # (date, time, txn_id) goes first, so "ab" carries the trail and "ba" carries it back.
+    rows = [
+        tx("s", "2024-04-01", 100, "S", "A"),
+        tx("ab", "2024-04-02", 100, "A", "B"),
+        tx("ba", "2024-04-02", 100, "B", "A"),
+        tx("out", "2024-04-03", 100, "A", None),
+    ]
+    first = trace_paths(case(rows), "S").to_frame()
+    again = trace_paths(case(list(reversed(rows))), "S").to_frame()
+    assert first.equals(again)
+    carried = dict(zip(zip(first["txn_id"], first["hop"], strict=True), first["amount_minor"], strict=True))
+    assert carried == {("s", 1): 100, ("ab", 2): 100, ("ba", 3): 100, ("out", 4): 100}

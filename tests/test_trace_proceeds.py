@@ -34,9 +34,7 @@ def test_worked_example_all_methods_exact(method: str) -> None:
 
 
 def test_method_note_names_method_and_parameters() -> None:
-    result = trace_proceeds(
-        worked_example(), {"victim": ["t2"]}, method="libr", max_hops=3, end_date="2024-12-31"
-    )
+    result = trace_proceeds(worked_example(), {"victim": ["t2"]}, method="libr", max_hops=3, end_date="2024-12-31")
     note = result.method_note
     assert "LIBR" in note and "3 transfers" in note and "2024-12-31" in note
     assert "NOK 30 000.00" in note
@@ -64,7 +62,8 @@ def test_multi_hop_follows_taint_to_cash_and_abroad() -> None:
     assert result.amount_at("foreign", "country:RO") == 300_00
     assert result.amount_at("remaining", "BOSS") == 0
     edges = result.trail_edges()
-    hops = dict(zip(zip(edges["from_node"], edges["to_node"]), edges["hop"], strict=True))
+    pairs = zip(edges["from_node"], edges["to_node"], strict=True)
+    hops = dict(zip(pairs, edges["hop"], strict=True))
     assert hops[("VICTIM", "BOSS")] == 0
     assert hops[("BOSS", "MULE1")] == 1
     assert hops[("MULE1", "MULE2")] == 2
@@ -89,9 +88,7 @@ def test_multi_source_colours_stay_separate_pro_rata() -> None:
             tx("o2", "2024-05-04", 2_250_00, "NEXT", None),
         ]
     )
-    result = trace_proceeds(
-        data, {"victim 1": ["v1", "v3"], "victim 2": ["v2"]}, method="pro_rata"
-    )
+    result = trace_proceeds(data, {"victim 1": ["v1", "v3"], "victim 2": ["v2"]}, method="pro_rata")
     # HUB holds 3 500 (victim 1) + 1 000 (victim 2); o1 takes half of each, NEXT withdraws it all.
     assert result.amount_at("cash", "cash", "victim 1") == 1_750_00
     assert result.amount_at("cash", "cash", "victim 2") == 500_00
@@ -230,21 +227,30 @@ _txn = st.tuples(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(_txn, min_size=1, max_size=30), st.sampled_from(["fifo", "lifo", "pro_rata", "libr"]),
-       st.integers(min_value=0, max_value=4))
+@given(
+    st.lists(_txn, min_size=1, max_size=30),
+    st.sampled_from(["fifo", "lifo", "pro_rata", "libr"]),
+    st.integers(min_value=0, max_value=4),
+)
 def test_conservation_on_random_cases(txns, method: str, max_hops: int) -> None:
     rows = []
     for k, (day, frm, to, amount, time) in enumerate(txns):
         foreign = to == "FOREIGN"
         rows.append(
-            tx(f"r{k:03d}", f"2024-01-{day + 1:02d}", amount, frm, "SE01" if foreign else to,
-               time=time, to_country="SE" if foreign else None)
+            tx(
+                f"r{k:03d}",
+                f"2024-01-{day + 1:02d}",
+                amount,
+                frm,
+                "SE01" if foreign else to,
+                time=time,
+                to_country="SE" if foreign else None,
+            )
         )
     rows.append(tx("seed1", "2024-01-01", 70_000, "V1", "A"))
     rows.append(tx("seed2", "2024-01-03", 30_000, "V2", "B"))
     data = case(rows)
-    result = trace_proceeds(data, {"v1": ["seed1"], "v2": ["seed2"]}, method=method,
-                            max_hops=max_hops)
+    result = trace_proceeds(data, {"v1": ["seed1"], "v2": ["seed2"]}, method=method, max_hops=max_hops)
     # Victims' accounts never receive anything, so every marked krone is traced.
     assert result.traced == {"v1": 70_000, "v2": 30_000}
     ended = result.destinations.groupby("colour")["amount_minor"].sum()
@@ -256,7 +262,23 @@ def test_conservation_on_random_cases(txns, method: str, max_hops: int) -> None:
     assert (carried <= amounts.reindex(carried.index)).all()
     assert result.trail_edges()["hop"].max() <= max_hops
     # Deterministic: shuffled input rows, identical output.
-    again = trace_proceeds(case(list(reversed(rows))), {"v1": ["seed1"], "v2": ["seed2"]},
-                           method=method, max_hops=max_hops)
+    again = trace_proceeds(
+        case(list(reversed(rows))), {"v1": ["seed1"], "v2": ["seed2"]}, method=method, max_hops=max_hops
+    )
     assert again.to_frame().equals(result.to_frame())
     assert again.trail_edges().equals(result.trail_edges())
+
+
+def test_marked_transfer_carrying_traced_money_keeps_its_colour() -> None:
+    data = case(
+        [
+            tx("x", "2024-07-01", 600_00, "VICTIM", "A"),
+            tx("y", "2024-07-02", 1_000_00, "A", "B"),  # also marked: 600 is already "x"
+            tx("w", "2024-07-03", 1_000_00, "B", None),
+        ]
+    )
+    result = trace_proceeds(data, {"first": ["x"], "second": ["y"]}, method="fifo")
+    assert result.traced == {"first": 600_00, "second": 400_00}
+    assert result.amount_at("cash", "cash", "first") == 600_00
+    assert result.amount_at("cash", "cash", "second") == 400_00
+    assert any("second" in note and "NOK 600.00" in note for note in result.notes)

@@ -16,7 +16,15 @@ import pandas as pd
 from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding
 from finflow.detect.common import nok
-from finflow.detect.util import AccountInfo, account_subject, currency_of, evidence, list_values, text_matches
+from finflow.detect.util import (
+    account_info,
+    account_subject,
+    currency_of,
+    evidence,
+    light_transactions,
+    list_values,
+    text_matches,
+)
 
 __all__ = ["ADVERT_PAYMENTS", "LODGING_TRAVEL"]
 
@@ -53,12 +61,12 @@ def _windows(rows: pd.DataFrame, days: int, min_count: int, min_merchants: int) 
 
 
 def detect_advert_payments(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
-    tx = data.transactions
+    tx = light_transactions(data)
     rows = _merchant_debits(tx, list_values(params, "merchant_list", "patterns"))
     if rows.empty:
         return []
     hits = _windows(rows, params["window_days"], params["min_payments"], 1)
-    info = AccountInfo(data)
+    info = account_info(data)
     findings = []
     for payer, count, merchants in hits.itertuples(index=False):
         mine = rows[rows["payer"] == payer]
@@ -84,8 +92,8 @@ def detect_advert_payments(data: CaseData, params: Mapping[str, Any]) -> list[Fi
 
 
 def detect_lodging_travel(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
-    tx = data.transactions
-    info = AccountInfo(data)
+    tx = light_transactions(data)
+    info = account_info(data)
     findings = []
     persons = {a for a in tx["from_account"].dropna().astype(str).unique() if info.is_person(a)}
     for kind in ("lodging", "travel"):

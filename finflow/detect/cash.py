@@ -19,7 +19,14 @@ from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding
 from finflow.detect.common import fifo_forwarded, nok
 from finflow.detect.labour import salary_credits
-from finflow.detect.util import AccountInfo, account_subject, currency_of, evidence, month_index
+from finflow.detect.util import (
+    account_info,
+    account_subject,
+    currency_of,
+    evidence,
+    light_transactions,
+    month_index,
+)
 
 __all__ = ["BEGGING", "CASH_FED", "PASS_THROUGH"]
 
@@ -39,7 +46,7 @@ def _monthly(tx: pd.DataFrame, salary_pattern: str) -> pd.DataFrame:
 
 
 def detect_cash_fed(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
-    tx = data.transactions
+    tx = light_transactions(data)
     if tx.empty:
         return []
     per = _monthly(tx, params["salary_pattern"])
@@ -60,7 +67,7 @@ def detect_cash_fed(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
         if counts.max() >= params["min_structured_deposits"]:
             start = int(np.argmax(counts))
             structured[acc] = g.iloc[start : start + int(counts[start])]
-    info = AccountInfo(data)
+    info = account_info(data)
     findings = []
     for acc in sorted(set(fed.index.get_level_values(0)) | set(structured)):
         months = fed.loc[acc] if acc in fed.index.get_level_values(0) else fed.iloc[0:0]
@@ -96,7 +103,7 @@ def detect_cash_fed(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
 
 
 def detect_pass_through(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
-    tx = data.transactions
+    tx = light_transactions(data)
     if tx.empty:
         return []
     month_in = month_index(tx["ts"])
@@ -110,7 +117,7 @@ def detect_pass_through(data: CaseData, params: Mapping[str, Any]) -> list[Findi
     cand = per[(per["outflow"] >= params["min_forward_share"] * per["inflow"]) & (per["n_in"] >= params["min_cycles"])
                & (per["inflow"] >= params["min_monthly_inflow_minor"]) & (per["dests"] <= params["max_destinations"])]  # fmt: skip
     months_per = cand.groupby(level=0).size()
-    info = AccountInfo(data)
+    info = account_info(data)
     within = np.timedelta64(int(params["forward_hours"]), "h")
     findings = []
     for acc in sorted(months_per[months_per >= params["min_months"]].index):
@@ -142,10 +149,10 @@ def detect_pass_through(data: CaseData, params: Mapping[str, Any]) -> list[Findi
 
 
 def detect_begging(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
-    tx = data.transactions
+    tx = light_transactions(data)
     if tx.empty:
         return []
-    info = AccountInfo(data)
+    info = account_info(data)
     per = _monthly(tx, params["salary_pattern"])
     small = per[(per["cash_n"] >= params["min_cash_deposits"]) & (per["cash_median"] <= params["max_median_minor"])
                 & (per["salary"] == 0)]  # fmt: skip

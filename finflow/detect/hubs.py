@@ -20,7 +20,16 @@ import pandas as pd
 from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding, Subject
 from finflow.detect.common import fifo_forwarded, nok, surname
-from finflow.detect.util import AccountInfo, account_subject, currency_of, evidence, month_index, party_subject
+from finflow.detect.util import (
+    AccountInfo,
+    account_info,
+    account_subject,
+    currency_of,
+    evidence,
+    light_transactions,
+    month_index,
+    party_subject,
+)
 
 __all__ = ["NIGHT_P2P", "SHARED_IDENTIFIERS", "SWEEP"]
 
@@ -63,10 +72,10 @@ def _sweep_candidates(tx: pd.DataFrame, info: AccountInfo, params: Mapping[str, 
 
 
 def detect_sweeps(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
-    tx = data.transactions
+    tx = light_transactions(data)
     if tx.empty:
         return []
-    info = AccountInfo(data)
+    info = account_info(data)
     pairs = _sweep_candidates(tx, info, params)
     if pairs.empty:
         return []
@@ -137,8 +146,8 @@ def _night(times: pd.Series, start: str, end: str) -> np.ndarray:
 
 def detect_night_p2p(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     """Many small round P2P payments from distinct private payers into one private account."""
-    tx = data.transactions
-    info = AccountInfo(data)
+    tx = light_transactions(data)
+    info = account_info(data)
     cred = tx[tx["to_account"].notna() & tx["from_account"].notna() & tx["channel"].isin(["p2p", "transfer"])]
     if cred.empty:
         return []

@@ -20,11 +20,13 @@ from finflow.detect.base import Detector, Finding, Subject
 from finflow.detect.common import nok
 from finflow.detect.util import (
     AccountInfo,
+    account_info,
     account_subject,
     company_profile,
     currency_of,
     evidence,
     in_sector,
+    light_transactions,
     month_index,
     party_subject,
     text_matches,
@@ -42,7 +44,7 @@ def salary_credits(tx: pd.DataFrame, pattern: str) -> pd.DataFrame:
 # -- F1 ------------------------------------------------------------------------------------------
 def detect_shared_wage_account(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     """An account receiving ≥ N salary credits in one month, from ≥ 2 employers or as a batch."""
-    tx = data.transactions
+    tx = light_transactions(data)
     sal = salary_credits(tx, params["salary_pattern"])
     if sal.empty:
         return []
@@ -56,7 +58,7 @@ def detect_shared_wage_account(data: CaseData, params: Mapping[str, Any]) -> lis
     hit = per[(per["n"] >= params["min_salary_credits"]) & ((per["employers"] >= 2) | per["batch"])]
     if hit.empty:
         return []
-    info = AccountInfo(data)
+    info = account_info(data)
     findings = []
     for account, months in hit.groupby(level="to_account", observed=True):
         rows = sal[(sal["to_account"] == account) & sal["month"].isin(months.index.get_level_values("month"))]
@@ -109,22 +111,29 @@ def _after_payday(tx: pd.DataFrame, sal: pd.DataFrame, hours: int) -> pd.DataFra
 
 
 def _role_holder_accounts(data: CaseData, info: AccountInfo) -> dict[str, set[str]]:
-    """Per company account: accounts of its active role-holders (and of companies they own)."""
+    """Per company account: accounts of its active role-holders and of the companies they run."""
     roles = data.company_roles[~data.company_roles["resigned"].fillna(False).astype(bool)]
+    pairs = pd.DataFrame(
+        {"company": roles["company_party_id"].astype(str).to_numpy(), "holder": roles["holder_party_id"].astype(str).to_numpy()}
+    )
+    # a company reaches its holders, and through them every company those holders run
+    reach = pairs.merge(pairs.rename(columns={"company": "other"}), on="holder")
+    targets: dict[str, set[str]] = {}
+    for company, holder, other in reach.itertuples(index=False):
+        bucket = targets.setdefault(company, set())
+        bucket.add(holder)
+        bucket.add(other)
     out: dict[str, set[str]] = {}
-    for company, holders in roles.groupby("company_party_id", observed=True)["holder_party_id"]:
-        held = {a for h in holders.astype(str) for a in info.accounts_of(h)}
-        # companies run by the same role-holders (e.g. a sole proprietorship) count as theirs
-        other = roles[roles["holder_party_id"].isin(set(holders.astype(str)))]["company_party_id"]
-        held |= {a for c in other.astype(str) for a in info.accounts_of(c)}
-        for account in info.accounts_of(str(company)):
+    for company, parties in targets.items():
+        held = {a for p in parties for a in info.accounts_of(p)}
+        for account in info.accounts_of(company):
             out.setdefault(account, set()).update(held - {account})
     return out
 
 
 def detect_clawback(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     """Workers paying back ≥ half a salary within hours of payday to the employer's circle."""
-    tx = data.transactions
+    tx = light_transactions(data)
     sal = salary_credits(tx, params["salary_pattern"])
     if sal.empty:
         return []
@@ -139,7 +148,7 @@ def detect_clawback(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     per = per[per["paid"] >= params["min_share_of_salary"] * per["salary"]]
     if per.empty:
         return []
-    info = AccountInfo(data)
+    info = account_info(data)
     circle = _role_holder_accounts(data, info)
     in_circle = np.array(
         [d == e or d in circle.get(e, ()) for d, e in zip(per["dest"], per["employer"], strict=True)], dtype=bool
@@ -192,11 +201,11 @@ def detect_clawback(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
 # -- F3 + F6 -------------------------------------------------------------------------------------
 def detect_payroll_gap(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     """A registered company whose wage payments do not match its headcount."""
-    tx = data.transactions
+    tx = light_transactions(data)
     profile = company_profile(data)
     if profile.empty or tx.empty:
         return []
-    info = AccountInfo(data)
+    info = account_info(data)
     company_accounts = {a: p for p in profile.index.astype(str) for a in info.accounts_of(p)}
     if not company_accounts:
         return []
@@ -282,8 +291,8 @@ def detect_payroll_gap(data: CaseData, params: Mapping[str, Any]) -> list[Findin
 # -- F4 ------------------------------------------------------------------------------------------
 def detect_debt_repayments(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     """Several private accounts paying one recipient the same amount month after month."""
-    tx = data.transactions
-    info = AccountInfo(data)
+    tx = light_transactions(data)
+    info = account_info(data)
     pay = tx[tx["from_account"].notna() & tx["to_account"].notna() & tx["channel"].isin(["transfer", "p2p"])]
     pay = pay[pay["from_account"].astype("string").map(info.kind).eq("person").fillna(False).to_numpy(dtype=bool)]
     if pay.empty:

@@ -19,7 +19,16 @@ from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding, Subject
 from finflow.detect.common import nok, surname
 from finflow.detect.labour import salary_credits
-from finflow.detect.util import AccountInfo, account_subject, currency_of, evidence, load_list, month_index
+from finflow.detect.util import (
+    account_info,
+    account_subject,
+    currency_of,
+    evidence,
+    light_transactions,
+    load_list,
+    month_index,
+)
+from finflow.normalize import guess_party_kind
 
 __all__ = ["CORRIDOR_OUTFLOWS", "FOREIGN_BENEFICIARY", "MTO_STRUCTURING", "SALARY_ABROAD", "cross_border"]
 
@@ -67,7 +76,7 @@ def _cash_before(tx: pd.DataFrame, out: pd.DataFrame, hours: int) -> np.ndarray:
 
 
 def detect_corridor_outflows(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
-    tx = data.transactions
+    tx = light_transactions(data)
     weights = corridor_countries(params)
     out = cross_border(tx, params["home_country"])
     out = out[out["dest_country"].isin(list(weights))]
@@ -83,7 +92,7 @@ def detect_corridor_outflows(data: CaseData, params: Mapping[str, Any]) -> list[
     per["inflow"] = inflow.reindex(per.index).fillna(0).to_numpy()
     share = per["value"] / per["inflow"].where(per["inflow"] > 0)
     hit = per[(per["n"] >= params["min_transfers_per_month"]) | (share >= params["min_share_of_credits"]).fillna(False)]
-    info = AccountInfo(data)
+    info = account_info(data)
     findings = []
     for payer, months in hit.groupby(level=0):
         rows = out[(out["payer"] == payer) & out["month"].isin(months.index.get_level_values(1))]
@@ -114,8 +123,12 @@ def detect_corridor_outflows(data: CaseData, params: Mapping[str, Any]) -> list[
     return findings
 
 
+def _looks_company(name: object) -> bool:
+    return guess_party_kind(name if isinstance(name, str) else None) == "company"
+
+
 def detect_foreign_beneficiary(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
-    tx = data.transactions
+    tx = light_transactions(data)
     out = cross_border(tx, params["home_country"])
     if out.empty:
         return []
@@ -126,7 +139,11 @@ def detect_foreign_beneficiary(data: CaseData, params: Mapping[str, Any]) -> lis
     )
     out = out.assign(beneficiary=key, sender=out["from_account"].astype(str), quarter=month_index(out["ts"]) // 3)
     out = out[out["beneficiary"].notna()]
-    info = AccountInfo(data)
+    info = account_info(data)
+    company = out["to_name"].map(_looks_company).to_numpy(dtype=bool) | out["to_account"].map(
+        lambda a: info.kind.get(a) == "company"
+    ).to_numpy(dtype=bool)
+    out = out[~company]
     out = out.assign(sender_surname=out["sender"].map(lambda a: surname(info.label(a))))
     per = out.groupby(["beneficiary", "quarter"]).agg(
         senders=("sender", "nunique"), surnames=("sender_surname", "nunique")
@@ -162,7 +179,7 @@ def detect_foreign_beneficiary(data: CaseData, params: Mapping[str, Any]) -> lis
 
 
 def detect_salary_abroad(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
-    tx = data.transactions
+    tx = light_transactions(data)
     sal = salary_credits(tx, params["salary_pattern"])
     out = cross_border(tx, params["home_country"])
     out = out[out["from_account"].isin(set(sal["to_account"].astype(str)))]
@@ -179,7 +196,7 @@ def detect_salary_abroad(data: CaseData, params: Mapping[str, Any]) -> list[Find
     per = per[per["sent"] >= params["min_share"] * per["salary"]].reset_index()
     per["month"] = month_index(per["sal_ts"])
     months = per.groupby("acc")["month"].nunique()
-    info = AccountInfo(data)
+    info = account_info(data)
     findings = []
     for acc, n in months[months >= params["min_months"]].items():
         sal_ids = per.loc[per["acc"] == acc, "sal_txn"]
@@ -204,7 +221,7 @@ def detect_salary_abroad(data: CaseData, params: Mapping[str, Any]) -> list[Find
 
 
 def detect_mto_structuring(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
-    tx = data.transactions
+    tx = light_transactions(data)
     lo = int(params["band"] * params["threshold_minor"])
     rem = tx[
         (tx["channel"] == "remittance") & (tx["amount_minor"] >= lo) & (tx["amount_minor"] < params["threshold_minor"])
@@ -212,7 +229,7 @@ def detect_mto_structuring(data: CaseData, params: Mapping[str, Any]) -> list[Fi
     rem = rem[rem["from_account"].notna()]
     if rem.empty:
         return []
-    info = AccountInfo(data)
+    info = account_info(data)
     rem = rem.assign(
         sender=rem["from_account"].astype(str),
         beneficiary=rem["to_account"].astype("string").fillna(rem["to_name"].astype("string")).fillna("?"),

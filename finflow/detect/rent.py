@@ -19,14 +19,24 @@ import pandas as pd
 from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding, Subject
 from finflow.detect.common import nok, surname
-from finflow.detect.util import AccountInfo, account_subject, currency_of, evidence, month_index, text_matches
+from finflow.detect.util import (
+    AccountInfo,
+    account_info,
+    account_subject,
+    currency_of,
+    evidence,
+    light_transactions,
+    month_index,
+    party_subject,
+    text_matches,
+)
 
 __all__ = ["PREMISES_NETWORK", "RENT_SEVERAL_PREMISES", "THIRD_PARTY_RENT", "rent_payments"]
 
 
 def rent_payments(data: CaseData, info: AccountInfo, params: Mapping[str, Any]) -> pd.DataFrame:
     """Rent-like debits with a premises key: the lease address when matched, else recipient+amount."""
-    tx = data.transactions
+    tx = light_transactions(data)
     pay = tx[tx["from_account"].notna() & tx["to_account"].notna()]
     pay = pay[pay["amount_minor"].to_numpy() >= params["min_rent_minor"]]
     leases = data.leases[data.leases["landlord_party_id"].notna()]
@@ -60,7 +70,7 @@ def _several(pay: pd.DataFrame, params: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def detect_rent_several(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
-    info = AccountInfo(data)
+    info = account_info(data)
     pay = rent_payments(data, info, params)
     if pay.empty:
         return []
@@ -109,7 +119,7 @@ def _third_party(pay: pd.DataFrame, info: AccountInfo, data: CaseData) -> pd.Dat
 
 
 def detect_third_party_rent(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
-    info = AccountInfo(data)
+    info = account_info(data)
     pay = rent_payments(data, info, params)
     third = _third_party(pay, info, data)
     if third.empty:
@@ -119,13 +129,15 @@ def detect_third_party_rent(data: CaseData, params: Mapping[str, Any]) -> list[F
     findings = []
     for payer, group in months.groupby(level=0):
         leases = sorted(group.index.get_level_values(1))
+        if len(leases) < params["min_leases"]:
+            continue
         rows = third[(third["from_account"] == payer) & third["lease_id"].isin(leases)]
         tenants = sorted(rows["tenant"].astype(str).unique())
         findings.append(
             Finding(
                 detector="third_party_rent",
                 subjects=[account_subject(info, payer, "controller")]
-                + [Subject("party", t, "possible_victim") for t in tenants],
+                + [party_subject(data, t, "possible_victim") for t in tenants],
                 score=min(1.0, 0.3 + 0.15 * len(leases) + 0.03 * int(group.max())),
                 summary=(
                     f"paid the rent of {len(leases)} lease(s) whose tenant is someone else ({len(tenants)} tenant(s)), "
@@ -142,7 +154,7 @@ def detect_third_party_rent(data: CaseData, params: Mapping[str, Any]) -> list[F
 
 def detect_premises_networks(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     """Payers of several premises (or of others' rent) linked through landlords and addresses."""
-    info = AccountInfo(data)
+    info = account_info(data)
     pay = rent_payments(data, info, params)
     if pay.empty:
         return []

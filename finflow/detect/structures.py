@@ -19,7 +19,15 @@ import pandas as pd
 from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding, Subject
 from finflow.detect.common import nok
-from finflow.detect.util import AccountInfo, account_subject, company_profile, currency_of, in_sector, party_subject
+from finflow.detect.util import (
+    account_info,
+    account_subject,
+    company_profile,
+    currency_of,
+    in_sector,
+    light_transactions,
+    party_subject,
+)
 
 __all__ = ["FRONT_COMPANY", "ROUND_TRIP", "SHARED_COMPANY_ADDRESS", "SHARED_ROLE_HOLDERS"]
 
@@ -36,7 +44,7 @@ def _core(edges: pd.DataFrame) -> pd.DataFrame:
 
 
 def detect_round_trips(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
-    tx = data.transactions
+    tx = light_transactions(data)
     moves = tx[tx["from_account"].notna() & tx["to_account"].notna() & (tx["from_account"] != tx["to_account"])]
     moves = moves[moves["amount_minor"] >= params["min_amount_minor"] * params["min_return_share"]]
     moves = moves.assign(from_account=moves["from_account"].astype(str), to_account=moves["to_account"].astype(str))
@@ -73,7 +81,7 @@ def detect_round_trips(data: CaseData, params: Mapping[str, Any]) -> list[Findin
                     elif dest not in path and len(path) < max_hops:
                         stack.append((dest, times[i], [*path, dest], [*ids, tids[i]], amt))
                 i += 1
-    info = AccountInfo(data)
+    info = account_info(data)
     findings = []
     for members, (ids, sent, back) in sorted(found.items()):
         rows = tx[tx["txn_id"].isin(ids)]
@@ -196,8 +204,8 @@ def detect_front_companies(data: CaseData, params: Mapping[str, Any]) -> list[Fi
     profile = company_profile(data)
     if profile.empty:
         return []
-    tx = data.transactions
-    info = AccountInfo(data)
+    tx = light_transactions(data)
+    info = account_info(data)
     risky = in_sector(profile["industry_code"], params["front_sector_prefixes"])
     roles = _active_roles(data, params["role_kinds"])
     role_counts = roles.groupby("holder_party_id")["company_party_id"].nunique()

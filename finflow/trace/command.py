@@ -14,7 +14,7 @@ from finflow.trace.ledger import METHODS
 from finflow.trace.paths import default_currency, resolve_start, trace_paths
 from finflow.trace.proceeds import tainted_from, trace_proceeds
 
-__all__ = ["trace", "load_case_data"]
+__all__ = ["load_case_data", "trace"]
 
 
 def load_case_data(case_dir: str) -> CaseData:
@@ -62,23 +62,52 @@ def _minor(amount: str, currency: str) -> int:
 @click.command("trace")
 @click.argument("start")
 @click.option("--backward", is_flag=True, help="Trace where the money came from instead.")
-@click.option("--max-hops", default=4, show_default=True, type=click.IntRange(min=1, max=20),
-              help="Transfers to follow from the start.")
-@click.option("--from", "start_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="First booking date (YYYY-MM-DD).")
-@click.option("--to", "end_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Last booking date (YYYY-MM-DD).")
+@click.option(
+    "--max-hops",
+    default=4,
+    show_default=True,
+    type=click.IntRange(min=1, max=20),
+    help="Transfers to follow from the start.",
+)
+@click.option(
+    "--from", "start_date", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First booking date (YYYY-MM-DD)."
+)
+@click.option(
+    "--to", "end_date", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last booking date (YYYY-MM-DD)."
+)
 @click.option("--min-amount", default=None, help="Ignore smaller transactions, e.g. 100.00.")
 @click.option("--currency", default=None, help="Currency to trace (default: the start's usual one).")
 @click.option("--proceeds", is_flag=True, help="Trace tainted inflows by a tracing convention.")
-@click.option("--tainted-from", "tainted_senders", multiple=True, metavar="ACCOUNT",
-              help="Mark every transfer from ACCOUNT into the start as tainted (repeatable).")
-@click.option("--method", type=click.Choice(sorted(METHODS)), default="fifo", show_default=True,
-              help="Tracing convention for --proceeds.")
-@click.option("--case", "case_dir", default="case", show_default=True,
-              type=click.Path(file_okay=False), help="Case directory (the embedded store).")
-@click.option("--out", "out_dir", default="graphs", show_default=True,
-              type=click.Path(file_okay=False), help="Folder for trace.json and trace.csv.")
+@click.option(
+    "--tainted-from",
+    "tainted_senders",
+    multiple=True,
+    metavar="ACCOUNT",
+    help="Mark every transfer from ACCOUNT into the start as tainted (repeatable).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(sorted(METHODS)),
+    default="fifo",
+    show_default=True,
+    help="Tracing convention for --proceeds.",
+)
+@click.option(
+    "--case",
+    "case_dir",
+    default="case",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Case directory (the embedded store).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="graphs",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for trace.json and trace.csv.",
+)
 @click.option("--top", default=40, show_default=True, help="Rows shown in the terminal table.")
 def trace(
     start: str,

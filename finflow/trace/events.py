@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["CASH", "Events", "load_events", "reachable", "processing_order"]
+__all__ = ["CASH", "Events", "load_events", "processing_order", "reachable"]
 
 #: Node label for cash (a deposit's source or a withdrawal's destination).
 CASH = "cash"
@@ -62,13 +62,16 @@ class Events:
         self._codes = {a: i for i, a in enumerate(self.accounts)}
 
 
-def _node_labels(account: pd.Series, country: pd.Series, home: str) -> pd.Series:
-    """Account id, or ``cash`` when there is no account, or ``country:XX`` when foreign."""
-    account = account.astype("string")
-    country = country.astype("string").str.strip().str.upper()
-    foreign = country.notna() & (country != "") & (country != home)
-    labels = account.mask(foreign, "country:" + country)
-    return labels.fillna(CASH).astype(object)
+def _node_labels(account: pd.Series, country: pd.Series, home: str) -> tuple[np.ndarray, np.ndarray]:
+    """Labels (account id, ``cash``, or ``country:XX`` when foreign) and an is-account mask."""
+    ids = account.to_numpy(dtype=object, na_value=None)
+    codes = country.astype("string").str.strip().str.upper()
+    foreign = (codes.notna() & (codes != "") & (codes != home)).to_numpy(dtype=bool)
+    missing = pd.isna(ids)
+    labels = np.where(missing, CASH, ids).astype(object)
+    if foreign.any():
+        labels[foreign] = ("country:" + codes[foreign]).to_numpy(dtype=object)
+    return labels, ~missing & ~foreign
 
 
 def pick_currency(frame: pd.DataFrame, preferred: pd.Series | None = None) -> str:
@@ -102,45 +105,47 @@ def load_events(
     other_currency = int((~same_currency).sum())
     tx = in_window[same_currency]
     home = home_country.upper()
-    src_node = _node_labels(tx["from_account"], tx["from_country"], home)
-    dst_node = _node_labels(tx["to_account"], tx["to_country"], home)
-    self_transfer = (src_node == dst_node).to_numpy() & (src_node != CASH).to_numpy()
-    small = (tx["amount_minor"] < min_amount_minor).to_numpy() & ~self_transfer
+    src_node, src_is_account = _node_labels(tx["from_account"], tx["from_country"], home)
+    dst_node, dst_is_account = _node_labels(tx["to_account"], tx["to_country"], home)
+    self_transfer = src_is_account & dst_is_account & (src_node == dst_node)
+    amount = tx["amount_minor"].to_numpy(dtype="int64")
+    small = (amount < min_amount_minor) & ~self_transfer
     ok = ~self_transfer & ~small
     if "has_time" in tx.columns:
         has_time = tx["has_time"].to_numpy(dtype=bool)
-        minutes = ((tx["ts"] - tx["booking_date"]).dt.total_seconds() // 60).astype("int64")
+        seconds = (tx["ts"] - tx["booking_date"]).to_numpy().astype("timedelta64[s]").astype("int64")
+        minutes = np.where(has_time, seconds // 60, -1)
     else:
-        has_time = tx["booking_time"].notna().to_numpy()
-        minutes = pd.Series(0, index=tx.index, dtype="int64")
-    minutes = np.where(has_time, minutes.to_numpy(), -1)
+        minutes = np.full(len(tx), -1, dtype="int64")
     frame = pd.DataFrame(
         {
-            "txn_id": tx["txn_id"].astype(str).to_numpy(),
+            "txn_id": tx["txn_id"].to_numpy(dtype=object),
             "booking_date": tx["booking_date"].to_numpy().astype("datetime64[D]"),
             "minutes": minutes,
-            "amount_minor": tx["amount_minor"].to_numpy(dtype="int64"),
-            "src_node": src_node.to_numpy(),
-            "dst_node": dst_node.to_numpy(),
-            "src_is_account": (src_node != CASH).to_numpy() & ~src_node.str.startswith("country:"),
-            "dst_is_account": (dst_node != CASH).to_numpy() & ~dst_node.str.startswith("country:"),
+            "amount_minor": amount,
+            "src_node": src_node,
+            "dst_node": dst_node,
+            "_src_acc": src_is_account,
+            "_dst_acc": dst_is_account,
+            "_m": np.maximum(minutes, 0),
         }
     )[ok]
     # Global presort: date, time (untimed as start of day), txn_id. Position = rank.
-    frame = frame.assign(_m=np.maximum(frame["minutes"].to_numpy(), 0))
-    frame = frame.sort_values(["booking_date", "_m", "txn_id"], kind="stable")
-    frame = frame.drop(columns="_m").reset_index(drop=True)
-    accounts_series = pd.concat(
-        [frame.loc[frame["src_is_account"], "src_node"], frame.loc[frame["dst_is_account"], "dst_node"]]
+    frame = frame.sort_values(["booking_date", "_m", "txn_id"], kind="stable").reset_index(drop=True)
+    both = np.concatenate(
+        [
+            np.where(frame["_src_acc"].to_numpy(), frame["src_node"].to_numpy(), None),
+            np.where(frame["_dst_acc"].to_numpy(), frame["dst_node"].to_numpy(), None),
+        ]
     )
-    accounts = sorted(set(accounts_series.tolist()))
-    codes = pd.Series(np.arange(len(accounts)), index=pd.Index(accounts, dtype=object))
-    src = frame["src_node"].map(codes).where(frame["src_is_account"], -1).fillna(-1)
-    dst = frame["dst_node"].map(codes).where(frame["dst_is_account"], -1).fillna(-1)
+    codes, uniques = pd.factorize(both, sort=True, use_na_sentinel=True)
+    half = len(frame)
+    accounts = [str(a) for a in uniques]
+    src, dst = codes[:half].astype("int64"), codes[half:].astype("int64")
     return Events(
         frame=frame[["txn_id", "booking_date", "minutes", "amount_minor", "src_node", "dst_node"]],
-        src=src.to_numpy(dtype="int64"),
-        dst=dst.to_numpy(dtype="int64"),
+        src=src,
+        dst=dst,
         accounts=accounts,
         currency=currency,
         skipped_other_currency=other_currency,
@@ -234,8 +239,15 @@ def processing_order(
                         stack.append(k)
 
     for i in range(n):
-        if not done[i] and indeg[i] == 0:
-            release(i, i)
+        if done[i] or indeg[i]:
+            continue
+        done[i] = 1
+        emit(i)
+        for k in (succ_a_l[i], succ_b_l[i]):
+            if k >= 0 and not done[k]:
+                indeg[k] -= 1
+                if indeg[k] == 0 and k < i:  # a deferred transaction is now free
+                    release(k, i)
     # Contradictory same-day chains (a cycle): the earliest remaining goes first.
     pointer = 0
     while len(out) < n:

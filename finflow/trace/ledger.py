@@ -25,8 +25,7 @@ METHODS: dict[str, str] = {
     "fifo": "FIFO (first in, first out; the rule in Clayton's Case): an outflow takes the "
     "oldest funds in the account first",
     "lifo": "LIFO (last in, first out): an outflow takes the newest funds in the account first",
-    "pro_rata": "pro rata rolling charge: every outflow carries each source in its share of "
-    "the balance at that moment",
+    "pro_rata": "pro rata rolling charge: every outflow carries each source in its share of the balance at that moment",
     "libr": "LIBR (lowest intermediate balance rule): clean funds leave first, tainted funds "
     "leave only when no clean funds remain, and later clean deposits do not replenish taint",
 }

@@ -10,7 +10,7 @@ import pandas as pd
 
 from finflow.money import format_minor
 
-__all__ = ["TRAIL_EDGE_COLUMNS", "aggregate_trail_edges", "write_trace", "json_ready"]
+__all__ = ["TRAIL_EDGE_COLUMNS", "aggregate_trail_edges", "json_ready", "write_trace"]
 
 #: The columns of :func:`aggregate_trail_edges`, in order (the view renders this frame).
 TRAIL_EDGE_COLUMNS = [
@@ -90,8 +90,7 @@ def _defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = [
-                "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
-                for v in out[column]
+                "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in out[column]
             ]
     return out
 
@@ -123,8 +122,6 @@ def write_trace(
     }
     json_path = out / "trace.json"
     csv_path = out / "trace.csv"
-    json_path.write_text(
-        json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    json_path.write_text(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     _defuse_formulas(table_text).to_csv(csv_path, index=False, lineterminator="\n", encoding="utf-8")
     return json_path, csv_path

@@ -69,8 +69,10 @@ class TraceResult:
     def method_note(self) -> str:
         """How the trails were computed, in words for the case file."""
         p = self.parameters
-        way = "forward (where the money went)" if self.direction == "forward" else (
-            "backward (where the money came from)"
+        way = (
+            "forward (where the money went)"
+            if self.direction == "forward"
+            else ("backward (where the money came from)")
         )
         window = f"{p['start_date'] or 'first transaction'} to {p['end_date'] or 'last transaction'}"
         return (
@@ -95,9 +97,7 @@ class TraceResult:
         """Per hop: how many transactions and how much was carried."""
         if self.rows.empty:
             return []
-        by_hop = self.rows.groupby("hop").agg(
-            txn_count=("txn_id", "nunique"), amount_minor=("amount_minor", "sum")
-        )
+        by_hop = self.rows.groupby("hop").agg(txn_count=("txn_id", "nunique"), amount_minor=("amount_minor", "sum"))
         return [
             {"hop": int(h), "txn_count": int(r.txn_count), "amount_minor": int(r.amount_minor)}
             for h, r in by_hop.iterrows()

@@ -34,7 +34,7 @@ from finflow.trace.ledger import CLEAN, METHODS, Key, Ledger, make_ledger
 from finflow.trace.output import aggregate_trail_edges, write_trace
 from finflow.trace.paths import _date_text
 
-__all__ = ["DESTINATION_KINDS", "ProceedsResult", "trace_proceeds", "tainted_from"]
+__all__ = ["DESTINATION_KINDS", "ProceedsResult", "tainted_from", "trace_proceeds"]
 
 DESTINATION_KINDS = ("cash", "foreign", "remaining", "beyond_max_hops")
 
@@ -206,7 +206,7 @@ def trace_proceeds(
         raise ValueError("max_hops must not be negative")
     colour_of = _colours(tainted)
     tx = data.transactions
-    marked = tx[tx["txn_id"].astype(str).isin(colour_of)]
+    marked = tx[tx["txn_id"].isin(list(colour_of)).to_numpy(dtype=bool)]
     missing = sorted(set(colour_of) - set(marked["txn_id"].astype(str)))
     if missing:
         raise ValueError(f"tainted transaction(s) not in the case: {', '.join(missing[:10])}")
@@ -220,19 +220,18 @@ def trace_proceeds(
         currency = currencies[0]
     elif currencies != [currency]:
         raise ValueError(f"tainted transactions must all be in {currency}, found {currencies}")
-    events = load_events(
-        tx, currency=currency, start_date=start_date, end_date=end_date, home_country=home_country
-    )
-    position = pd.Series(np.arange(len(events)), index=events.frame["txn_id"].to_numpy())
-    outside = sorted(set(colour_of) - set(position.index))
+    events = load_events(tx, currency=currency, start_date=start_date, end_date=end_date, home_country=home_country)
+    ids = events.frame["txn_id"].to_numpy(dtype=object)
+    hits = np.flatnonzero(pd.Series(ids).isin(list(colour_of)).to_numpy(dtype=bool))
+    position = {str(ids[k]): int(k) for k in hits}
+    outside = sorted(set(colour_of) - set(position))
     if outside:
         raise ValueError(
-            "tainted transaction(s) outside the window or moving nothing (self-transfer): "
-            + ", ".join(outside[:10])
+            "tainted transaction(s) outside the window or moving nothing (self-transfer): " + ", ".join(outside[:10])
         )
     names = sorted(set(colour_of.values()))
     colour_index = {name: k for k, name in enumerate(names)}
-    marks = {int(position[t]): colour_index[c] for t, c in colour_of.items()}
+    marks = {position[t]: colour_index[c] for t, c in colour_of.items()}
     opening = dict(opening_balances or {})
     parameters = {
         "max_hops": max_hops,
@@ -254,10 +253,16 @@ def trace_proceeds(
         notes=[],
     )
     _check_conservation(result)
+    amounts = events.frame["amount_minor"].to_numpy()
+    for k, name in enumerate(names):
+        marked_total = int(sum(amounts[row] for row, c in marks.items() if c == k))
+        if result.traced[name] < marked_total:
+            result.notes.append(
+                f"{name}: {format_minor(marked_total - result.traced[name], currency)} of its marked "
+                "transactions already carried traced money of another source and kept that colour"
+            )
     if events.skipped_other_currency:
-        result.notes.append(
-            f"{events.skipped_other_currency} transaction(s) in other currencies not traced"
-        )
+        result.notes.append(f"{events.skipped_other_currency} transaction(s) in other currencies not traced")
     return result
 
 
@@ -375,9 +380,7 @@ def _dest_frame(events: Events, dest: list[tuple], names: list[str]) -> pd.DataF
             "booking_date": when,
         }
     )
-    return out.sort_values(["colour", "kind", "node", "hop", "txn_id"], kind="stable").reset_index(
-        drop=True
-    )
+    return out.sort_values(["colour", "kind", "node", "hop", "txn_id"], kind="stable").reset_index(drop=True)
 
 
 def _move_frame(events: Events, moves: list[tuple], names: list[str]) -> pd.DataFrame:
@@ -402,6 +405,4 @@ def _check_conservation(result: ProceedsResult) -> None:
     ended = result.destinations.groupby("colour")["amount_minor"].sum()
     for colour, amount in result.traced.items():
         if int(ended.get(colour, 0)) != amount:
-            raise RuntimeError(
-                f"conservation broken for {colour}: traced {amount}, ended {int(ended.get(colour, 0))}"
-            )
+            raise RuntimeError(f"conservation broken for {colour}: traced {amount}, ended {int(ended.get(colour, 0))}")

@@ -10,7 +10,6 @@ from finflow.views.case_views import (
     overview_view,
     subject_view,
 )
-from finflow.views.money import format_minor
 from finflow.views.page import ViewStats
 from finflow.views.trail import trail_view
 
@@ -18,7 +17,6 @@ __all__ = [
     "DEFAULT_NODE_BUDGET",
     "ViewStats",
     "finding_view",
-    "format_minor",
     "overview_view",
     "subject_view",
     "trail_view",

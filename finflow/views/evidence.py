@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from finflow.views.money import format_minor
+from finflow.money import format_minor
 
 __all__ = ["EVIDENCE_COLUMNS", "evidence_rows"]
 

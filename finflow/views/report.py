@@ -19,8 +19,8 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import Finding
+from finflow.money import format_minor
 from finflow.views.evidence import EVIDENCE_COLUMNS, evidence_rows
-from finflow.views.money import format_minor
 from finflow.views.render import render_template, write_text
 from finflow.views.tooltips import ROLE_TEXT, clip
 
@@ -91,6 +91,8 @@ def _dict_section(prefix: str, index: int, item: Mapping[str, Any], noun: str) -
     """A network or trace given as a dict: scalars as a key/value table, lists of dicts as
     tables of their own."""
     title = item.get("title") or item.get("name") or f"{noun} {index + 1}"
+    if item.get("network_id"):
+        title = f"{title}: {item['network_id']}"
     section = Section(f"{prefix}-{index + 1}", clip(_cell(title), 160))
     pairs = []
     for key in sorted(item):
@@ -103,6 +105,8 @@ def _dict_section(prefix: str, index: int, item: Mapping[str, Any], noun: str) -
             section.tables.append(_frame_table(pd.DataFrame(value), limit=200, caption=str(key)))
         elif key.endswith("_minor") and "currency" in item and isinstance(value, int):
             pairs.append([key, format_minor(value, str(item["currency"]))])
+        elif key.endswith("_minor") and isinstance(value, dict):  # currency → minor units
+            pairs.append([key, "; ".join(format_minor(v, c) for c, v in sorted(value.items()))])
         else:
             pairs.append([key, _cell(value)])
     if pairs:
@@ -285,6 +289,9 @@ def _build(
     ranked = Section("subjects", "Ranked subjects")
     if subjects is not None and len(subjects):
         frame = subjects
+        if "role" in frame.columns:  # possible victims belong in their own section, not here
+            frame = frame[frame["role"].astype("string") != "possible_victim"]
+            ranked.paragraphs.append("Possible victims are listed in their own section above.")
         if not include_personal_ids:
             frame = frame[[c for c in frame.columns if str(c) not in PERSONAL_COLUMNS]]
         ranked.tables.append(_frame_table(frame, limit=200))

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 import pandas as pd
 
 from finflow.casedata import CaseData
+from finflow.money import format_minor
 from finflow.views.graph import CaseGraph
-from finflow.views.money import format_minor
 
 __all__ = ["ROLE_TEXT", "clip", "edge_titles", "node_titles", "totals_text"]
 

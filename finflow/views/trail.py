@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from finflow.views.money import format_minor
+from finflow.money import format_minor
 from finflow.views.page import ViewStats, write_page
 from finflow.views.tooltips import clip, totals_text
 

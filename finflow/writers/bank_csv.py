@@ -59,8 +59,10 @@ def _numbers(amounts: pd.Series, currency: pd.Series, style: str) -> pd.Series:
 
 
 def _clean(series: pd.Series) -> pd.Series:
-    """Free text on one line, without the delimiter characters that break naive readers."""
-    return series.fillna("").astype("string").str.replace(r"[\r\n\t]+", " ", regex=True).str.strip()
+    """Free text on one line, without tabs/newlines, and without the word banks use to mark
+    a row as not booked (``reservert``), which would turn a booking into a pending row."""
+    text = series.fillna("").astype("string").str.replace(r"[\r\n\t]+", " ", regex=True)
+    return text.str.replace(r"(?i)reservert", "reserv.", regex=True).str.strip()
 
 
 def _text(view: pd.DataFrame, with_account: bool, with_time: bool) -> pd.Series:

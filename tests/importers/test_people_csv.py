@@ -82,9 +82,7 @@ def test_accounts_reject_bad_rows_with_reasons():
 def test_missing_column_is_a_clear_error(tmp_path):
     path = tmp_path / "accounts.csv"
     path.write_text("account,holder_name,holder_kind\n1,2,3\n", encoding="utf-8")
-    with pytest.raises(
-        ImportError_, match=r"accounts.csv: row 1 \(header\) lacks column\(s\) holder_birth_date"
-    ):
+    with pytest.raises(ImportError_, match=r"accounts.csv: row 1 \(header\) lacks column\(s\) holder_birth_date"):
         run(kyc_accounts, path)
 
 
@@ -101,17 +99,13 @@ def test_persons_addresses_identifiers():
     kari = links[links["party_id"] == KARI].sort_values("valid_from")
     assert kari["kind"].eq("residence").all()
     assert [str(d.date()) for d in kari["valid_from"]] == ["2018-01-01", "2021-07-01"]
-    assert str(kari["valid_to"].iloc[0].date()) == "2021-06-30" and pd.isna(
-        kari["valid_to"].iloc[1]
-    )
+    assert str(kari["valid_to"].iloc[0].date()) == "2021-06-30" and pd.isna(kari["valid_to"].iloc[1])
     # three spellings of one address, and a postcode that lost its leading zero, meet
     at_5b = links[links["address_id"] == STORGATA_5B]
     assert len(set(at_5b["party_id"])) == 3
     ids = result.tables["identifiers"]
     assert set(ids.loc[ids["party_id"] == KARI, "value"]) == {"+4741234567"}
-    assert set(ids.loc[(ids["party_id"] == ION) & (ids["kind"] == "id_number"), "value"]) == {
-        "RO123456"
-    }
+    assert set(ids.loc[(ids["party_id"] == ION) & (ids["kind"] == "id_number"), "value"]) == {"RO123456"}
 
 
 def test_persons_rejects():
@@ -144,9 +138,7 @@ def test_leases_rent_parties_premises():
     anon = table.loc["row 4", "tenant_party_id"]
     assert anon.startswith("party-") and anon not in (KARI, ION)
     again = run(leases, FIXTURES / "leases.csv")
-    assert (
-        again.tables["leases"]["lease_id"].tolist() == result.tables["leases"]["lease_id"].tolist()
-    )
+    assert again.tables["leases"]["lease_id"].tolist() == result.tables["leases"]["lease_id"].tolist()
 
 
 def test_leases_rejects():
@@ -167,9 +159,7 @@ def test_remittances_meet_on_beneficiary():
     check_reconciles(remittance, result)
     txns = result.tables["transactions"].set_index("txn_ref")
     assert txns["channel"].eq("remittance").all()
-    assert (
-        txns.loc["MT-0001", "amount_minor"] == 750_000 and txns.loc["MT-0001", "currency"] == "NOK"
-    )
+    assert txns.loc["MT-0001", "amount_minor"] == 750_000 and txns.loc["MT-0001", "currency"] == "NOK"
     assert txns.loc["MT-0001", "booking_time"] == "10:15"
     assert str(txns.loc["MT-0002", "booking_date"]) == "2024-03-03"
     beneficiary = "MTO:RO:maria ionescu|+40700000001"
@@ -188,9 +178,7 @@ def test_remittances_meet_on_beneficiary():
     assert STORGATA_5B in set(links.loc[links["party_id"] == ION, "address_id"])
     assert set(result.tables["parties"]["party_id"]) >= {ION, holder_party_id(beneficiary)}
     # the sender's pseudo-account needs no placeholder holder: the sender is known
-    assert holder_party_id("MTO-SENDER:ion popescu|1995-07-14") not in set(
-        result.tables["parties"]["party_id"]
-    )
+    assert holder_party_id("MTO-SENDER:ion popescu|1995-07-14") not in set(result.tables["parties"]["party_id"])
 
 
 def test_remittance_rejects():
@@ -257,12 +245,8 @@ _SAMPLES += [
 _cell = st.one_of(st.text(max_size=12), st.sampled_from(_SAMPLES))
 
 
-@pytest.mark.parametrize(
-    "module", [kyc_accounts, persons, leases, remittance], ids=lambda m: m.FORMAT
-)
-@settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@pytest.mark.parametrize("module", [kyc_accounts, persons, leases, remittance], ids=lambda m: m.FORMAT)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_rows_never_crash_and_reconcile(module, data, tmp_path):
     width = len(module.COLUMNS)
@@ -278,12 +262,8 @@ def test_random_rows_never_crash_and_reconcile(module, data, tmp_path):
     check_reconciles(module, result)
 
 
-@pytest.mark.parametrize(
-    "fixture", ["accounts.csv", "persons.csv", "leases.csv", "remittances.csv"]
-)
-@settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@pytest.mark.parametrize("fixture", ["accounts.csv", "persons.csv", "leases.csv", "remittances.csv"])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_corrupted_bytes_give_rejects_or_a_clear_error(fixture, data, tmp_path):
     module = {"accounts.csv": kyc_accounts, "persons.csv": persons, "leases.csv": leases,

@@ -43,9 +43,7 @@ def test_street_variants_meet(variants, expected):
 
 
 def test_words_that_merely_end_like_abbreviations_are_kept():
-    streets = pd.Series(
-        ["Langt borte 1", "Langtveit 3", "Gatenes vei 4", "Plassveien 2", "Haugtun 7"]
-    )
+    streets = pd.Series(["Langt borte 1", "Langtveit 3", "Gatenes vei 4", "Plassveien 2", "Haugtun 7"])
     assert normalize_street(streets).tolist() == [
         "langt borte 1", "langtveit 3", "gatenes vei 4", "plassvei 2", "haugtun 7",
     ]  # fmt: skip
@@ -79,9 +77,7 @@ def test_foreign_postcodes_are_not_padded_and_countries_separate():
 
 
 def test_no_street_no_address():
-    norm = normalize_addresses(
-        pd.Series(["", None]), pd.Series(["0150", "0150"]), pd.Series(["Oslo", "Oslo"])
-    )
+    norm = normalize_addresses(pd.Series(["", None]), pd.Series(["0150", "0150"]), pd.Series(["Oslo", "Oslo"]))
     assert norm["address_id"].isna().all()
     assert normalize_address("", "0150", "Oslo") is None
     assert normalize_address("Storgata 5B", "0150") == (
@@ -91,9 +87,7 @@ def test_no_street_no_address():
 
 
 def test_split_one_line():
-    parts = split_one_line(
-        pd.Series(["Storgata 5B, 0150 Oslo", "Ukjent", "c/o X, Storgt. 5 b, 0150 OSLO"])
-    )
+    parts = split_one_line(pd.Series(["Storgata 5B, 0150 Oslo", "Ukjent", "c/o X, Storgt. 5 b, 0150 OSLO"]))
     assert parts.iloc[0].tolist() == ["Storgata 5B", "0150", "Oslo"]
     assert parts.iloc[1].tolist() == ["Ukjent", "", ""]
     assert parts.iloc[2].tolist() == ["c/o X, Storgt. 5 b", "0150", "OSLO"]

@@ -29,11 +29,7 @@ def run(path: Path | str, name: str | None = None, **options: str):
 
 
 def check_reconciles(result) -> None:
-    loaded = (
-        len(result.tables["companies"])
-        if "companies" in result.tables
-        else len(result.tables["company_roles"])
-    )
+    loaded = len(result.tables["companies"]) if "companies" in result.tables else len(result.tables["company_roles"])
     assert result.rows_read == loaded + len(result.rejects)
     for name, frame in result.tables.items():
         conform(name, frame)
@@ -71,14 +67,10 @@ def test_page_with_bad_entities():
     check_reconciles(result)
     assert result.tables["parties"]["org_number"].tolist() == ["972412112"]
     company = result.tables["companies"].iloc[0]
-    assert pd.isna(
-        company["employees"]
-    )  # 0 with harRegistrertAntallAnsatte false is "unknown", not 0
+    assert pd.isna(company["employees"])  # 0 with harRegistrertAntallAnsatte false is "unknown", not 0
     assert result.tables["companies"]["source_locator"].tolist() == ["_embedded.enheter[0]"]
     got = reasons(result)
-    assert got["_embedded.enheter[1]"].startswith(
-        "organisasjonsnummer is not a valid organisation number"
-    )
+    assert got["_embedded.enheter[1]"].startswith("organisasjonsnummer is not a valid organisation number")
     assert got["_embedded.enheter[2]"] == "not a JSON object"
     assert got["_embedded.enheter[3]"] == "stiftelsesdato is not a valid YYYY-MM-DD date"
     assert got["_embedded.enheter[4]"] == "konkurs is not true or false"
@@ -108,9 +100,7 @@ def test_roles_single_document_org_number_from_file_name():
     assert roles.loc["rollegrupper[0].roller[0]", "holder_party_id"] == KARI
     assert roles.loc["rollegrupper[0].roller[0]", "role"] == "DAGL"
     lede = roles.loc["rollegrupper[1].roller[0]"]
-    assert lede["holder_party_id"] == person_party_id(
-        "ion popescu", "1995-07-14"
-    )  # foedselsdato variant
+    assert lede["holder_party_id"] == person_party_id("ion popescu", "1995-07-14")  # foedselsdato variant
     assert bool(roles.loc["rollegrupper[1].roller[1]", "resigned"]) is True
     assert roles.loc["rollegrupper[1].roller[2]", "holder_party_id"] == org_party_id("972412112")
     parties = result.tables["parties"].set_index("party_id")
@@ -120,9 +110,7 @@ def test_roles_single_document_org_number_from_file_name():
     assert parties.loc[ola, "name"] == "Ola Hansen" and pd.isna(parties.loc[ola, "birth_date"])
     assert result.notes
     got = reasons(result)
-    assert (
-        got["rollegrupper[1].roller[3]"] == "the role names neither a person nor an entity (enhet)"
-    )
+    assert got["rollegrupper[1].roller[3]"] == "the role names neither a person nor an entity (enhet)"
     assert got["rollegrupper[1].roller[4]"] == "person.fodselsdato is not a valid YYYY-MM-DD date"
     assert got["rollegrupper[2]"] == "the role group has no roller array"
 
@@ -137,19 +125,14 @@ def test_roles_wrapper_keys_name_the_companies():
     ]
     assert roles["company_party_id"].tolist() == [NORDLYS, org_party_id("910000004")]
     got = reasons(result)
-    assert (
-        got['["923609017"].rollegrupper[0].roller[0]']
-        == "the company's org number 923609017 is not valid (MOD11)"
-    )
+    assert got['["923609017"].rollegrupper[0].roller[0]'] == "the company's org number 923609017 is not valid (MOD11)"
     assert "enhet.organisasjonsnummer" in got['["910000004"].rollegrupper[0].roller[1]']
 
 
 def test_roles_without_org_number_is_a_clear_error(tmp_path):
     path = tmp_path / "roller.json"
     path.write_bytes((FIXTURES / "roller_923609016.json").read_bytes())
-    with pytest.raises(
-        ImportError_, match=r"roller\.json: a roles document does not name its company"
-    ):
+    with pytest.raises(ImportError_, match=r"roller\.json: a roles document does not name its company"):
         run(path)
     assert len(run(path, org_number="923609016").tables["company_roles"]) == 4
 
@@ -205,8 +188,7 @@ def _brute_depth(text: str) -> int:
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(alphabet='ab"\\[]{}', max_size=6),
     lambda inner: (
-        st.lists(inner, max_size=3)
-        | st.dictionaries(st.text(alphabet='k"\\[{', max_size=3), inner, max_size=3)
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(alphabet='k"\\[{', max_size=3), inner, max_size=3)
     ),
     max_leaves=12,
 )
@@ -231,13 +213,10 @@ _entity = st.fixed_dictionaries(
         | st.text(max_size=9),
         "navn": st.text(max_size=10) | st.integers(),
         "organisasjonsform": st.just({"kode": "AS"}) | st.text(max_size=3) | st.none(),
-        "naeringskode1": st.dictionaries(
-            st.sampled_from(["kode"]), st.text(max_size=6) | st.integers()
-        ),
+        "naeringskode1": st.dictionaries(st.sampled_from(["kode"]), st.text(max_size=6) | st.integers()),
         "harRegistrertAntallAnsatte": st.booleans() | st.none() | st.text(max_size=2),
         "antallAnsatte": st.integers(-3, 10**6) | st.text(max_size=3) | st.none() | st.booleans(),
-        "stiftelsesdato": st.sampled_from(["2020-01-01", "2020-02-30", "yesterday"])
-        | st.integers(),
+        "stiftelsesdato": st.sampled_from(["2020-01-01", "2020-02-30", "yesterday"]) | st.integers(),
         "konkurs": st.booleans() | st.none() | st.integers(0, 1),
         "underAvvikling": st.booleans() | st.text(max_size=1),
         "forretningsadresse": st.none()
@@ -245,8 +224,7 @@ _entity = st.fixed_dictionaries(
         | st.fixed_dictionaries(
             {},
             optional={
-                "adresse": st.lists(st.text(max_size=8) | st.integers(), max_size=2)
-                | st.text(max_size=5),
+                "adresse": st.lists(st.text(max_size=8) | st.integers(), max_size=2) | st.text(max_size=5),
                 "postnummer": st.text(max_size=5),
                 "landkode": st.sampled_from(["NO", "SE", "x", ""]) | st.integers(),
             },
@@ -256,9 +234,7 @@ _entity = st.fixed_dictionaries(
 _role = st.fixed_dictionaries(
     {},
     optional={
-        "type": st.just({"kode": "DAGL"})
-        | st.text(max_size=3)
-        | st.dictionaries(st.just("kode"), st.integers()),
+        "type": st.just({"kode": "DAGL"}) | st.text(max_size=3) | st.dictionaries(st.just("kode"), st.integers()),
         "person": st.fixed_dictionaries(
             {},
             optional={
@@ -279,9 +255,7 @@ _role = st.fixed_dictionaries(
 ) | st.text(max_size=3)
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     doc=st.one_of(
         st.lists(_entity | st.integers(), max_size=5),
@@ -305,21 +279,15 @@ def test_random_documents_never_crash_and_reconcile(doc, tmp_path):
     check_reconciles(result)
 
 
-@settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_corrupted_bytes_give_rejects_or_a_clear_error(data, tmp_path):
-    name = data.draw(
-        st.sampled_from(["entity_923609016.json", "enheter_page.json", "roller_wrapper.json"])
-    )
+    name = data.draw(st.sampled_from(["entity_923609016.json", "enheter_page.json", "roller_wrapper.json"]))
     original = (FIXTURES / name).read_bytes()
     position = data.draw(st.integers(0, len(original) - 1))
     junk = data.draw(st.binary(min_size=1, max_size=3))
     path = tmp_path / name
-    path.write_bytes(
-        original[:position] + junk + original[position + data.draw(st.integers(0, 3)) :]
-    )
+    path.write_bytes(original[:position] + junk + original[position + data.draw(st.integers(0, 3)) :])
     try:
         result = run(path)
     except ImportError_ as exc:

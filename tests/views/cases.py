@@ -362,14 +362,25 @@ def report_args(**overrides):
         "findings": hostile_findings(),
         "subjects": pd.DataFrame(
             {
-                "subject": [HOSTILE_NAME, "Boss AS"],
-                "score": [0.9, 0.6],
-                "volume_minor": [500000, 9000000],
-                "currency": ["NOK", "NOK"],
-                "birth_date": [BIRTH_DATE, None],
+                "subject": [HOSTILE_NAME, "Boss AS", "Kari Nordmann"],
+                "role": ["controller", "controller", "possible_victim"],
+                "score": [0.9, 0.6, 0.9],
+                "volume_minor": [500000, 9000000, 180050],
+                "currency": ["NOK", "NOK", "NOK"],
+                "birth_date": [BIRTH_DATE, None, None],
             }
         ),
-        "networks": [{"title": "Network 1", "members": ["a", "b"], "volume_minor": 1, "currency": "NOK"}],
+        "networks": [
+            {
+                "network_id": "network-1",
+                "members": ["a", "b"],
+                "flagged": ["a"],
+                "flows_minor": {"NOK": 123456, "EUR": 5},
+                "txn_count": 3,
+                "finding_ids": ["finding-x"],
+                "detectors": ["hub_collector"],
+            }
+        ],
         "traces": [
             {
                 "title": "Trace from victim",

@@ -35,13 +35,14 @@ def test_report_lists_sources_rejects_findings_and_evidence(report):
         "hub_collector (1)",
         "cash_structuring (1)",
         "bank.csv:2",
-        "1 800.50 NOK",
-        "Network 1",
+        "NOK 1 800.50",
+        "network-1",
+        "EUR 0.05; NOK 1 234.56",
         "Trace from victim",
-        "90 000.00 NOK",
+        "NOK 90 000.00",
     ):
         assert text in html
-    assert "abababab" in md and "hub\\_collector" in md and "1 800.50 NOK" in md
+    assert "abababab" in md and "hub\\_collector" in md and "NOK 1 800.50" in md
     # the roles.json source reconciles (3 = 3 + 0 + 0) and so does bank.csv (13 = 8 + 4 + 1)
     assert "all counts reconcile" in html
 
@@ -109,3 +110,10 @@ def test_report_is_deterministic_and_print_ready(tmp_path):
 
 def test_markdown_escape():
     assert md_escape("a|b <x> *y* [z](u)\nnext") == "a\\|b \\<x\\> \\*y\\* \\[z\\](u) next"
+
+
+def test_ranked_subjects_leave_possible_victims_to_their_section(report):
+    html, _ = report
+    ranked = html.split('id="subjects"')[1].split("</section>")[0]
+    assert "Boss AS" in ranked and "NOK 90 000.00" in ranked
+    assert "Kari Nordmann" not in ranked and "their own section" in ranked

@@ -8,6 +8,7 @@ import pytest
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.by import By
 
+from finflow.casedata import CaseData
 from finflow.views import finding_view, overview_view, subject_view, trail_view
 from finflow.views.report import write_report
 
@@ -38,6 +39,7 @@ def pages(tmp_path_factory) -> dict[str, tuple[Path, object]]:
         "overview": overview_view(case, findings, out / "overview.html"),
         "subject": subject_view(case, findings, VICTIM_A, out / "subject.html"),
         "finding": finding_view(case, findings[0], out / "finding.html"),
+        "empty": overview_view(CaseData(), [], out / "empty.html"),
         "trail": trail_view(
             trail_frame(),
             out / "trail.html",
@@ -58,7 +60,7 @@ def _check_clean(page) -> None:
     assert page.alert_open() is False
 
 
-@pytest.mark.parametrize("name", ["overview", "subject", "finding", "trail"])
+@pytest.mark.parametrize("name", ["overview", "subject", "finding", "trail", "empty"])
 def test_view_draws_expected_graph_offline_and_safely(pages, open_page, name):
     stats = pages[name]
     page = open_page(stats.path)

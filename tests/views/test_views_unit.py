@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from html import unescape
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from finflow.casedata import CaseData
 from finflow.detect.base import Finding, Subject
 from finflow.views import finding_view, overview_view, subject_view, trail_view
 from finflow.views.render import safe_json, vis_assets
@@ -104,10 +108,10 @@ def test_overview_structure(views):
     assert len(pairs) == len(set(pairs)), "one edge per from→to pair"
     # two NOK payments and one EUR payment to Romania: one edge, both totals, exact
     ro = next(e for e in money if e["to"] == "country:RO")
-    assert "1 500.00 NOK" in ro["title"] and "99.99 EUR" in ro["title"]
+    assert "NOK 1 500.00" in ro["title"] and "EUR 99.99" in ro["title"]
     assert "2 transactions" in ro["title"] and "first 2024-01-11, last 2024-01-12" in ro["title"]
     victim_to_boss = next(e for e in money if e["from"] == f"account:{VICTIM_A}")
-    assert "5 000.00 NOK" in victim_to_boss["title"]
+    assert "NOK 5 000.00" in victim_to_boss["title"]
     # width grows with amount
     widths = {(e["from"], e["to"]): e["width"] for e in money}
     assert widths[("cash", f"account:{BOSS}")] > widths[(f"account:{VICTIM_A}", f"account:{BOSS}")]
@@ -184,7 +188,7 @@ def test_finding_view_has_evidence_table(tmp_path):
     stats = finding_view(case, findings[0], tmp_path / "f.html")
     html = stats.path.read_text("utf-8")
     assert "Evidence: 3 transactions" in html
-    assert "bank.csv:2" in html and "1 800.50 NOK" in html
+    assert "bank.csv:2" in html and "NOK 1 800.50" in html
     assert "&lt;img src=x" in html  # hostile message shown, escaped
     money = [e for e in payload(stats.path)["edges"] if e["relation"] == "money"]
     assert len(money) == 2  # victim A (2 txns) and victim B → boss
@@ -203,7 +207,7 @@ def test_trail_view_columns_per_hop_and_aggregated_edges(tmp_path):
     assert levels[VICTIM_A] == 0 and levels[BOSS] == 1 and levels["cash"] == 2
     assert stats.edges_shown == 4  # the NOK and EUR rows to RO become one edge
     ro = next(e for e in data["edges"] if e["to"] == "country:RO")
-    assert "99.99 EUR; 1 500.00 NOK" in ro["title"]
+    assert "EUR 99.99; NOK 1 500.00" in ro["title"]
     assert ro["title"].startswith(f"{BOSS} → RO")
     kinds = {n["id"]: n["kind"] for n in data["nodes"]}
     assert kinds["cash"] == "cash" and kinds["country:RO"] == "country"
@@ -273,3 +277,34 @@ def test_addresses_named_counterparties_and_identifier_subjects(tmp_path):
     ids = {n["id"]: n for n in over["nodes"]}
     assert ids["name:Kiosk Sentrum"]["kind"] == "unknown"
     assert not any(i.startswith("identifier") for i in ids)
+
+
+def test_same_bytes_across_processes(tmp_path):
+    """Set and dict order differ between interpreter runs; the output must not."""
+    script = (
+        "import sys; from pathlib import Path; sys.path.insert(0, '.');"
+        "from tests.views.cases import hostile_case, hostile_findings;"
+        "from finflow.views import overview_view;"
+        "from finflow.views.report import write_report;"
+        "out = Path(sys.argv[1]);"
+        "overview_view(hostile_case(), hostile_findings(), out / 'o.html');"
+        "write_report(out, case_name='c', sources=[], rejects=hostile_case().rejects,"
+        " findings=hostile_findings(), data=hostile_case())"
+    )
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        out.mkdir()
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        root = Path(__file__).resolve().parents[2]
+        subprocess.run([sys.executable, "-c", script, str(out)], check=True, env=env, cwd=root)
+        outputs.append([(out / n).read_bytes() for n in ("o.html", "report.html", "report.md")])
+    assert outputs[0] == outputs[1]
+
+
+def test_empty_case_and_empty_trail(tmp_path):
+    stats = overview_view(CaseData(), [], tmp_path / "empty.html")
+    assert (stats.nodes_shown, stats.edges_shown) == (0, 0)
+    assert payload(stats.path)["nodes"] == []
+    trail = trail_view(trail_frame().iloc[0:0], tmp_path / "t.html", title="t", method_note="m")
+    assert trail.nodes_shown == 0

@@ -1,0 +1,209 @@
+"""Detection quality (and speed) on generated cases with a known answer key.
+
+For every seed × size: generate a case (``finflow.synth.generate``), import it through the case
+store, resolve parties on strong keys, run the whole detector catalogue and rank subjects. Then,
+against ``ground_truth.json``:
+
+- per detector: findings, precision (a finding is right when its first subject — the account or
+  party the pattern is about — belongs to a planted scenario; a decoy or bystander is wrong), and
+  recall per scenario type (share of planted scenarios of that type the detector finds);
+- per scenario type: recall of the whole catalogue;
+- ranking: precision@10 (top-10 suspects belonging to a scenario), recall@50 (scenario heads —
+  controller, manager, organiser, origin, role-holder — among the top 50 suspects), and the share
+  of scenarios whose head is in the top 10.
+
+Usage::
+
+    python benchmarks/bench_detection.py                       # 20 seeds x 3 sizes (long)
+    python benchmarks/bench_detection.py --seeds 3 --sizes 5000,20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+
+from finflow.case import open_case
+from finflow.casedata import CaseData
+from finflow.config import load_config
+from finflow.detect.registry import detectors
+from finflow.detect.util import AccountInfo
+from finflow.ids import org_party_id, person_party_id
+from finflow.model import TABLES
+from finflow.normalize import normalize_name
+from finflow.resolve import resolve_parties
+from finflow.subjects import rank_subjects
+
+HEAD_ROLES = ("controller", "manager", "organiser", "origin", "role_holder")
+
+
+def _ids(ref: dict) -> set[str]:
+    out = set()
+    if ref.get("account"):
+        out.add(str(ref["account"]).replace(" ", "").upper())
+    if ref.get("org_number"):
+        out.add(org_party_id(str(ref["org_number"])))
+    elif ref.get("name") and ref.get("birth_date"):
+        out.add(person_party_id(normalize_name(ref["name"]), ref["birth_date"]))
+    return out
+
+
+def _truth(path: Path) -> list[dict]:
+    """Per planted scenario: type, all its ids (accounts, persons, companies) and its head's ids."""
+    truth = json.loads(path.read_text(encoding="utf-8"))
+    out = []
+    for s in truth["scenarios"]:
+        ids = {str(a).replace(" ", "").upper() for a in s.get("accounts", [])}
+        ids |= {person_party_id(normalize_name(p["name"]), p["birth_date"]) for p in s.get("persons", [])}
+        ids |= {org_party_id(str(c)) for c in s.get("companies", [])}
+        head = set()
+        for role in HEAD_ROLES:
+            for ref in s["roles"].get(role, []):
+                if isinstance(ref, dict):
+                    head |= _ids(ref)
+        out.append({"type": s["type"], "ids": ids, "head": head})
+    return out
+
+
+def _load(out_dir: Path) -> CaseData:
+    case = open_case(out_dir / "case")
+    files = sorted(p for p in out_dir.iterdir() if p.is_file() and p.name != "ground_truth.json")
+    for report in case.import_files(files):
+        if report.status == "failed":
+            raise SystemExit(f"import failed: {report.file}: {report.error}")
+    tables = {n: case.table(n).to_pandas(types_mapper=pd.ArrowDtype) for n in TABLES}
+    resolved, _ = resolve_parties(tables)
+    return CaseData.from_tables(resolved)
+
+
+def _subject_ids(subject, info: AccountInfo) -> set[str]:
+    ids = {subject.id}
+    if subject.kind == "account":
+        party = info.party.get(subject.id)
+        if isinstance(party, str):
+            ids.add(party)
+    elif subject.kind == "party":
+        ids |= set(info.accounts_of(subject.id))
+    return ids
+
+
+def _main_subject(finding):
+    """The account or party a finding is about (address and identifier subjects give context)."""
+    return next((s for s in finding.subjects if s.kind in ("account", "party")), finding.subjects[0])
+
+
+def evaluate(seed: int, size: int, work: Path, config: dict) -> dict:
+    from finflow.synth import generate
+
+    out_dir = work / f"s{seed}-{size}"
+    generate(seed, size, out_dir)
+    data = _load(out_dir)
+    truth = _truth(out_dir / "ground_truth.json")
+    info = AccountInfo(data)
+    result: dict = {"per_detector": {}, "timing": {}, "n_tx": len(data.transactions)}
+    findings = []
+    started = time.perf_counter()
+    for detector in detectors():
+        t0 = time.perf_counter()
+        found = detector.run(data, config[detector.section])
+        result["timing"][detector.name] = time.perf_counter() - t0
+        findings.extend(found)
+        correct, hit = 0, set()
+        for f in found:
+            ids = _subject_ids(_main_subject(f), info)
+            matched = [i for i, s in enumerate(truth) if ids & s["ids"]]
+            correct += bool(matched)
+            hit.update(matched)
+        result["per_detector"][detector.name] = {
+            "findings": len(found),
+            "correct": correct,
+            "hit_types": [truth[i]["type"] for i in sorted(hit)],
+        }
+    result["detect_seconds"] = time.perf_counter() - started
+    ranking = rank_subjects(findings, data, config)
+    suspects = ranking.suspects
+
+    def members(row) -> set[str]:
+        ids = {row.subject_id} | set(filter(None, str(row.accounts or "").split(",")))
+        if row.subject_kind == "party":
+            ids |= set(info.accounts_of(row.subject_id))
+        return ids
+
+    rows = [members(r) for r in suspects.itertuples(index=False)]
+    top10 = rows[:10]
+    result["p_at_10"] = (sum(any(m & s["ids"] for s in truth) for m in top10) / len(top10)) if top10 else 0.0
+    head_found_50 = [any(m & s["head"] for m in rows[:50]) for s in truth]
+    head_found_10 = [any(m & s["head"] for m in rows[:10]) for s in truth]
+    result["r_at_50"] = sum(head_found_50) / len(truth) if truth else 1.0
+    result["head_in_top10"] = sum(head_found_10) / len(truth) if truth else 1.0
+    result["types"] = [s["type"] for s in truth]
+    result["caught_types"] = [s["type"] for i, s in enumerate(truth) if any(
+        i in {j for j, t in enumerate(truth) if _subject_ids(_main_subject(f), info) & t["ids"]} for f in findings
+    )]  # fmt: skip
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--first-seed", type=int, default=1)
+    parser.add_argument("--sizes", default="5000,20000,50000")
+    args = parser.parse_args(argv)
+    config = load_config()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
+                r = evaluate(seed, size, Path(tmp), config)
+                results.append(r)
+                print(
+                    f"seed {seed:3d} size {size:7d}: {r['n_tx']:8d} tx, detection {r['detect_seconds']:6.1f} s, "
+                    f"p@10 {r['p_at_10']:.2f}, heads in top 10 {r['head_in_top10']:.2f}",
+                    file=sys.stderr,
+                )
+    planted: dict[str, int] = defaultdict(int)
+    for r in results:
+        for t in r["types"]:
+            planted[t] += 1
+    types = sorted(planted)
+    print(f"\nDetection quality over {args.seeds} seeds x sizes {sizes} ({len(results)} cases)\n")
+    header = f"{'detector':24s} {'findings':>8s} {'precision':>9s}  " + " ".join(f"{t[:12]:>12s}" for t in types)
+    print(header)
+    print("-" * len(header))
+    for name in [d.name for d in detectors()]:
+        n = sum(r["per_detector"][name]["findings"] for r in results)
+        correct = sum(r["per_detector"][name]["correct"] for r in results)
+        hits: dict[str, int] = defaultdict(int)
+        for r in results:
+            for t in r["per_detector"][name]["hit_types"]:
+                hits[t] += 1
+        precision = f"{correct / n:9.2f}" if n else f"{'-':>9s}"
+        recall = " ".join(f"{hits[t] / planted[t]:12.2f}" for t in types)
+        print(f"{name:24s} {n:8d} {precision}  {recall}")
+    caught: dict[str, int] = defaultdict(int)
+    for r in results:
+        for t in r["caught_types"]:
+            caught[t] += 1
+    print(f"{'ANY (catalogue recall)':24s} {'':8s} {'':9s}  " + " ".join(f"{caught[t] / planted[t]:12.2f}" for t in types))
+    print()
+    mean = lambda key: sum(r[key] for r in results) / len(results)  # noqa: E731
+    print(f"subject ranking: precision@10 {mean('p_at_10'):.2f}, recall@50 of scenario heads {mean('r_at_50'):.2f}, "
+          f"scenario heads in top 10 {mean('head_in_top10'):.2f}")  # fmt: skip
+    for size in sizes:
+        rs = [r for r in results if r["n_tx"] and abs(r["n_tx"] - size) / size < 0.5]
+        if rs:
+            worst = max(r["detect_seconds"] for r in rs)
+            print(f"detection time at ~{size} transactions: mean {sum(r['detect_seconds'] for r in rs) / len(rs):.1f} s, "
+                  f"max {worst:.1f} s")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

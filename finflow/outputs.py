@@ -1,0 +1,101 @@
+"""Writing an investigation's outputs: subjects, networks, views and the case report.
+
+Kept apart from :mod:`finflow.investigate` so a notebook user can re-render outputs for a case
+and a set of findings without importing anything again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from finflow.casedata import CaseData
+from finflow.detect.base import Finding
+from finflow.networks import Network, find_networks
+from finflow.subjects import SubjectRanking, rank_subjects
+from finflow.views import finding_view, overview_view, subject_view
+from finflow.views.report import write_report
+
+__all__ = ["OutputSettings", "write_outputs"]
+
+
+@dataclass(frozen=True, slots=True)
+class OutputSettings:
+    """How much to draw: views for the top subjects and findings, and each view's node budget."""
+
+    subject_views: int = 10
+    finding_views: int = 25
+    node_budget: int = 1500
+    include_personal_ids: bool = False
+
+
+def _safe_name(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)[:80]
+
+
+def write_outputs(
+    out_dir: Path,
+    data: CaseData,
+    findings: Sequence[Finding],
+    config: dict[str, Any],
+    *,
+    case_name: str,
+    sources: Sequence[dict],
+    settings: OutputSettings = OutputSettings(),
+    progress: Callable[[str], None] = lambda message: None,
+) -> tuple[dict[str, Path], SubjectRanking, list[Network]]:
+    """Write subjects.csv, possible_victims.csv, networks.json, the views and the report."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    outputs: dict[str, Path] = {}
+    progress("ranking subjects and grouping networks")
+    ranking = rank_subjects(list(findings), data, config)
+    networks = find_networks(data, list(findings), config)
+    for name, table in (("subjects.csv", ranking.suspects), ("possible_victims.csv", ranking.victims)):
+        table.to_csv(out_dir / name, index=False, lineterminator="\n")
+        outputs[name] = out_dir / name
+    networks_doc = [n.to_dict() for n in networks]
+    (out_dir / "networks.json").write_text(json.dumps(networks_doc, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    outputs["networks.json"] = out_dir / "networks.json"
+
+    views: dict[str, str] = {}
+    progress("drawing the case overview")
+    common = {"include_personal_ids": settings.include_personal_ids}
+    overview_view(data, findings, out_dir / "overview.html", node_budget=settings.node_budget, **common)
+    views["Case overview"] = "overview.html"
+    view_dir = out_dir / "views"
+    view_dir.mkdir(exist_ok=True)
+    subject_rows = [
+        *ranking.suspects.head(settings.subject_views).itertuples(index=False),
+        *ranking.victims.head(settings.subject_views).itertuples(index=False),
+    ]
+    progress(f"drawing {len(subject_rows)} subject views and {min(len(findings), settings.finding_views)} finding views")
+    for row in subject_rows:
+        name = f"views/subject-{_safe_name(row.subject_id)}.html"
+        subject_view(data, findings, row.subject_id, out_dir / name, node_budget=settings.node_budget, **common)
+        kind = "possible victim" if row.role == "possible_victim" else row.role
+        views[f"Subject {row.label or row.subject_id} ({kind})"] = name
+    for rank, finding in enumerate(findings[: settings.finding_views], start=1):
+        name = f"views/finding-{rank:03d}-{finding.finding_id}.html"
+        finding_view(data, finding, out_dir / name, node_budget=settings.node_budget, **common)
+        views[f"Finding {rank}: {finding.detector} — {finding.subjects[0].label or finding.subjects[0].id}"] = name
+
+    progress("writing the case report")
+    html, md = write_report(
+        out_dir,
+        case_name=case_name,
+        sources=sources,
+        rejects=data.rejects,
+        findings=findings,
+        subjects=ranking.suspects,
+        networks=networks_doc,
+        views=views,
+        data=data,
+        include_personal_ids=settings.include_personal_ids,
+    )
+    outputs["report.html"] = html
+    outputs["report.md"] = md
+    outputs["overview.html"] = out_dir / "overview.html"
+    return outputs, ranking, networks
