@@ -90,8 +90,23 @@ def formats_command() -> None:
 )
 @click.option("--account", default=None, help="Account number for bank statements that do not name it.")
 @click.option("--top", default=25, show_default=True, help="Findings shown in the terminal table.")
+@click.option(
+    "--subject-views", default=10, show_default=True, help="Views for the top suspects (and as many victims)."
+)
+@click.option("--finding-views", default=25, show_default=True, help="Views drawn for the top findings.")
+@click.option("--node-budget", default=1500, show_default=True, help="Most nodes drawn in one view.")
+@click.option("--include-personal-ids", is_flag=True, help="Show birth dates and id numbers in views and report.")
 def investigate_command(
-    path: str, case_dir: str, out_dir: str, config_path: str | None, account: str | None, top: int
+    path: str,
+    case_dir: str,
+    out_dir: str,
+    config_path: str | None,
+    account: str | None,
+    top: int,
+    subject_views: int,
+    finding_views: int,
+    node_budget: int,
+    include_personal_ids: bool,
 ) -> None:
     """Import everything under PATH, run the detectors, and write findings and views.
 
@@ -113,7 +128,8 @@ def investigate_command(
     click.echo("")
     click.echo(findings_table(result.findings, limit=top))
     if result.subjects is not None and len(result.subjects.victims):
-        click.echo(f"\n{len(result.subjects.victims)} possible victim(s) — for protection, not suspicion: see possible_victims.csv")
+        victims = len(result.subjects.victims)
+        click.echo(f"\n{victims} possible victim(s), for protection, not suspicion: see possible_victims.csv")
     click.echo("")
     for _name, file in sorted(result.outputs.items()):
         click.echo(f"wrote {file}")

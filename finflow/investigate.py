@@ -65,7 +65,7 @@ def investigate(
     out_dir: str | Path = "graphs",
     config_path: str | Path | None = None,
     options: dict[str, str] | None = None,
-    settings: OutputSettings = OutputSettings(),
+    settings: OutputSettings | None = None,
     case_name: str | None = None,
     progress: Callable[[str], None] = lambda message: None,
     on_report: Callable[[ImportReport], None] | None = None,
@@ -86,7 +86,7 @@ def investigate(
     sources = [{**entry, "status": "imported"} for entry in case.manifest]
     outputs, ranking, networks = write_outputs(
         out, data, findings, config, case_name=case_name or Path(path).resolve().name,
-        sources=sources, settings=settings, progress=progress,
+        sources=sources, settings=settings or OutputSettings(), progress=progress,
     )  # fmt: skip
     outputs.update({"findings.json": json_path, "findings.csv": csv_path})
     return Investigation(reports, data, findings, config, outputs, ranking, networks)

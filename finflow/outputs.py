@@ -44,10 +44,11 @@ def write_outputs(
     *,
     case_name: str,
     sources: Sequence[dict],
-    settings: OutputSettings = OutputSettings(),
+    settings: OutputSettings | None = None,
     progress: Callable[[str], None] = lambda message: None,
 ) -> tuple[dict[str, Path], SubjectRanking, list[Network]]:
     """Write subjects.csv, possible_victims.csv, networks.json, the views and the report."""
+    settings = settings or OutputSettings()
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs: dict[str, Path] = {}
     progress("ranking subjects and grouping networks")
@@ -71,7 +72,8 @@ def write_outputs(
         *ranking.suspects.head(settings.subject_views).itertuples(index=False),
         *ranking.victims.head(settings.subject_views).itertuples(index=False),
     ]
-    progress(f"drawing {len(subject_rows)} subject views and {min(len(findings), settings.finding_views)} finding views")
+    n_findings = min(len(findings), settings.finding_views)
+    progress(f"drawing {len(subject_rows)} subject views and {n_findings} finding views")
     for row in subject_rows:
         name = f"views/subject-{_safe_name(row.subject_id)}.html"
         subject_view(data, findings, row.subject_id, out_dir / name, node_budget=settings.node_budget, **common)

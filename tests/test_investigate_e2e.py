@@ -35,7 +35,9 @@ def test_outputs_are_byte_identical_across_runs(tmp_path, monkeypatch):
     generate(3, 2000, tmp_path / "in")
     outputs = []
     for run in ("a", "b"):
-        investigate(tmp_path / "in", case_dir=tmp_path / run / "case", out_dir=tmp_path / run / "out", settings=FEW_VIEWS)
+        investigate(
+            tmp_path / "in", case_dir=tmp_path / run / "case", out_dir=tmp_path / run / "out", settings=FEW_VIEWS
+        )
         files = sorted(p for p in (tmp_path / run).rglob("*") if p.is_file())
         outputs.append({p.relative_to(tmp_path / run).as_posix(): p.read_bytes() for p in files})
     assert outputs[0].keys() == outputs[1].keys()

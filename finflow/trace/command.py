@@ -170,3 +170,7 @@ def trace(
         click.echo(f"note: {note}")
     for file in result.write(out_dir):
         click.echo(f"wrote {file}")
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m finflow.trace.command` before wiring
+    trace()
