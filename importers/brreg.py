@@ -174,7 +174,7 @@ def read(path: str, source: Source) -> ImportResult:
                 "file name (e.g. 923609016_roller.json) or pass the org_number option"
             )
         return _roles([(orgnr, "", doc)], source)
-    if doc and all(isinstance(v, dict) and "rollegrupper" in v for v in doc.values()):
+    if any(isinstance(v, dict) and "rollegrupper" in v for v in doc.values()):
         return _roles(
             [(str(k), f"[{json.dumps(str(k), ensure_ascii=False)}]", v) for k, v in doc.items()],
             source,
@@ -473,6 +473,9 @@ def _roles(docs: list[tuple[str, str, Any]], source: Source) -> ImportResult:
         bad_raw.append(_raw(value))
 
     for orgnr, prefix, doc in docs:
+        if not isinstance(doc, dict):
+            fail(prefix, "not a roles document (an object with rollegrupper)", doc)
+            continue
         groups = doc.get("rollegrupper")
         base = f"{prefix}.rollegrupper" if prefix else "rollegrupper"
         if not isinstance(groups, list):

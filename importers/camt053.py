@@ -250,27 +250,34 @@ class _Reader:
         for _, elem in ET.iterparse(path, events=("end",)):
             tag = elem.tag
             if tag == ntry:
-                if stmt is None:
-                    continue  # an Ntry outside a Stmt: not a statement entry
+                stmt = stmt or self._statement(n_stmt + 1)
                 n_ntry += 1
                 self._entry(elem, stmt, f"Stmt[{stmt.number}]/Ntry[{n_ntry}]")
                 elem.clear()
             elif tag == stmt_tag:
                 n_stmt += 1
-                stmt = stmt or _Statement(n_stmt)
+                stmt = stmt or self._statement(n_stmt)
                 stmt.ident = _text(elem, (tags["Id"],))
                 self._reconcile(stmt)
                 elem.clear()  # drops the emptied entries too
                 stmt, n_ntry = None, 0
             elif tag == acct:
-                if stmt is None:
-                    stmt = _Statement(n_stmt + 1)
+                if stmt is None or (stmt.account is None and not stmt.entries):
+                    stmt = stmt or self._statement(n_stmt + 1)
                     self._account(elem, stmt)
             elif tag == bal:
-                stmt = stmt or _Statement(n_stmt + 1)
+                stmt = stmt or self._statement(n_stmt + 1)
                 self._balance(elem, stmt)
         if n_stmt == 0:
             raise ImportError_(f"{self.source.name}: the document has no statement (Stmt)")
+
+    def _statement(self, number: int) -> _Statement:
+        """A new statement; its account is the ``--account`` option until ``Acct`` names one."""
+        stmt = _Statement(number)
+        given = (self.source.options.get("account") or "").strip()
+        if given:
+            stmt.account = normalize_account(given).account_id
+        return stmt
 
     def _root(self, tag: str) -> dict[str, tuple[str, ...]]:
         ns, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)

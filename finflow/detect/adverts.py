@@ -16,6 +16,7 @@ import pandas as pd
 from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding
 from finflow.detect.common import nok
+from finflow.detect.remittance import destination_country
 from finflow.detect.util import (
     account_info,
     account_subject,
@@ -63,6 +64,9 @@ def _windows(rows: pd.DataFrame, days: int, min_count: int, min_merchants: int) 
 def detect_advert_payments(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     tx = light_transactions(data)
     rows = _merchant_debits(tx, list_values(params, "merchant_list", "patterns"))
+    generic = _merchant_debits(tx, list_values(params, "merchant_list", "foreign_only"))
+    abroad = destination_country(generic).fillna(params["home_country"]) != params["home_country"]
+    rows = pd.concat([rows, generic[abroad.to_numpy(dtype=bool)]]).drop_duplicates("txn_id")
     if rows.empty:
         return []
     hits = _windows(rows, params["window_days"], params["min_payments"], 1)

@@ -129,6 +129,17 @@ def test_roles_wrapper_keys_name_the_companies():
     assert "enhet.organisasjonsnummer" in got['["910000004"].rollegrupper[0].roller[1]']
 
 
+def test_roles_wrapper_with_a_broken_member(tmp_path):
+    doc = json.loads((FIXTURES / "roller_wrapper.json").read_text(encoding="utf-8"))
+    doc["910000012"] = None
+    path = tmp_path / "roller_alle.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = run(path)
+    check_reconciles(result)
+    assert reasons(result)['["910000012"]'] == "not a roles document (an object with rollegrupper)"
+    assert len(result.tables["company_roles"]) == 2
+
+
 def test_roles_without_org_number_is_a_clear_error(tmp_path):
     path = tmp_path / "roller.json"
     path.write_bytes((FIXTURES / "roller_923609016.json").read_bytes())
