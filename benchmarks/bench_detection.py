@@ -192,7 +192,9 @@ def main(argv: list[str] | None = None) -> None:
     for r in results:
         for t in r["caught_types"]:
             caught[t] += 1
-    print(f"{'ANY (catalogue recall)':24s} {'':8s} {'':9s}  " + " ".join(f"{caught[t] / planted[t]:12.2f}" for t in types))
+    print(
+        f"{'ANY (catalogue recall)':24s} {'':8s} {'':9s}  " + " ".join(f"{caught[t] / planted[t]:12.2f}" for t in types)
+    )
     print()
     mean = lambda key: sum(r[key] for r in results) / len(results)  # noqa: E731
     print(f"subject ranking: precision@10 {mean('p_at_10'):.2f}, recall@50 of scenario heads {mean('r_at_50'):.2f}, "
@@ -201,7 +203,8 @@ def main(argv: list[str] | None = None) -> None:
         rs = [r for r in results if r["n_tx"] and abs(r["n_tx"] - size) / size < 0.5]
         if rs:
             worst = max(r["detect_seconds"] for r in rs)
-            print(f"detection time at ~{size} transactions: mean {sum(r['detect_seconds'] for r in rs) / len(rs):.1f} s, "
+            average = sum(r["detect_seconds"] for r in rs) / len(rs)
+            print(f"detection time at ~{size} transactions: mean {average:.1f} s, "
                   f"max {worst:.1f} s")  # fmt: skip
 
 

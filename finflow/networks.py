@@ -1,9 +1,10 @@
 """Networks of flagged subjects, and each subject's place in the money graph.
 
-A network is a community of the aggregated money graph restricted to flagged accounts and their
-direct counterparties (Louvain, ``nx.community.louvain_communities`` with a fixed seed, money as
-edge weight), kept when it holds at least one flagged account. For each network we report its
-members, the money flowing between them (per currency, exact minor units) and the findings
+A network is a connected group of flagged accounts — linked by money flowing between them, by a
+finding naming both, or by a counterparty they share — split into Louvain communities
+(``nx.community.louvain_communities``, fixed seed, money as edge weight) when it grows too large
+to read. For each network we report its flagged accounts, the shared counterparties that tie
+them, the money flowing between members (per currency, exact minor units) and the findings
 inside it.
 
 Graph context per flagged account: volume in and out, distinct counterparties, PageRank on the
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import networkx as nx
@@ -88,34 +90,84 @@ def _undirected(edges: pd.DataFrame) -> nx.Graph:
     return graph
 
 
-def find_networks(
-    data: CaseData, findings: list[Finding], config: Mapping[str, Any] | None = None
-) -> list[Network]:
-    """Louvain communities of flagged accounts and their counterparties, largest flows first."""
+def _finding_links(data: CaseData, findings: list[Finding]) -> list[list[str]]:
+    """Per finding, the accounts it names (directly or through a party subject)."""
+    info = AccountInfo(data)
+    known = set(info.frame.index.astype(str))
+    groups = []
+    for finding in findings:
+        accounts = set()
+        for subject in finding.subjects:
+            if subject.kind == "account" and subject.id in known:
+                accounts.add(subject.id)
+            elif subject.kind == "party":
+                accounts.update(info.accounts_of(subject.id))
+        groups.append(sorted(accounts))
+    return groups
+
+
+def find_networks(data: CaseData, findings: list[Finding], config: Mapping[str, Any] | None = None) -> list[Network]:
+    """Connected groups of flagged accounts, split by Louvain when large; largest first.
+
+    Two flagged accounts are connected when money flows between them, when one finding names
+    both, or when they share a counterparty (a common landlord, a common beneficiary). A group
+    larger than ``max_network_size`` is split into Louvain communities (fixed seed, money as
+    weight) so one busy counterparty cannot glue a whole case together.
+    """
     params = (config if config is not None else load_config())["networks"]
     by_account = flagged_accounts(data, findings)
     flagged = set(by_account)
     if not flagged:
         return []
     edges = _neighbourhood(data, flagged)
-    graph = _undirected(edges)
-    graph.add_nodes_from(sorted(flagged))
-    communities = nx.community.louvain_communities(
-        graph, weight="weight", resolution=params["resolution"], seed=params["seed"]
+    links = nx.Graph()
+    links.add_nodes_from(sorted(flagged))
+    for accounts in _finding_links(data, findings):
+        links.add_edges_from((a, b) for a, b in pairwise(accounts))
+    direct = edges[edges["from_node"].isin(flagged) & edges["to_node"].isin(flagged)]
+    links.add_edges_from(direct[["from_node", "to_node"]].itertuples(index=False, name=None))
+    # a shared counterparty links flagged accounts, unless it is a hub many accounts use (a shop)
+    sides = pd.concat(
+        [
+            edges[["from_node", "to_node"]].set_axis(["flagged", "other"], axis=1),
+            edges[["to_node", "from_node"]].set_axis(["flagged", "other"], axis=1),
+        ]
     )
+    sides = sides[sides["flagged"].isin(flagged) & ~sides["other"].isin(flagged)].drop_duplicates()
+    degree = flows(data).pipe(lambda f: pd.concat([f["from_node"], f["to_node"]])).value_counts()
+    shared = sides.groupby("other")["flagged"].agg(sorted)
+    shared_counterparties: dict[str, list[str]] = {}
+    for other, accounts in shared.items():
+        if len(accounts) >= 2 and degree.get(other, 0) <= params["max_shared_counterparty_degree"]:
+            links.add_edges_from(pairwise(accounts))
+            for a in accounts:
+                shared_counterparties.setdefault(a, []).append(str(other))
+    weighted = _undirected(edges)
+    groups: list[set[str]] = []
+    for component in sorted(nx.connected_components(links), key=lambda c: sorted(c)):
+        if len(component) <= params["max_network_size"]:
+            groups.append(set(component))
+            continue
+        sub = weighted.subgraph(component | {o for a in component for o in shared_counterparties.get(a, [])})
+        for community in nx.community.louvain_communities(
+            sub, weight="weight", resolution=params["resolution"], seed=params["seed"]
+        ):
+            if community & component:
+                groups.append(community & component)
     detector_of = {f.finding_id: f.detector for f in findings}
     networks = []
-    for community in communities:
-        members = sorted(community)
-        hits = sorted(flagged & community)
-        if not hits or len(members) < params["min_members"]:
+    for group in groups:
+        hits = sorted(group)
+        if len(hits) < params["min_members"]:
             continue
-        inside = edges[edges["from_node"].isin(community) & edges["to_node"].isin(community)]
+        context = {o for a in hits for o in shared_counterparties.get(a, [])}
+        members = sorted(set(hits) | context)
+        inside = edges[edges["from_node"].isin(members) & edges["to_node"].isin(members)]
         per_currency = inside.groupby("currency")["amount_minor"].sum()
         finding_ids = sorted({f for a in hits for f in by_account[a]})
         networks.append(
             Network(
-                network_id=content_id("network", *members),
+                network_id=content_id("network", *hits),
                 members=members,
                 flagged=hits,
                 flows_minor={str(c): int(v) for c, v in per_currency.items()},
@@ -158,9 +210,7 @@ def pagerank_weighted(
     return dict(zip(nodes, rank.tolist(), strict=True))
 
 
-def subject_context(
-    data: CaseData, accounts: list[str], config: Mapping[str, Any] | None = None
-) -> pd.DataFrame:
+def subject_context(data: CaseData, accounts: list[str], config: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Per account: volume in/out (in the main currency), distinct counterparties, PageRank, betweenness."""
     params = (config if config is not None else load_config())["networks"]
     agg = flows(data)
@@ -183,7 +233,10 @@ def subject_context(
     inflow = main.groupby("to_node")["amount_minor"].sum()
     outflow = main.groupby("from_node")["amount_minor"].sum()
     partners = pd.concat(
-        [money[["from_node", "to_node"]].set_axis(["a", "b"], axis=1), money[["to_node", "from_node"]].set_axis(["a", "b"], axis=1)]
+        [
+            money[["from_node", "to_node"]].set_axis(["a", "b"], axis=1),
+            money[["to_node", "from_node"]].set_axis(["a", "b"], axis=1),
+        ]
     )
     distinct = partners.groupby("a")["b"].nunique()
     rows = [

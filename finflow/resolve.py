@@ -112,6 +112,14 @@ def find_merges(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         strong_count = holders[~weak].groupby("account_id")["holder_party_id"].nunique()
         single = strong_count[strong_count == 1].index
         usable = holders[holders["account_id"].isin(single)]
+        # the placeholder a transaction import made for the account, even where a store has
+        # already put the strong holder on the account row itself
+        accounts_single = pd.Series(single, dtype="string")
+        placeholders = pd.DataFrame(
+            {"account_id": accounts_single, "holder_party_id": content_ids("holder", [accounts_single])}
+        )
+        seen = set(parties["party_id"].astype("string")) if parties is not None else set()
+        usable = pd.concat([usable, placeholders[placeholders["holder_party_id"].isin(seen)]], ignore_index=True)
         pieces.append(_groups("account_holder", "account=" + usable["account_id"], usable["holder_party_id"]))
     identifiers = _table(tables, "identifiers")
     if identifiers is not None and parties is not None:

@@ -109,12 +109,16 @@ def rank_subjects(
             role = "possible_victim"
             score = role_scores["possible_victim"]
         else:
-            ranked = sorted((r for r in ROLES if r != "possible_victim"), key=lambda r: (-role_scores[r], ROLES.index(r)))
+            ranked = sorted(
+                (r for r in ROLES if r != "possible_victim"), key=lambda r: (-role_scores[r], ROLES.index(r))
+            )
             role = ranked[0]
             score = overall
         unique = {f.finding_id: f for slot in per_detector.values() for _, f in slot.values()}
         used = sorted(unique.values(), key=lambda f: (-f.score, f.finding_id))
-        evidence = sorted({t for f in used for t in f.evidence_txn_ids[: params["top_evidence"]]})[: params["top_evidence"]]
+        evidence = sorted({t for f in used for t in f.evidence_txn_ids[: params["top_evidence"]]})[
+            : params["top_evidence"]
+        ]
         row = {
             "subject_kind": key[0],
             "subject_id": key[1],

@@ -40,7 +40,13 @@ from .csvutil import read_records
 from .transactions import finish_transactions
 
 __all__ = [
-    "FORMAT", "DESCRIPTION", "PRIORITY", "sniff", "read", "decode_export", "PENDING_REASON",
+    "DESCRIPTION",
+    "FORMAT",
+    "PENDING_REASON",
+    "PRIORITY",
+    "decode_export",
+    "read",
+    "sniff",
 ]  # fmt: skip
 
 FORMAT = "no_bank_csv"
@@ -132,10 +138,13 @@ def read(path: str, source: Source) -> ImportResult:
         notes.append(f"{int(pending.sum())} pending/reserved row(s) kept out of the flows (rows {shown})")
     good = parsed[~bad.to_numpy()]
     unknown = int((good["from_account"].isna() & good["to_account"].isna()).sum()) if len(good) else 0
-    missing_cp = int(
-        (good["from_account"].isna() & (good["channel"] != "cash_deposit")).sum()
-        + (good["to_account"].isna() & (good["channel"] != "cash_withdrawal")).sum()
-    ) - unknown
+    missing_cp = (
+        int(
+            (good["from_account"].isna() & (good["channel"] != "cash_deposit")).sum()
+            + (good["to_account"].isna() & (good["channel"] != "cash_withdrawal")).sum()
+        )
+        - unknown
+    )
     if missing_cp:
         notes.append(
             f"{missing_cp} row(s) name no counterparty account; their ids cannot match the "
@@ -175,9 +184,7 @@ def _column_map(frame: pd.DataFrame, profile: BankProfile, source: Source) -> di
         if column == "source_locator":
             continue
         by_key.setdefault(header_key(column), f"__c{position}")
-    frame.columns = [
-        "source_locator" if c == "source_locator" else f"__c{i}" for i, c in enumerate(frame.columns)
-    ]
+    frame.columns = ["source_locator" if c == "source_locator" else f"__c{i}" for i, c in enumerate(frame.columns)]
     wanted = {c: by_key.get(header_key(c)) for c in profile.columns()}
     missing = [c for c in profile.signature if header_key(c) not in by_key]
     if missing:
@@ -191,9 +198,7 @@ def _col(frame: pd.DataFrame, columns: dict[str, str], name: str | None) -> pd.S
     return frame[columns[name]].fillna("").str.strip()
 
 
-def _own_account(
-    source: Source, frame: pd.DataFrame, columns: dict[str, str], profile: BankProfile
-) -> tuple[str, str]:
+def _own_account(source: Source, frame: pd.DataFrame, columns: dict[str, str], profile: BankProfile) -> tuple[str, str]:
     given = (source.options.get("account") or "").strip()
     if given:
         return normalize_account(given).account_id, "--account"
@@ -202,9 +207,7 @@ def _own_account(
         if number.scheme == "no_bban":
             return number.account_id, "the file name"
     if profile.from_account and profile.to_account and len(frame):
-        both = pd.concat(
-            [_col(frame, columns, profile.from_account), _col(frame, columns, profile.to_account)]
-        )
+        both = pd.concat([_col(frame, columns, profile.from_account), _col(frame, columns, profile.to_account)])
         both = both[both != ""]
         if len(both):
             ids = normalize_accounts(both)["account_id"]
@@ -322,4 +325,3 @@ def _raw(frame: pd.DataFrame, profile: BankProfile) -> list[str]:
         return []
     cols = [c for c in frame.columns if c != "source_locator"]
     return frame[cols].fillna("").astype("string").agg(profile.delimiter.join, axis=1).str.slice(0, 2000).tolist()
-

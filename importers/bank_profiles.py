@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["BankProfile", "PROFILES", "header_key", "match_profile", "CHANNEL_KEYWORDS", "PENDING_WORDS"]
+__all__ = ["CHANNEL_KEYWORDS", "PENDING_WORDS", "PROFILES", "BankProfile", "header_key", "match_profile"]
 
 
 def header_key(cell: str) -> str:
@@ -64,8 +64,15 @@ PROFILES: tuple[BankProfile, ...] = (
     BankProfile(
         key="nynorsk_vestland",
         bank="Vestland savings bank (Nynorsk)",
-        signature=("Betalingstidspunkt", "Bokført dato", "Skildring", "Frå konto", "Til konto",
-                   "Beløp inn", "Beløp ut"),
+        signature=(
+            "Betalingstidspunkt",
+            "Bokført dato",
+            "Skildring",
+            "Frå konto",
+            "Til konto",
+            "Beløp inn",
+            "Beløp ut",
+        ),
         delimiter=";",
         date="Bokført dato",
         text=("Skildring", "Melding/KID/Fakt.nr"),
@@ -129,8 +136,7 @@ PROFILES: tuple[BankProfile, ...] = (
     BankProfile(
         key="sbanken",
         bank="Sbanken",
-        signature=("BOKFØRINGSDATO", "RENTEDATO", "ARKIVREFERANSE", "TYPE", "TEKST",
-                   "UT FRA KONTO", "INN PÅ KONTO"),
+        signature=("BOKFØRINGSDATO", "RENTEDATO", "ARKIVREFERANSE", "TYPE", "TEKST", "UT FRA KONTO", "INN PÅ KONTO"),
         delimiter="\t",
         date="BOKFØRINGSDATO",
         text=("TEKST",),

@@ -18,18 +18,18 @@ from finflow.normalize import normalize_accounts
 from .bank_profiles import CHANNEL_KEYWORDS
 
 __all__ = [
-    "arrow",
-    "series",
-    "parse_money",
-    "to_minor",
-    "parse_dates",
-    "find_time",
-    "channel_from_text",
     "account_in_text",
+    "arrow",
+    "channel_from_text",
     "contains_any",
-    "valid_currency",
+    "find_time",
     "np_bool",
+    "parse_dates",
+    "parse_money",
+    "series",
+    "to_minor",
     "valid_bban",
+    "valid_currency",
 ]
 
 _NOT_ALNUM = "[^0-9A-Za-z]"
@@ -104,10 +104,12 @@ def to_minor(whole: pa.Array, frac: pa.Array, currency: pd.Series, label: str) -
     frac_len = pc.utf8_length(frac).to_numpy(zero_copy_only=False)
     too_precise = frac_len > exps
     too_long = np_bool(pc.greater(pc.utf8_length(whole), _MAX_WHOLE_DIGITS))
-    valid = ~blank & whole_ok & frac_ok & ~too_precise & (np_bool(pc.greater(pc.utf8_length(whole), 0)) | (frac_len > 0))
+    valid = (
+        ~blank & whole_ok & frac_ok & ~too_precise & (np_bool(pc.greater(pc.utf8_length(whole), 0)) | (frac_len > 0))
+    )
     safe_whole = pc.if_else(pa.array(valid & (np_bool(pc.greater(pc.utf8_length(whole), 0)))), whole, "0")
     values = np.asarray(pc.cast(safe_whole, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
-    values = values * (10 ** exps)
+    values = values * (10**exps)
     frac_values = np.zeros(len(values), dtype=np.int64)
     for exp in np.unique(exps):
         if exp == 0:

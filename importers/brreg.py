@@ -398,6 +398,7 @@ def _entities(items: list[tuple[str, Any]], source: Source) -> ImportResult:
         ],
         ignore_index=True,
     )
+    rejects = _in_order(rejects, [locator for locator, _ in items])
     tables = {
         "parties": parties,
         "companies": companies,
@@ -406,6 +407,13 @@ def _entities(items: list[tuple[str, Any]], source: Source) -> ImportResult:
         "identifiers": identifiers,
     }
     return ImportResult(FORMAT, len(items), tables, rejects)
+
+
+def _in_order(rejects: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """Rejects in the order their records appear in the file."""
+    position = {locator: i for i, locator in enumerate(order)}
+    keys = rejects["source_locator"].map(position).fillna(len(order)).to_numpy()
+    return rejects.iloc[keys.argsort(kind="stable")].reset_index(drop=True)
 
 
 def _raw(value: Any) -> str:
@@ -465,9 +473,11 @@ def _roles(docs: list[tuple[str, str, Any]], source: Source) -> ImportResult:
     bad_loc: list[str] = []
     bad_reason: list[str] = []
     bad_raw: list[str] = []
-    companies: list[tuple[str, str]] = []
+
+    order: list[str] = []  # every record's locator, in reading order
 
     def fail(locator: str, reason: str, value: Any) -> None:
+        order.append(locator or "$")
         bad_loc.append(locator or "$")
         bad_reason.append(reason)
         bad_raw.append(_raw(value))
@@ -481,7 +491,6 @@ def _roles(docs: list[tuple[str, str, Any]], source: Source) -> ImportResult:
         if not isinstance(groups, list):
             fail(base, "rollegrupper is not an array", groups)
             continue
-        companies.append((orgnr, prefix or "$"))
         for gi, group in enumerate(groups):
             roles = group.get("roller") if isinstance(group, dict) else None
             if not isinstance(roles, list):
@@ -494,6 +503,7 @@ def _roles(docs: list[tuple[str, str, Any]], source: Source) -> ImportResult:
                 except _BadRecordError as exc:
                     fail(locator, str(exc), role)
                     continue
+                order.append(locator)
                 rows.append({**row, "company_orgnr": orgnr, "source_locator": locator, "raw": role})
     columns = ["role", "resigned", "person_name", "birth", "holder_orgnr", "holder_name"]
     columns += ["company_orgnr", "source_locator", "raw"]
@@ -536,25 +546,9 @@ def _roles(docs: list[tuple[str, str, Any]], source: Source) -> ImportResult:
         }
     )
     company_roles = with_provenance(company_roles, source, gloc)
-    docs_frame = pd.DataFrame(companies, columns=["orgnr", "locator"], dtype="string")
-    doc_orgnr = valid_orgnrs(docs_frame["orgnr"])
-    named = doc_orgnr.notna()
-    company_keys = pd.DataFrame(
-        {
-            "party_id": org_ids(doc_orgnr[named]),
-            "kind": "company",
-            "name": pd.Series(pd.NA, index=docs_frame.index[named], dtype="string"),
-            "org_number": doc_orgnr[named],
-            "birth_date": pd.Series(pd.NaT, index=docs_frame.index[named], dtype="datetime64[s]"),
-        }
-    )
-    parties = pd.concat(
-        [
-            parties_frame(company_keys, None, source, docs_frame["locator"][named]),
-            parties_frame(holders[good], None, source, gloc),
-        ],
-        ignore_index=True,
-    )
+    # The company itself is not added as a party: a roles document has no name for it, and a
+    # nameless row must not stand in for the entity document's (the store keeps first rows).
+    parties = parties_frame(holders[good], None, source, gloc)
     bad = errors.bad
     rejects = pd.concat(
         [
@@ -568,6 +562,7 @@ def _roles(docs: list[tuple[str, str, Any]], source: Source) -> ImportResult:
         ],
         ignore_index=True,
     )
+    rejects = _in_order(rejects, order)
     notes = []
     weak = int((good & ~is_entity & holders["birth_date"].isna()).sum())
     if weak:

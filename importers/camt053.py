@@ -14,11 +14,11 @@ still imported. Pending entries (``Sts`` PDNG) are kept out of the flows as reje
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET  # noqa: N817
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from functools import cache
 
-import defusedxml.ElementTree as SafeET  # noqa: N812
+import defusedxml.ElementTree as SafeET
 import numpy as np
 import pandas as pd
 from defusedxml import DefusedXmlException
@@ -31,7 +31,7 @@ from .bank_text import arrow, channel_from_text
 from .base import ImportError_, ImportResult, Source, reject
 from .transactions import finish_transactions
 
-__all__ = ["FORMAT", "DESCRIPTION", "PRIORITY", "sniff", "read", "MAX_DEPTH"]
+__all__ = ["DESCRIPTION", "FORMAT", "MAX_DEPTH", "PRIORITY", "read", "sniff"]
 
 FORMAT = "camt053"
 DESCRIPTION = "ISO 20022 camt.053 bank statement (XML, .001.02 … .001.13)"
@@ -55,9 +55,7 @@ _NOT_BOOKED = {"PDNG": PENDING_REASON, "INFO": "information only (Sts INFO), not
 def sniff(head: bytes, name: str) -> bool:
     """An XML document in a camt.053 namespace, or with a ``BkToCstmrStmt`` element."""
     text = head[:65536].decode("utf-8", errors="replace")
-    return text.lstrip("\ufeff \r\n\t").startswith("<") and (
-        _NS_PREFIX in text or "<BkToCstmrStmt" in text
-    )
+    return text.lstrip("\ufeff \r\n\t").startswith("<") and (_NS_PREFIX in text or "<BkToCstmrStmt" in text)
 
 
 @cache
@@ -154,7 +152,7 @@ def _country(iban: str, ctry: str, bic: str) -> str | None:
     return None
 
 
-class _RootSeen(Exception):
+class _RootSeenError(Exception):
     """Raised by the prolog check once the root element starts."""
 
     def __init__(self, tag: str) -> None:
@@ -163,7 +161,7 @@ class _RootSeen(Exception):
 
 class _StopAtRoot:
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        raise _RootSeen(tag)
+        raise _RootSeenError(tag)
 
     def end(self, tag: str) -> None:  # pragma: no cover - never reached
         return None
@@ -188,7 +186,7 @@ def _refuse_dtd(path: str, source: Source) -> str:
     parser = SafeET.XMLParser(target=_StopAtRoot(), forbid_dtd=True)
     try:
         parser.feed(head)
-    except _RootSeen as seen:
+    except _RootSeenError as seen:
         return seen.tag
     raise ImportError_(f"{source.name}: no root element in the first {PROLOG_BYTES} bytes")
 
@@ -391,7 +389,12 @@ class _Reader:
                 ustrd = [(u.text or "").strip() for u in _findall(tx, p["Ustrd"])]
                 text = " ".join(u for u in ustrd if u) or _text(tx, p["AddtlTxInf"]) or entry_info
                 e2e = _text(tx, p["E2E"])
-                ref = (e2e if e2e and e2e != "NOTPROVIDED" else "") or _text(tx, p["KID"]) or _text(tx, p["TxRef"]) or entry_ref
+                ref = (
+                    (e2e if e2e and e2e != "NOTPROVIDED" else "")
+                    or _text(tx, p["KID"])
+                    or _text(tx, p["TxRef"])
+                    or entry_ref
+                )
                 tx_fmly, tx_sub = _text(tx, p["Fmly"]) or fmly, _text(tx, p["SubFmly"]) or sub
                 purp = _text(tx, p["Purp"])
             else:

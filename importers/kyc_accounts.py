@@ -25,6 +25,7 @@ from .parties import (
     parties_frame,
     party_keys,
     raw_text,
+    rejects_by_row,
     sniff_header,
     with_provenance,
 )
@@ -120,6 +121,7 @@ def read(path: str, source: Source) -> ImportResult:
         ],
         ignore_index=True,
     )
+    rejects = rejects_by_row(rejects)
     notes = []
     weak = int((~strong & good).sum())
     if weak:

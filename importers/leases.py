@@ -27,6 +27,7 @@ from .parties import (
     parties_frame,
     party_keys,
     raw_text,
+    rejects_by_row,
     sniff_header,
     with_provenance,
 )
@@ -132,5 +133,6 @@ def read(path: str, source: Source) -> ImportResult:
         ],
         ignore_index=True,
     )
+    rejects = rejects_by_row(rejects)
     tables = {"leases": leases, "parties": parties, "addresses": addresses}
     return ImportResult(FORMAT, records.rows_read, tables, rejects)

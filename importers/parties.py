@@ -171,7 +171,8 @@ def party_keys(
         pd.Series(role, index=w, dtype="string"),
     ]
     party_id[weak] = content_ids("party", record_key)
-    guessed = name.map(guess_party_kind, na_action="ignore").astype("string")
+    guesses = {v: guess_party_kind(v) for v in name.dropna().unique()}
+    guessed = name.map(guesses).astype("string")
     kind = guessed.mask(company, "company").mask(person, "person").fillna("unknown")
     return pd.DataFrame(
         {
@@ -287,3 +288,9 @@ def raw_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
         return []
     joined = frame[list(columns)].astype("string").fillna("").agg(",".join, axis=1)
     return joined.str.slice(0, 2000).tolist()
+
+
+def rejects_by_row(rejects: pd.DataFrame) -> pd.DataFrame:
+    """Rejects in file order (``row 10`` after ``row 9``), malformed and invalid rows together."""
+    rows = rejects["source_locator"].astype("string").str.extract(r"(\d+)$")[0].astype("Int64")
+    return rejects.iloc[rows.fillna(0).to_numpy().argsort(kind="stable")].reset_index(drop=True)

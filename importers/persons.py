@@ -24,6 +24,7 @@ from .parties import (
     parties_frame,
     party_keys,
     raw_text,
+    rejects_by_row,
     sniff_header,
 )
 
@@ -118,6 +119,7 @@ def read(path: str, source: Source) -> ImportResult:
         ],
         ignore_index=True,
     )
+    rejects = rejects_by_row(rejects)
     tables = {
         "parties": parties,
         "addresses": addresses,

@@ -42,6 +42,7 @@ from .parties import (
     parties_frame,
     party_keys,
     raw_text,
+    rejects_by_row,
     sniff_header,
 )
 from .transactions import finish_transactions
@@ -239,6 +240,7 @@ def read(path: str, source: Source) -> ImportResult:
         ],
         ignore_index=True,
     )
+    rejects = rejects_by_row(rejects)
     notes = []
     skipped = int(not_executed.sum())
     if skipped:

@@ -86,6 +86,22 @@ def test_account_holder_replaces_transaction_placeholder(case):
     assert holder_party_id("86011117947") in set(case["parties"]["party_id"])
 
 
+def test_works_on_stored_tables_where_the_holder_was_already_upgraded(case):
+    """A store may already have put the strong holder on the account row (keeping one row per
+    account) and typed every column as Arrow; the placeholder party is still joined."""
+    stored = {name: conform(name, frame).to_pandas(types_mapper=pd.ArrowDtype) for name, frame in case.items()}
+    accounts = stored["accounts"]
+    upgraded = accounts["holder_party_id"].isin([holder_party_id("86011117947"), holder_party_id("12345678903")])
+    stored["accounts"] = accounts[~upgraded].reset_index(drop=True)
+    assert upgraded.sum() == 2
+    resolved, merges = resolve_parties(stored)
+    kari = merges[merges["evidence"] == "account=86011117947"]
+    assert set(kari["party_id"]) == {holder_party_id("86011117947"), KARI}
+    assert holder_party_id("86011117947") not in set(resolved["parties"]["party_id"])
+    for name, frame in resolved.items():
+        conform(name, frame)
+
+
 def test_names_alone_never_merge(case):
     """Ola Hansen appears three times without a birth date: three parties stay three."""
     resolved, merges = resolve_parties(case)

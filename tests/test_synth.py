@@ -285,8 +285,9 @@ def test_sex_trafficking_pattern(case_a, txns, truth):
     adverts = mine[(mine["from_account"] == controller) & (mine["channel"] == "card")]
     assert adverts["to_name"].isin([a["name"] for a in s["roles"]["advert_merchant"]]).sum() >= 3
     leases = pd.read_csv(case_a / "leases.csv", dtype=str, keep_default_na=False)
-    name = s["roles"]["controller"][0]["name"]
-    assert (leases["tenant_name"] == name).sum() == s["parameters"]["flats"]
+    ctrl = s["roles"]["controller"][0]
+    rented = (leases["tenant_name"] == ctrl["name"]) & (leases["tenant_birth_date"] == ctrl["birth_date"])
+    assert rented.sum() == s["parameters"]["flats"]
 
 
 def test_labour_exploitation_pattern(case_a, txns, truth):
@@ -479,3 +480,26 @@ def test_cli_reports_bad_size_without_traceback(tmp_path):
     assert result.exit_code == 2
     assert "Invalid value for '--size'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_large_cases_split_by_month(tmp_path, monkeypatch):
+    import finflow.synth.build as gen
+
+    monkeypatch.setattr(gen, "SPLIT_ABOVE", 1_000)
+    (tmp_path / "transactions.csv").write_text("stale\n", encoding="utf-8")
+    summary = generate(4, 2_000, tmp_path)
+    parts = sorted(tmp_path.glob("transactions-*.csv"))
+    assert [p.name for p in parts] == [f for f in summary.files if f.startswith("transactions")]
+    assert not (tmp_path / "transactions.csv").exists()
+    assert 6 <= len(parts) <= 8  # one per calendar month touched by the period
+    frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in parts]
+    assert all(list(f.columns) == TXN_COLUMNS for f in frames)
+    assert all(f["date"].str[:7].nunique() == 1 for f in frames)
+    joined = pd.concat(frames, ignore_index=True)
+    assert len(joined) == summary.transactions
+    assert joined["txn_ref"].tolist() == [f"S4-{n:09d}" for n in range(len(joined))]
+    key = list(zip(joined["date"], joined["time"], joined["txn_ref"], strict=True))
+    assert key == sorted(key)
+    truth = _truth(tmp_path)
+    planted = {r for s in truth["scenarios"] + truth["decoys"] for r in s["txn_refs"]}
+    assert planted <= set(joined["txn_ref"])

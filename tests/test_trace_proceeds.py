@@ -190,6 +190,7 @@ def test_window_and_currency_filter() -> None:
         (["t2"], {"currency": "EUR"}, "must all be in EUR"),
         ({"a": ["t2"], "b": ["t2"]}, {}, "two tainted sources"),
         ([], {}, "no tainted"),
+        (["t2"], {"opening_balances": {"MIX": 10.5}}, "whole, non-negative"),
     ],
 )
 def test_bad_requests_get_clear_errors(tainted, kwargs, message) -> None:

@@ -72,7 +72,7 @@ def detect_advert_payments(data: CaseData, params: Mapping[str, Any]) -> list[Fi
     hits = _windows(rows, params["window_days"], params["min_payments"], 1)
     info = account_info(data)
     findings = []
-    for payer, count, merchants in hits.itertuples(index=False):
+    for payer, count, _ in hits.itertuples(index=False):
         mine = rows[rows["payer"] == payer]
         mode_share = float(mine["amount_minor"].value_counts(normalize=True).iloc[0])
         months = int(mine["ts"].dt.to_period("M").nunique())
@@ -84,7 +84,8 @@ def detect_advert_payments(data: CaseData, params: Mapping[str, Any]) -> list[Fi
                 score=score,
                 summary=(
                     f"{len(mine)} payments to {mine['merchant'].nunique()} advertising/escort site(s) over {months} "
-                    f"month(s), up to {count} within {params['window_days']} days, {mode_share:.0%} of the same amount, "
+                    f"month(s), up to {count} within {params['window_days']} days, "
+                    f"{mode_share:.0%} of the same amount, "
                     f"total {nok(int(mine['amount_minor'].sum()), currency_of(mine))}"
                 ),
                 parameters=dict(params),
@@ -115,7 +116,8 @@ def detect_lodging_travel(data: CaseData, params: Mapping[str, Any]) -> list[Fin
                     subjects=[account_subject(info, payer, "facilitator")],
                     score=min(1.0, 0.25 + 0.05 * count + 0.05 * merchants),
                     summary=(
-                        f"{count} {kind} payments at {merchants} different merchants within {params['window_days']} days "
+                        f"{count} {kind} payments at {merchants} different merchants "
+                        f"within {params['window_days']} days "
                         f"({len(mine)} in all, total {nok(int(mine['amount_minor'].sum()), currency_of(mine))})"
                     ),
                     parameters=dict(params),

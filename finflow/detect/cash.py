@@ -1,6 +1,6 @@
 """Pass-through and cash (catalogue §1.4, §1.5, §1.10): conduits, cash-fed accounts, begging.
 
-D1: money out within hours of coming in, month after month, to few destinations (FATF–APG 2018
+D1: money out within hours of coming in, again and again, to few destinations (FATF–APG 2018
 "rapid in/out transactions"; FinCEN FIN-2020-A008 funnel accounts). E1: accounts fed by cash with
 no ordinary income, or cash deposits just under the Norwegian thresholds (FIN-2020-A008 "frequent
 cash deposits with no ACH payments"; FFIEC App. F). J2: frequent small cash deposits by persons
@@ -75,7 +75,8 @@ def detect_cash_fed(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
         if len(months):
             share = float(months["cash_value"].sum() / months["credits"].sum())
             parts.append(
-                f"{int(months['cash_n'].sum())} cash deposits ({share:.0%} of credits) and no salary in {len(months)} month(s)"
+                f"{int(months['cash_n'].sum())} cash deposits ({share:.0%} of credits) and no salary "
+                f"in {len(months)} month(s)"
             )
             rows = cash[(cash["acc"] == acc).to_numpy() & np.isin(month_index(cash["ts"]), months.index.to_numpy())]
             ids += evidence(rows, params["max_evidence"])
@@ -106,21 +107,22 @@ def detect_pass_through(data: CaseData, params: Mapping[str, Any]) -> list[Findi
     tx = light_transactions(data)
     if tx.empty:
         return []
-    month_in = month_index(tx["ts"])
     cred = tx[tx["to_account"].notna()].assign(acc=lambda f: f["to_account"].astype(str))
-    cred = cred.assign(month=month_in[tx["to_account"].notna().to_numpy(dtype=bool)])
     moves = tx[tx["from_account"].notna() & tx["channel"].isin(params["out_channels"])]
-    moves = moves.assign(acc=moves["from_account"].astype(str), month=month_index(moves["ts"]))
-    per_in = cred.groupby(["acc", "month"]).agg(inflow=("amount_minor", "sum"), n_in=("txn_id", "size"))
-    per_out = moves.groupby(["acc", "month"]).agg(outflow=("amount_minor", "sum"), dests=("to_account", "nunique"))
+    moves = moves.assign(acc=moves["from_account"].astype(str))
+    per_in = cred.groupby("acc").agg(inflow=("amount_minor", "sum"), n_in=("txn_id", "size"))
+    per_out = moves.groupby("acc").agg(outflow=("amount_minor", "sum"), dests=("to_account", "nunique"))
     per = per_in.join(per_out, how="inner")
-    cand = per[(per["outflow"] >= params["min_forward_share"] * per["inflow"]) & (per["n_in"] >= params["min_cycles"])
-               & (per["inflow"] >= params["min_monthly_inflow_minor"]) & (per["dests"] <= params["max_destinations"])]  # fmt: skip
-    months_per = cand.groupby(level=0).size()
+    cand = per[
+        (per["outflow"] >= params["min_forward_share"] * per["inflow"])
+        & (per["n_in"] >= params["min_cycles"])
+        & (per["inflow"] >= params["min_inflow_minor"])
+        & (per["dests"] <= params["max_destinations"])
+    ]
     info = account_info(data)
     within = np.timedelta64(int(params["forward_hours"]), "h")
     findings = []
-    for acc in sorted(months_per[months_per >= params["min_months"]].index):
+    for acc in sorted(cand.index):
         c = cred[cred["acc"] == acc].sort_values(["ts", "txn_id"])
         d = moves[moves["acc"] == acc].sort_values(["ts", "txn_id"])
         fwd, out_t = fifo_forwarded(c["ts"].to_numpy(), c["amount_minor"].to_numpy(), d["ts"].to_numpy(),
@@ -137,8 +139,8 @@ def detect_pass_through(data: CaseData, params: Mapping[str, Any]) -> list[Findi
                 score=min(1.0, 0.4 + 0.4 * float(share) + 0.01 * cycles),
                 summary=(
                     f"passed on {share:.0%} of {nok(int(c['amount_minor'].sum()), currency_of(c))} received within "
-                    f"{params['forward_hours']} h ({cycles} in/out cycles) to at most {int(cand.loc[acc, 'dests'].max())} "
-                    f"destinations a month"
+                    f"{params['forward_hours']} h ({cycles} in/out cycles) to "
+                    f"{int(cand.loc[acc, 'dests'])} destination(s)"
                 ),
                 parameters=dict(params),
                 evidence_txn_ids=evidence(rows, params["max_evidence"]),
@@ -187,7 +189,8 @@ def detect_begging(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
                 + [account_subject(info, a, "possible_victim") for a in accs],
                 score=min(1.0, 0.45 + 0.1 * len(accs)),
                 summary=(
-                    f"{len(accs)} persons without income each made ≥ {params['min_cash_deposits']} small cash deposits a "
+                    f"{len(accs)} persons without income each made ≥ {params['min_cash_deposits']} "
+                    f"small cash deposits a "
                     f"month (median ≤ {nok(params['max_median_minor'])}) and passed most of it to this account, "
                     f"total {nok(int(rows['amount_minor'].sum()), currency_of(rows))}"
                 ),

@@ -114,7 +114,10 @@ def _role_holder_accounts(data: CaseData, info: AccountInfo) -> dict[str, set[st
     """Per company account: accounts of its active role-holders and of the companies they run."""
     roles = data.company_roles[~data.company_roles["resigned"].fillna(False).astype(bool)]
     pairs = pd.DataFrame(
-        {"company": roles["company_party_id"].astype(str).to_numpy(), "holder": roles["holder_party_id"].astype(str).to_numpy()}
+        {
+            "company": roles["company_party_id"].astype(str).to_numpy(),
+            "holder": roles["holder_party_id"].astype(str).to_numpy(),
+        }
     )
     # a company reaches its holders, and through them every company those holders run
     reach = pairs.merge(pairs.rename(columns={"company": "other"}), on="holder")

@@ -167,8 +167,9 @@ def detect_foreign_beneficiary(data: CaseData, params: Mapping[str, Any]) -> lis
                 + [account_subject(info, s, "unknown") for s in senders],
                 score=min(1.0, 0.4 + 0.08 * len(senders)),
                 summary=(
-                    f"{len(senders)} senders with {int(q['surnames'].max())} different surnames paid one beneficiary in "
-                    f"{', '.join(sorted(rows['dest_country'].unique()))}, total {nok(int(rows['amount_minor'].sum()), currency_of(rows))}"
+                    f"{len(senders)} senders with {int(q['surnames'].max())} different surnames paid one "
+                    f"beneficiary in {', '.join(sorted(rows['dest_country'].unique()))}, "
+                    f"total {nok(int(rows['amount_minor'].sum()), currency_of(rows))}"
                 ),
                 parameters=dict(params),
                 evidence_txn_ids=evidence(rows, params["max_evidence"]),

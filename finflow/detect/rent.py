@@ -91,7 +91,8 @@ def detect_rent_several(data: CaseData, params: Mapping[str, Any]) -> list[Findi
                 score=score,
                 summary=(
                     f"{'a private person ' if private else ''}paid rent for {len(premises)} premises to "
-                    f"{len(landlords)} landlord(s), at least {params['min_premises']} at once in {int(n_months)} months, "
+                    f"{len(landlords)} landlord(s), at least {params['min_premises']} at once "
+                    f"in {int(n_months)} months, "
                     f"total {nok(int(rows['amount_minor'].sum()), currency_of(rows))}"
                 ),
                 parameters=dict(params),
@@ -141,7 +142,8 @@ def detect_third_party_rent(data: CaseData, params: Mapping[str, Any]) -> list[F
                 score=min(1.0, 0.3 + 0.15 * len(leases) + 0.03 * int(group.max())),
                 summary=(
                     f"paid the rent of {len(leases)} lease(s) whose tenant is someone else ({len(tenants)} tenant(s)), "
-                    f"for up to {int(group.max())} months, total {nok(int(rows['amount_minor'].sum()), currency_of(rows))}"
+                    f"for up to {int(group.max())} months, "
+                    f"total {nok(int(rows['amount_minor'].sum()), currency_of(rows))}"
                 ),
                 parameters=dict(params),
                 evidence_txn_ids=evidence(rows, params["max_evidence"]),

@@ -82,23 +82,45 @@ def detect_round_trips(data: CaseData, params: Mapping[str, Any]) -> list[Findin
                         stack.append((dest, times[i], [*path, dest], [*ids, tids[i]], amt))
                 i += 1
     info = account_info(data)
+    roles = data.company_roles[~data.company_roles["resigned"].fillna(False).astype(bool)]
+    holders_of: dict[str, set[str]] = {}
+    for company, holder in zip(
+        roles["company_party_id"].astype(str), roles["holder_party_id"].astype(str), strict=True
+    ):
+        holders_of.setdefault(company, set()).add(holder)
     findings = []
     for members, (ids, sent, back) in sorted(found.items()):
+        # H2: the people behind two or more of the companies in the cycle direct it
+        companies = {info.party.get(a) for a in members} - {None}
+        counts: dict[str, int] = {}
+        for company in companies:
+            for holder in holders_of.get(company, set()):
+                counts[holder] = counts.get(holder, 0) + 1
+        directors = sorted(h for h, n in counts.items() if n >= 2)
         rows = tx[tx["txn_id"].isin(ids)]
         days = (rows["ts"].max() - rows["ts"].min()).days
         cur = currency_of(rows)
         findings.append(
             Finding(
                 detector="round_trip",
-                subjects=[account_subject(info, a, "facilitator") for a in members],
-                score=min(1.0, 0.5 + 0.4 * back / sent),
+                subjects=[account_subject(info, a, "facilitator") for a in members]
+                + [party_subject(data, h, "controller") for h in directors],
+                score=min(1.0, 0.5 + 0.4 * back / sent + (0.1 if directors else 0.0)),
                 summary=(
-                    f"{nok(sent, cur)} went round {len(members)} accounts and {nok(back, cur)} ({back / sent:.0%}) came "
+                    f"{nok(sent, cur)} went round {len(members)} accounts and "
+                    f"{nok(back, cur)} ({back / sent:.0%}) came "
                     f"back to where it started within {days} days"
+                    + (f"; {len(directors)} person(s) hold roles in several of these companies" if directors else "")
                 ),
                 parameters=dict(params),
                 evidence_txn_ids=ids,
                 metrics={"hops": len(ids), "returned_share": round(back / sent, 4), "days": int(days)},
+                evidence_records=[
+                    {"table": "company_roles", "key": {"holder_party_id": h, "company_party_id": c}}
+                    for h in directors
+                    for c in sorted(companies)
+                    if h in holders_of.get(c, set())
+                ],
             )
         )
     return findings

@@ -6,6 +6,6 @@
 See ``docs/synth.md`` for the files written and the ground-truth keys.
 """
 
-from finflow.synth.generate import SynthSummary, generate, parse_size
+from finflow.synth.build import SynthSummary, generate, parse_size
 
 __all__ = ["SynthSummary", "generate", "parse_size"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from finflow.synth.generate import MAX_SIZE, MIN_SIZE, generate, parse_size
+from finflow.synth.build import MAX_SIZE, MIN_SIZE, generate, parse_size
 
 __all__ = ["synth"]
 

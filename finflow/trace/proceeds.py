@@ -233,6 +233,9 @@ def trace_proceeds(
     colour_index = {name: k for k, name in enumerate(names)}
     marks = {position[t]: colour_index[c] for t, c in colour_of.items()}
     opening = dict(opening_balances or {})
+    for account, amount in opening.items():
+        if isinstance(amount, bool) or not isinstance(amount, (int, np.integer)) or amount < 0:
+            raise ValueError(f"opening balance of {account} must be a whole, non-negative number of minor units")
     parameters = {
         "max_hops": max_hops,
         "start_date": _date_text(start_date),

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .statement import CHANNEL_WORDS, account_view, decimal_text, format_bban
 
-__all__ = ["BANKS", "BankStyle", "write_bank_csv", "choose_style"]
+__all__ = ["BANKS", "BankStyle", "choose_style", "write_bank_csv"]
 
 BANKS: tuple[str, ...] = ("dnb", "sparebank1", "nordea", "sbanken")
 #: Banks whose export has no counterparty-account column (the account goes into the text).
@@ -85,9 +85,7 @@ def _quote(series: pd.Series) -> pd.Series:
     return '"' + series.fillna("").astype("string").str.replace('"', '""', regex=False) + '"'
 
 
-def write_bank_csv(
-    txns: pd.DataFrame, account: str, bank: str, path: str, style: BankStyle | None = None
-) -> int:
+def write_bank_csv(txns: pd.DataFrame, account: str, bank: str, path: str, style: BankStyle | None = None) -> int:
     """Write ``account``'s statement as ``bank``'s CSV export; returns the number of rows written."""
     if bank not in BANKS:
         raise ValueError(f"unknown bank {bank!r}; known: {', '.join(BANKS)}")
@@ -159,7 +157,9 @@ def _nordea(view: pd.DataFrame, account: str, style: BankStyle) -> tuple[list[st
     else:
         header = "Bokføringsdato;Beløp;Avsender;Mottaker;Navn;Tittel;Valuta;Betalingstype"
         cols = [date, amount, sender, receiver, name, title, view["currency"], kind]
-        pending = [f"Reservert;-{250 + i},00;{own.iloc[0]};;KIWI;Varekjøp KIWI;NOK;Kortkjøp" for i in range(style.pending)]
+        pending = [
+            f"Reservert;-{250 + i},00;{own.iloc[0]};;KIWI;Varekjøp KIWI;NOK;Kortkjøp" for i in range(style.pending)
+        ]
     rows = cols[0].astype("string")
     for c in cols[1:]:
         c = c.astype("string").fillna("")

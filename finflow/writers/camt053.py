@@ -20,7 +20,7 @@ from finflow.normalize import normalize_account
 
 from .statement import CHANNEL_WORDS, account_view
 
-__all__ = ["write_camt053", "VERSIONS", "account_element"]
+__all__ = ["VERSIONS", "account_element", "write_camt053"]
 
 VERSIONS = ("001.02", "001.08")
 _NS = "urn:iso:std:iso:20022:tech:xsd:camt.053."
@@ -122,7 +122,7 @@ def _balance(code: str, amount: int, currency: str, day: object) -> str:
     text = _amount(abs(amount), currency)
     side = "DBIT" if amount < 0 else "CRDT"
     return (
-        f"<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy=\"{currency}\">{text}</Amt>"
+        f'<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy="{currency}">{text}</Amt>'
         f"<CdtDbtInd>{side}</CdtDbtInd><Dt><Dt>{day}</Dt></Dt></Bal>"
     )
 
@@ -154,7 +154,7 @@ def _entries(rows: pd.DataFrame, rng: random.Random, v08: bool) -> tuple[list[st
         details = "".join(_detail(row, ccy, credit, v08, rng, len(group)) for row in group)
         info = f"Lønn {len(group)} mottakere" if len(group) > 1 else _words(first)
         entries.append(
-            f"<Ntry><NtryRef>{n}</NtryRef><Amt Ccy=\"{ccy}\">{_amount(amount, ccy)}</Amt>"
+            f'<Ntry><NtryRef>{n}</NtryRef><Amt Ccy="{ccy}">{_amount(amount, ccy)}</Amt>'
             f"<CdtDbtInd>{'CRDT' if credit else 'DBIT'}</CdtDbtInd>{status}"
             f"<BookgDt>{booking}</BookgDt><ValDt><Dt>{date}</Dt></ValDt>"
             f"<AcctSvcrRef>{rng.randrange(10**9, 10**10)}</AcctSvcrRef>{codes}"
@@ -182,7 +182,7 @@ def _detail(row: object, ccy: str, credit: bool, v08: bool, rng: random.Random, 
         text += " " + row.description
     if n > 1 or rng.random() < 0.8:
         tag = "TxAmt" if rng.random() < 0.7 else "InstdAmt"
-        amount = f"<AmtDtls><{tag}><Amt Ccy=\"{ccy}\">{_amount(abs(row.signed), ccy)}</Amt></{tag}></AmtDtls>"
+        amount = f'<AmtDtls><{tag}><Amt Ccy="{ccy}">{_amount(abs(row.signed), ccy)}</Amt></{tag}></AmtDtls>'
     else:
         amount = ""  # a single detail may leave the amount to the entry
     ref = row.txn_ref if isinstance(row.txn_ref, str) and row.txn_ref else "NOTPROVIDED"

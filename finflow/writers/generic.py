@@ -6,7 +6,7 @@ import pandas as pd
 
 from .statement import decimal_text
 
-__all__ = ["write_generic_csv", "generic_frame"]
+__all__ = ["generic_frame", "write_generic_csv"]
 
 
 def generic_frame(txns: pd.DataFrame) -> pd.DataFrame:

@@ -28,7 +28,7 @@ from .bank_csv import TEXT_ONLY, choose_style, write_bank_csv
 from .camt053 import write_camt053
 from .generic import write_generic_csv
 
-__all__ = ["write_multiformat_case", "MultiformatCase", "read_generic_case", "FORMATS"]
+__all__ = ["FORMATS", "MultiformatCase", "read_generic_case", "write_multiformat_case"]
 
 FORMATS: tuple[str, ...] = ("dnb", "sparebank1", "nordea", "sbanken", "camt053.001.02", "camt053.001.08")
 REST_FILE = "transactions_generic_rest.csv"
@@ -151,4 +151,3 @@ def _write_one(
         write_bank_csv(txns, account, fmt, os.path.join(out_dir, name), choose_style(fmt, rng))
     result.files[name] = "camt053" if fmt.startswith("camt") else "no_bank_csv"
     result.accounts[name] = account
-

@@ -6,7 +6,7 @@ import pandas as pd
 
 from finflow.money import minor_units
 
-__all__ = ["account_view", "decimal_text", "CHANNEL_WORDS", "format_bban"]
+__all__ = ["CHANNEL_WORDS", "account_view", "decimal_text", "format_bban"]
 
 #: The word a statement text starts with for each channel; the importers read the channel
 #: back from it (see ``importers/bank_profiles.CHANNEL_KEYWORDS``).
@@ -59,8 +59,9 @@ def account_view(txns: pd.DataFrame, account: str) -> pd.DataFrame:
     return view.sort_values(["date", "time"], kind="stable", na_position="first").reset_index(drop=True)
 
 
-def decimal_text(amounts: pd.Series, currencies: pd.Series, *, mark: str = ".", group: str = "",
-                 strip_zeros: bool = False) -> pd.Series:
+def decimal_text(
+    amounts: pd.Series, currencies: pd.Series, *, mark: str = ".", group: str = "", strip_zeros: bool = False
+) -> pd.Series:
     """Minor units → decimal text, e.g. ``-2500000`` → ``-25 000,00`` (mark ",", group " ")."""
     exps = currencies.map(minor_units).astype("int64").to_numpy()
     values = amounts.astype("int64").to_numpy()

@@ -30,8 +30,15 @@ def test_selling_furniture_on_a_domestic_classifieds_site_is_not_flagged(tmp_pat
 
 
 def test_hotels_in_several_places_within_two_weeks(tmp_path):
-    hotels = [(account(410), "Hotell Fjordgløtt"), (account(411), "Budget Rooms Drammen"), (account(412), "Bysuites Oslo")]
-    rows = [txn(1 + 3 * i, 1290, PAYER, acc, "card", f"Varekjøp {name}", to_name=name) for i, (acc, name) in enumerate(hotels)]
+    hotels = [
+        (account(410), "Hotell Fjordgløtt"),
+        (account(411), "Budget Rooms Drammen"),
+        (account(412), "Bysuites Oslo"),
+    ]
+    rows = [
+        txn(1 + 3 * i, 1290, PAYER, acc, "card", f"Varekjøp {name}", to_name=name)
+        for i, (acc, name) in enumerate(hotels)
+    ]
     data = build(tmp_path, rows, holders=HOLDERS)
     (finding,) = detect_lodging_travel(data, CONFIG["lodging_travel"])
     assert finding.metrics == {"kind": "lodging", "max_in_window": 3, "merchants_in_window": 3}

@@ -41,7 +41,7 @@ def _ring(delay_days: int = 0, victims: list[str] = VICTIMS) -> list[dict]:
 def _holders(victims=VICTIMS) -> list[dict]:
     names = ["Ana Lupu", "Ioana Rusu", "Maria Stoica"]
     rows = [person_holder(v, names[i], f"199{i}-01-01") for i, v in enumerate(victims)]
-    return rows + [person_holder(CONTROLLER, "Boss Mann", "1980-05-05")]
+    return [*rows, person_holder(CONTROLLER, "Boss Mann", "1980-05-05")]
 
 
 def test_accounts_swept_to_one_controller_are_victims_and_controller(tmp_path):
@@ -79,7 +79,9 @@ def test_night_p2p_flags_many_round_night_payments(tmp_path):
 
 
 def test_daytime_shop_takings_are_not_night_p2p(tmp_path):
-    rows = [txn(i, 1000, account(700 + i), VICTIMS[0], "p2p", "", time="13:15", from_name=f"P{i} Q{i}") for i in range(12)]
+    rows = [
+        txn(i, 1000, account(700 + i), VICTIMS[0], "p2p", "", time="13:15", from_name=f"P{i} Q{i}") for i in range(12)
+    ]
     data = build(tmp_path, rows, holders=_holders())
     assert detect_night_p2p(data, CONFIG["night_p2p"]) == []
 
@@ -90,7 +92,9 @@ def _person(name: str, birth: str, phone: str) -> dict:
 
 
 def test_phone_shared_by_unrelated_persons_is_flagged(tmp_path):
-    people = [_person(n, f"199{i}-02-02", "+47 412 34 567") for i, n in enumerate(["Ana Lupu", "Ioana Rusu", "Maria Stoica"])]
+    people = [
+        _person(n, f"199{i}-02-02", "+47 412 34 567") for i, n in enumerate(["Ana Lupu", "Ioana Rusu", "Maria Stoica"])
+    ]
     data = build(tmp_path, persons=people)
     (finding,) = detect_shared_identifiers(data, CONFIG["shared_identifiers"])
     assert finding.metrics["parties"] == 3

@@ -48,7 +48,9 @@ def test_wages_clawed_back_to_the_manager_are_flagged(tmp_path):
 
 def test_rent_paid_to_unrelated_landlords_a_week_later_is_not_clawback(tmp_path):
     rows = _payroll() + [
-        txn(m * 30 + 27, 7000, w, account(150 + i), "transfer", "Husleie") for m in range(3) for i, w in enumerate(WORKERS)
+        txn(m * 30 + 27, 7000, w, account(150 + i), "transfer", "Husleie")
+        for m in range(3)
+        for i, w in enumerate(WORKERS)
     ]
     data = build(tmp_path, rows, holders=_holders(), **REGISTRY)
     assert detect_clawback(data, CONFIG["wage_clawback"]) == []
@@ -77,7 +79,9 @@ def test_payroll_far_below_registered_headcount(tmp_path):
 
 
 def test_ordinary_payroll_with_withholding_tax_is_not_flagged(tmp_path):
-    rows = _payroll(wage=42000) + [txn(m * 30 + 25, 60000, EMPLOYER, account(190), "transfer", "Skattetrekk") for m in range(3)]
+    rows = _payroll(wage=42000) + [
+        txn(m * 30 + 25, 60000, EMPLOYER, account(190), "transfer", "Skattetrekk") for m in range(3)
+    ]
     registry = {"companies": [company(1, "Byggmester Test AS", "43.120", 4)], "roles": REGISTRY["roles"]}
     data = build(tmp_path, rows, holders=_holders(), **registry)
     assert detect_payroll_gap(data, CONFIG["payroll_gap"]) == []

@@ -42,7 +42,10 @@ def test_a_monthly_family_remittance_from_salary_is_not_flagged(tmp_path):
 def _senders(names: list[str]) -> tuple[list[dict], list[dict]]:
     accs = [account(220 + i) for i in range(len(names))]
     holders = [person_holder(a, n, f"199{i}-01-01") for i, (a, n) in enumerate(zip(accs, names, strict=True))]
-    rows = [txn(5 + i, 3000, a, RO_IBAN, "remittance", "", to_name="Maria Ionescu", to_country="RO") for i, a in enumerate(accs)]
+    rows = [
+        txn(5 + i, 3000, a, RO_IBAN, "remittance", "", to_name="Maria Ionescu", to_country="RO")
+        for i, a in enumerate(accs)
+    ]
     return rows, holders
 
 

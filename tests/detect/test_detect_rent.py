@@ -56,10 +56,14 @@ def test_unconnected_payers_are_not_a_network(tmp_path):
 def _lease(ref: str, street: str, tenant: str, birth: str, rent: int) -> dict:
     return {"lease_ref": ref, "premises_street": street, "premises_postcode": "0150", "premises_city": "Oslo",
             "landlord_name": "Lars Utleier", "landlord_birth_date": "1960-04-04", "tenant_name": tenant,
-            "tenant_birth_date": birth, "monthly_rent": rent, "currency": "NOK", "start_date": "2025-12-01"}  # fmt: skip
+            "tenant_birth_date": birth, "monthly_rent": rent, "currency": "NOK",
+            "start_date": "2025-12-01"}  # fmt: skip
 
 
-LEASES = [_lease("L-1", "Storgata 5", "Ana Lupu", "1995-07-14", 9000), _lease("L-2", "Storgata 7", "Ioana Rusu", "1996-08-15", 8500)]
+LEASES = [
+    _lease("L-1", "Storgata 5", "Ana Lupu", "1995-07-14", 9000),
+    _lease("L-2", "Storgata 7", "Ioana Rusu", "1996-08-15", 8500),
+]
 
 
 def test_rent_of_two_tenants_paid_by_a_third_person(tmp_path):

@@ -170,7 +170,8 @@ def test_number_styles(tmp_path: Path, text: str, minor: int) -> None:
 
 @pytest.mark.parametrize("date", ["2026/01/31", "31.01.2026", "2026-01-31"])
 def test_date_styles(tmp_path: Path, date: str) -> None:
-    csv = f"Bokføringsdato;Beløp;Avsender;Mottaker;Navn;Tittel;Valuta;Betalingstype\n{date};-1,00;6039.41.40026;;;x;NOK;Kortkjøp\n"
+    header = "Bokføringsdato;Beløp;Avsender;Mottaker;Navn;Tittel;Valuta;Betalingstype"
+    csv = f"{header}\n{date};-1,00;6039.41.40026;;;x;NOK;Kortkjøp\n"
     t = txns(load(write(tmp_path, "nordea.csv", csv)))
     assert [str(d) for d in t["booking_date"]] == ["2026-01-31"]
 
@@ -191,9 +192,10 @@ def test_own_account_in_text_is_not_taken_for_the_counterparty(tmp_path: Path) -
 
 
 def test_hostile_text_is_kept_verbatim_as_data(tmp_path: Path) -> None:
-    csv = f'{DNB_HEADER}\r\n"02.01.2026";"Vipps <script>alert(1)</script> \'); MATCH (n) DETACH DELETE n //";"02.01.2026";"1,00";""'
+    hostile = "Vipps <script>alert(1)</script> '); MATCH (n) DETACH DELETE n //"
+    csv = f'{DNB_HEADER}\r\n"02.01.2026";"{hostile}";"02.01.2026";"1,00";""'
     t = txns(load(write(tmp_path, "dnb_12079939089.csv", csv)))
-    assert t["description"].tolist() == ["Vipps <script>alert(1)</script> '); MATCH (n) DETACH DELETE n //"]
+    assert t["description"].tolist() == [hostile]
 
 
 def test_bank_can_be_forced_and_unknown_bank_is_an_error(tmp_path: Path) -> None:

@@ -32,14 +32,20 @@ def txns(result: ImportResult) -> pd.DataFrame:
 
 
 def doc(body: str, ns: str = NS02, prolog: str = "") -> str:
-    return f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<Document xmlns="{ns}"><BkToCstmrStmt>{body}</BkToCstmrStmt></Document>'
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>{prolog}'
+        f'<Document xmlns="{ns}"><BkToCstmrStmt>{body}</BkToCstmrStmt></Document>'
+    )
 
 
 ACCT = "<Acct><Id><IBAN>NO6530001581763</IBAN></Id><Ccy>NOK</Ccy></Acct>"
 
 
 def entry(amount: str = "10.00", side: str = "CRDT", extra: str = "") -> str:
-    return f'<Ntry><Amt Ccy="NOK">{amount}</Amt><CdtDbtInd>{side}</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-04-02</Dt></BookgDt>{extra}</Ntry>'
+    return (
+        f'<Ntry><Amt Ccy="NOK">{amount}</Amt><CdtDbtInd>{side}</CdtDbtInd><Sts>BOOK</Sts>'
+        f"<BookgDt><Dt>2026-04-02</Dt></BookgDt>{extra}</Ntry>"
+    )
 
 
 def test_v02_payroll_batch_is_split_into_one_transaction_per_worker() -> None:
@@ -59,7 +65,9 @@ def test_v02_counterparties_channels_times_and_pending() -> None:
     t = txns(result)
     incoming = t.loc["Stmt[1]/Ntry[2]/TxDtls[1]"]  # single detail without AmtDtls: entry amount
     assert (incoming["amount_minor"], incoming["from_account"], incoming["to_account"]) == (
-        1_250_000, "12540506319", "97106825541",
+        1_250_000,
+        "12540506319",
+        "97106825541",
     )
     assert incoming["from_name"] == "Rask Renhold AS" and incoming["txn_ref"] == "1234567890"
     fee = t.loc["Stmt[1]/Ntry[3]"]  # an entry without details counts as one record
@@ -180,7 +188,10 @@ def test_reconciliation_note_appears_exactly_when_balances_disagree(
 
     def bal(code: str, minor: int) -> str:
         side = "DBIT" if minor < 0 else "CRDT"
-        return f'<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy="NOK">{money(minor)}</Amt><CdtDbtInd>{side}</CdtDbtInd></Bal>'
+        return (
+            f"<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp>"
+            f'<Amt Ccy="NOK">{money(minor)}</Amt><CdtDbtInd>{side}</CdtDbtInd></Bal>'
+        )
 
     closing = opening + sum(a if s == "CRDT" else -a for a, s in amounts) + error
     entries = "".join(entry(money(a), s) for a, s in amounts)

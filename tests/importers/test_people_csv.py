@@ -223,6 +223,31 @@ def test_detected_by_sniffing(fixture, module):
     assert detect(str(FIXTURES / fixture), fixture) is module
 
 
+@pytest.mark.parametrize(
+    ("fixture", "module"),
+    [("accounts.csv", kyc_accounts), ("persons.csv", persons), ("leases.csv", leases), ("remittances.csv", remittance)],
+)
+def test_same_file_same_tables(fixture, module):
+    first, second = run(module, FIXTURES / fixture), run(module, FIXTURES / fixture)
+    assert first.tables.keys() == second.tables.keys()
+    for name in first.tables:
+        assert first.tables[name].equals(second.tables[name]), name
+    assert first.rejects.equals(second.rejects)
+
+
+def test_sniffers_leave_other_files_alone():
+    statement = b"date,amount,currency,from_account,to_account\n2024-01-01,1,NOK,1,2\n"
+    camt = b'<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">'
+    for module in (kyc_accounts, persons, leases, remittance):
+        assert not module.sniff(statement, "s.csv")
+        assert not module.sniff(camt, "s.xml")
+        assert not module.sniff(b"\x00\x01binary", "s.bin")
+    others = [kyc_accounts, persons, leases, remittance]
+    for fixture, module in [("accounts.csv", kyc_accounts), ("persons.csv", persons), ("leases.csv", leases)]:
+        head = (FIXTURES / fixture).read_bytes()
+        assert [m for m in others if m.sniff(head, fixture)] == [module]
+
+
 def _csv_text(header: tuple[str, ...], rows: list[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)

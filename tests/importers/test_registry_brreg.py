@@ -105,6 +105,7 @@ def test_roles_single_document_org_number_from_file_name():
     assert roles.loc["rollegrupper[1].roller[2]", "holder_party_id"] == org_party_id("972412112")
     parties = result.tables["parties"].set_index("party_id")
     assert parties.loc[org_party_id("972412112"), "name"] == "SLM REVISJON AS"
+    assert NORDLYS not in parties.index  # the company's party comes from its entity document
     # a person without birth date gets an id of their own, not a namesake's
     ola = roles.loc["rollegrupper[1].roller[1]", "holder_party_id"]
     assert parties.loc[ola, "name"] == "Ola Hansen" and pd.isna(parties.loc[ola, "birth_date"])

@@ -43,7 +43,14 @@ def neo4j_server() -> Iterator[Neo4jServer]:
     """Connection settings of the server the tests use."""
     uri = os.environ.get("NEO4J_URI")
     if uri:
-        yield Neo4jServer(uri, os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", ""))
+        server = Neo4jServer(
+            uri, os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", "")
+        )
+        try:
+            connect(server.uri, server.user, server.password).close()
+        except Neo4jConnectionError as exc:
+            _unavailable(exc.format_message())
+        yield server
         return
     password = secrets.token_hex(12)
     try:

@@ -101,9 +101,12 @@ def test_findings_command_writes_the_detectors_findings(graph, env, tmp_path) ->
     assert [(r["id"], r["run"]) for r in records] == sorted((f.finding_id, "run-a") for f in expected)
     result = invoke(["query", "flagged_entity", "-p", f"id={expected[0].subjects[0].id}",
                      "--format", "json"], env)  # fmt: skip
-    flagged = json.loads(result.output)
-    assert flagged[0]["detector"] == "collector"
-    assert len(flagged[0]["evidence"]) == len(expected[0].evidence_txn_ids)
+    flagged = {row["finding_id"]: row for row in json.loads(result.output)}
+    first = flagged[expected[0].finding_id]
+    assert first["detector"] == expected[0].detector
+    assert [e["txn_id"] for e in first["evidence"]] == sorted(
+        expected[0].evidence_txn_ids, key=lambda t: (data.transactions.set_index("txn_id").loc[t, "booking_date"], t)
+    )
 
 
 def test_queries_lists_the_library(env) -> None:

@@ -1,0 +1,95 @@
+"""Pass-through and cash: conduits (D1), cash-fed accounts (E1), forced begging (J2)."""
+
+from __future__ import annotations
+
+from detectcase import CONFIG, account, build, company_holder, person_holder, txn
+
+from finflow.detect.cash import detect_begging, detect_cash_fed, detect_pass_through
+
+ACC = account(250)
+EMPLOYER = account(251)
+HOLDERS = [person_holder(ACC, "Ion Popa", "1990-01-01"), company_holder(EMPLOYER, "Arbeidsgiver AS", 6)]
+
+
+def test_account_living_on_cash_without_income(tmp_path):
+    rows = [txn(2 + 4 * i, 3000, None, ACC, "cash_deposit", "Innskudd automat") for i in range(6)]
+    data = build(tmp_path, rows, holders=HOLDERS)
+    (finding,) = detect_cash_fed(data, CONFIG["cash"])
+    assert finding.subjects[0].id == ACC
+    assert finding.metrics == {"cash_months": 1, "structured": False}
+    assert "6 cash deposits (100% of credits) and no salary" in finding.summary
+
+
+def test_salary_earner_with_some_cash_is_not_cash_fed(tmp_path):
+    rows = [txn(20, 35000, EMPLOYER, ACC, "salary", "Lønn")]
+    rows += [txn(2 + 4 * i, 3000, None, ACC, "cash_deposit", "Innskudd") for i in range(6)]
+    data = build(tmp_path, rows, holders=HOLDERS)
+    assert detect_cash_fed(data, CONFIG["cash"]) == []
+
+
+def test_cash_deposits_just_below_a_threshold_are_structuring(tmp_path):
+    rows = [txn(20, 35000, EMPLOYER, ACC, "salary", "Lønn")]
+    rows += [txn(d, 7800, None, ACC, "cash_deposit", "Innskudd") for d in (3, 5, 7)]
+    data = build(tmp_path, rows, holders=HOLDERS)
+    (finding,) = detect_cash_fed(data, CONFIG["cash"])
+    assert finding.metrics["structured"] is True and len(finding.evidence_txn_ids) == 3
+
+
+def test_deposits_far_below_thresholds_are_not_structuring(tmp_path):
+    rows = [txn(20, 35000, EMPLOYER, ACC, "salary", "Lønn")]
+    rows += [txn(d, 5000, None, ACC, "cash_deposit", "Innskudd") for d in (3, 5, 7)]
+    data = build(tmp_path, rows, holders=HOLDERS)
+    assert detect_cash_fed(data, CONFIG["cash"]) == []
+
+
+def _conduit(keep: bool) -> list[dict]:
+    rows = []
+    for i in range(6):
+        rows.append(txn(1 + 4 * i, 10000, account(260 + i), ACC, "transfer", "Lån", time="09:00"))
+        if not keep:
+            rows.append(txn(1 + 4 * i, 9900, ACC, account(290), "transfer", "", time="11:00"))
+    return rows
+
+
+def test_rapid_in_and_out_is_a_conduit(tmp_path):
+    data = build(tmp_path, _conduit(keep=False), holders=HOLDERS)
+    (finding,) = detect_pass_through(data, CONFIG["pass_through"])
+    assert finding.subjects[0].id == ACC and finding.subjects[0].role == "facilitator"
+    assert finding.metrics["cycles"] == 6 and finding.metrics["forwarded_share"] > 0.95
+
+
+def test_money_kept_is_not_passed_through(tmp_path):
+    data = build(tmp_path, _conduit(keep=True), holders=HOLDERS)
+    assert detect_pass_through(data, CONFIG["pass_through"]) == []
+
+
+MEMBERS = [account(270 + i) for i in range(3)]
+ORGANISER = account(280)
+BEG_HOLDERS = [
+    person_holder(a, n, f"198{i}-02-02")
+    for i, (a, n) in enumerate(zip(MEMBERS, ["Ion Stan", "Ana Dinu", "Vali Tudor"], strict=True))
+]
+BEG_HOLDERS.append(person_holder(ORGANISER, "Sef Mare", "1975-03-03"))
+
+
+def _begging(pass_on: bool) -> list[dict]:
+    rows = []
+    for acc in MEMBERS:
+        for i in range(10):
+            rows.append(txn(1 + 2 * i, 300, None, acc, "cash_deposit", "Innskudd automat Oslo", time="15:00"))
+        if pass_on:
+            rows += [txn(d, 1000, acc, ORGANISER, "p2p", "") for d in (7, 14, 21)]
+    return rows
+
+
+def test_small_cash_deposits_passed_to_an_organiser(tmp_path):
+    data = build(tmp_path, _begging(pass_on=True), holders=BEG_HOLDERS)
+    (finding,) = detect_begging(data, CONFIG["begging"])
+    roles = {s.id: s.role for s in finding.subjects}
+    assert roles[ORGANISER] == "controller" and all(roles[m] == "possible_victim" for m in MEMBERS)
+    assert finding.metrics == {"members": 3, "deposits": 30}
+
+
+def test_small_cash_deposits_kept_are_not_begging_for_someone(tmp_path):
+    data = build(tmp_path, _begging(pass_on=False), holders=BEG_HOLDERS)
+    assert detect_begging(data, CONFIG["begging"]) == []
