@@ -15,6 +15,7 @@ from finflow.importers import registry
 from finflow.investigate import InvestigationError, investigate
 from finflow.outputs import OutputSettings
 from finflow.synth.command import synth
+from finflow.trace.command import trace
 
 CASE_OPTION = click.option(
     "--case", "case_dir", default="case", show_default=True, type=click.Path(file_okay=False),
@@ -94,6 +95,7 @@ def formats_command() -> None:
     "--subject-views", default=10, show_default=True, help="Views for the top suspects (and as many victims)."
 )
 @click.option("--finding-views", default=25, show_default=True, help="Views drawn for the top findings.")
+@click.option("--traces", default=3, show_default=True, help="Forward trails from the top controllers' accounts.")
 @click.option("--node-budget", default=1500, show_default=True, help="Most nodes drawn in one view.")
 @click.option("--include-personal-ids", is_flag=True, help="Show birth dates and id numbers in views and report.")
 def investigate_command(
@@ -105,6 +107,7 @@ def investigate_command(
     top: int,
     subject_views: int,
     finding_views: int,
+    traces: int,
     node_budget: int,
     include_personal_ids: bool,
 ) -> None:
@@ -121,7 +124,10 @@ def investigate_command(
         result = investigate(
             path, case_dir=case_dir, out_dir=out_dir, config_path=config_path,
             options={"account": account} if account else None, progress=progress, on_report=_echo_report,
-            settings=OutputSettings(subject_views, finding_views, node_budget, include_personal_ids),
+            settings=OutputSettings(
+                subject_views=subject_views, finding_views=finding_views, traces=traces,
+                node_budget=node_budget, include_personal_ids=include_personal_ids,
+            ),
         )  # fmt: skip
     except (InvestigationError, ConfigError) as exc:
         raise click.ClickException(str(exc)) from None
@@ -136,6 +142,7 @@ def investigate_command(
 
 
 main.add_command(synth)
+main.add_command(trace)
 
 
 def run() -> None:  # pragma: no cover - console entry point

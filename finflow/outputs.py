@@ -14,9 +14,12 @@ from typing import Any
 
 from finflow.casedata import CaseData
 from finflow.detect.base import Finding
+from finflow.money import format_minor
 from finflow.networks import Network, find_networks
 from finflow.subjects import SubjectRanking, rank_subjects
-from finflow.views import finding_view, overview_view, subject_view
+from finflow.trace.paths import trace_paths
+from finflow.views import finding_view, overview_view, subject_view, trail_view
+from finflow.views.labels import holder_labels
 from finflow.views.report import write_report
 
 __all__ = ["OutputSettings", "write_outputs"]
@@ -28,6 +31,7 @@ class OutputSettings:
 
     subject_views: int = 10
     finding_views: int = 25
+    traces: int = 3  # forward trails from the top-ranked controllers' accounts
     node_budget: int = 1500
     include_personal_ids: bool = False
 
@@ -84,6 +88,8 @@ def write_outputs(
         finding_view(data, finding, out_dir / name, node_budget=settings.node_budget, **common)
         views[f"Finding {rank}: {finding.detector} — {finding.subjects[0].label or finding.subjects[0].id}"] = name
 
+    traces = _controller_traces(out_dir, data, ranking, settings, views, progress)
+
     progress("writing the case report")
     html, md = write_report(
         out_dir,
@@ -93,6 +99,7 @@ def write_outputs(
         findings=findings,
         subjects=ranking.suspects,
         networks=networks_doc,
+        traces=traces,
         views=views,
         data=data,
         include_personal_ids=settings.include_personal_ids,
@@ -101,3 +108,51 @@ def write_outputs(
     outputs["report.md"] = md
     outputs["overview.html"] = out_dir / "overview.html"
     return outputs, ranking, networks
+
+
+def _controller_traces(
+    out_dir: Path,
+    data: CaseData,
+    ranking: SubjectRanking,
+    settings: OutputSettings,
+    views: dict[str, str],
+    progress: Callable[[str], None],
+) -> list[dict[str, Any]]:
+    """Forward trails from the accounts of the top-ranked controllers: where did their money go?"""
+    controllers = ranking.suspects[ranking.suspects["role"] == "controller"].head(settings.traces)
+    if controllers.empty:
+        return []
+    progress(f"tracing the money of {len(controllers)} controller(s)")
+    labels = holder_labels(data)
+    traces = []
+    for row in controllers.itertuples(index=False):
+        accounts = [a for a in str(row.accounts or "").split(",") if a] or [row.subject_id]
+        start = accounts[0] if row.subject_kind == "account" or not row.accounts else row.subject_id
+        try:
+            result = trace_paths(data, start, direction="forward", max_hops=3)
+        except ValueError:
+            continue
+        name = _safe_name(row.subject_id)
+        result.write(out_dir / "traces" / name)
+        view = f"views/trail-{name}.html"
+        trail_view(
+            result.trail_edges(), out_dir / view, title=f"Where the money of {row.label or start} went",
+            method_note=result.method_note, labels=labels,
+        )  # fmt: skip
+        views[f"Trail from {row.label or start} (controller)"] = view
+        edges = result.trail_edges()
+        first_hop = edges[edges["hop"] == edges["hop"].min()] if len(edges) else edges
+        top = first_hop.sort_values(["amount_minor", "to_node"], ascending=[False, True]).head(5)
+        traces.append(
+            {
+                "start": f"{row.label or ''} ({start})".strip(),
+                "method": result.method_note,
+                "largest first-hop destinations": "; ".join(
+                    f"{labels.get(str(n), n)}: {format_minor(int(a), result.currency)}"
+                    for n, a in zip(top["to_node"], top["amount_minor"], strict=True)
+                ),
+                "files": f"traces/{name}/trace.json, traces/{name}/trace.csv",
+                "view": view,
+            }
+        )
+    return traces

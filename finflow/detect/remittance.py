@@ -91,7 +91,8 @@ def detect_corridor_outflows(data: CaseData, params: Mapping[str, Any]) -> list[
     per = out.groupby(["payer", "month"]).agg(n=("txn_id", "size"), value=("amount_minor", "sum"))
     per["inflow"] = inflow.reindex(per.index).fillna(0).to_numpy()
     share = per["value"] / per["inflow"].where(per["inflow"] > 0)
-    hit = per[(per["n"] >= params["min_transfers_per_month"]) | (share >= params["min_share_of_credits"]).fillna(False)]
+    by_share = (share >= params["min_share_of_credits"]).fillna(False) & (per["n"] >= 2)
+    hit = per[(per["n"] >= params["min_transfers_per_month"]) | by_share]
     info = account_info(data)
     findings = []
     for payer, months in hit.groupby(level=0):

@@ -90,6 +90,8 @@ def detect_round_trips(data: CaseData, params: Mapping[str, Any]) -> list[Findin
         holders_of.setdefault(company, set()).add(holder)
     findings = []
     for members, (ids, sent, back) in sorted(found.items()):
+        if len(ids) < params["min_hops"]:
+            continue
         # H2: the people behind two or more of the companies in the cycle direct it
         companies = {info.party.get(a) for a in members} - {None}
         counts: dict[str, int] = {}

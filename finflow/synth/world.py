@@ -165,6 +165,7 @@ class World:
     def move(self, p: int, new_home: int, when: date) -> None:
         """Record that person ``p`` moved to ``new_home`` on ``when``."""
         addr, since, _ = self.p_homes[p][-1]
+        when = max(when, since + timedelta(days=1))  # a register period never ends before it starts
         self.p_homes[p][-1] = (addr, since, when - timedelta(days=1))
         self.p_homes[p].append((new_home, when, None))
 

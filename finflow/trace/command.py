@@ -13,6 +13,8 @@ from finflow.money import format_minor, is_currency, parse_amounts
 from finflow.trace.ledger import METHODS
 from finflow.trace.paths import default_currency, resolve_start, trace_paths
 from finflow.trace.proceeds import tainted_from, trace_proceeds
+from finflow.views import trail_view
+from finflow.views.labels import holder_labels
 
 __all__ = ["load_case_data", "trace"]
 
@@ -170,6 +172,12 @@ def trace(
         click.echo(f"note: {note}")
     for file in result.write(out_dir):
         click.echo(f"wrote {file}")
+    trail = Path(out_dir) / "trail.html"
+    trail_view(
+        result.trail_edges(), trail, title=f"Trail from {start}", method_note=result.method_note,
+        labels=holder_labels(data),
+    )  # fmt: skip
+    click.echo(f"wrote {trail}")
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m finflow.trace.command` before wiring
