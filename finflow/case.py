@@ -5,6 +5,8 @@
     case/
       manifest.json          one entry per imported source: name, sha256, format, counts, time
       rejects.csv            every row that could not be imported, with file, row and reason
+      merges.parquet         parties joined on strong keys (org number, name + birth date, id
+                             number, KYC holder), each reversible with ``undo_merge``
       tables/<name>.parquet  the canonical tables of finflow.model
 
 Importing is idempotent: a file whose SHA-256 is in the manifest is not imported again, and
@@ -31,10 +33,12 @@ from finflow.ids import file_sha256
 from finflow.importers import registry
 from finflow.importers.base import ImportError_, ImportResult, Source
 from finflow.model import KEYS, SCHEMAS, TABLES, conform
+from finflow.resolve import MERGES_SCHEMA, resolve_parties, undo_merge
 
 __all__ = ["Case", "ImportReport", "open_case"]
 
 MANIFEST = "manifest.json"
+MERGES = "merges.parquet"
 
 
 @dataclass(slots=True)
@@ -88,9 +92,33 @@ class Case:
             self._tables[name] = pq.read_table(file) if file.exists() else SCHEMAS[name].empty_table()
         return self._tables[name]
 
+    def imported_tables(self) -> dict[str, pd.DataFrame]:
+        """The tables as imported, before parties are resolved."""
+        return {name: self.table(name).to_pandas(types_mapper=pd.ArrowDtype) for name in TABLES}
+
+    def merges(self) -> pd.DataFrame:
+        """Party merges on strong keys (see :mod:`finflow.resolve`), with their status."""
+        return resolve_parties(self.imported_tables(), previous=self._stored_merges())[1]
+
     def data(self) -> CaseData:
-        """The whole case as DataFrames, ready for analysis."""
-        return CaseData.from_tables({name: self.table(name).to_pandas(types_mapper=pd.ArrowDtype) for name in TABLES})
+        """The whole case, parties resolved on strong keys, ready for analysis."""
+        resolved, _ = resolve_parties(self.imported_tables(), previous=self._stored_merges())
+        return CaseData.from_tables(resolved)
+
+    def undo_merge(self, merge_id: str) -> pd.DataFrame:
+        """Undo one merge (it stays undone after later imports); returns the merges table."""
+        _, merges = undo_merge(self.imported_tables(), self.merges(), merge_id)
+        self._write_merges(merges)
+        return merges
+
+    def _stored_merges(self) -> pd.DataFrame | None:
+        file = self.path / MERGES
+        return pq.read_table(file).to_pandas() if file.exists() else None
+
+    def _write_merges(self, merges: pd.DataFrame) -> None:
+        table = pa.Table.from_pandas(merges, preserve_index=False).cast(MERGES_SCHEMA)
+        table = table.sort_by([("merge_id", "ascending"), ("party_id", "ascending")])
+        pq.write_table(table, self.path / MERGES)
 
     # -- importing -------------------------------------------------------------------------
     def import_files(
@@ -192,6 +220,7 @@ class Case:
             tmp.replace(tables_dir / f"{name}.parquet")
         rejects = _sorted("rejects", self.table("rejects")).to_pandas()
         rejects.to_csv(self.path / "rejects.csv", index=False, lineterminator="\n")
+        self._write_merges(self.merges())
         text = json.dumps({"finflow_case": 1, "sources": manifest}, indent=2, ensure_ascii=False)
         (self.path / MANIFEST).write_text(text + "\n", encoding="utf-8")
 
@@ -222,8 +251,29 @@ def _merge_table(name: str, old: pa.Table, new: pa.Table) -> tuple[pa.Table, pa.
     merged = pa.concat_tables([old, fresh]) if old.num_rows else fresh
     if name == "accounts" and old_key is not None and present.any():
         merged = _upgrade_holders(merged, new.filter(pa.array(present)))
+    if name in _FILL_FROM_LATER and old_key is not None and present.any():
+        merged = _fill_nulls(merged, new.filter(pa.array(present)), keys)
     dup_mask = present | ~first_in_new
     return merged, new.filter(pa.array(dup_mask))
+
+
+#: Tables whose records a later source may complete: a null attribute is filled from a later
+#: sighting of the same record (a KYC row gives a company's name, the registry its country).
+_FILL_FROM_LATER = ("parties", "companies", "addresses")
+
+
+def _fill_nulls(merged: pa.Table, later: pa.Table, keys: list[str]) -> pa.Table:
+    frame = merged.to_pandas(types_mapper=pd.ArrowDtype).set_index(keys)
+    extra = later.to_pandas(types_mapper=pd.ArrowDtype).drop_duplicates(keys).set_index(keys)
+    provenance = ["source_file", "source_sha256", "source_locator", "batch_id"]
+    columns = [c for c in frame.columns if c not in provenance]
+    filled = frame[columns].combine_first(extra[columns].reindex(frame.index))
+    if "kind" in filled.columns:  # "unknown" is no better than null
+        known = extra["kind"].reindex(frame.index)
+        filled["kind"] = filled["kind"].mask((filled["kind"] == "unknown") & known.notna(), known)
+    frame[columns] = filled[columns]
+    table = pa.Table.from_pandas(frame.reset_index(), preserve_index=False)
+    return table.select(merged.schema.names).cast(merged.schema)
 
 
 def _upgrade_holders(merged: pa.Table, candidates: pa.Table) -> pa.Table:

@@ -141,6 +141,37 @@ def investigate_command(
         click.echo(f"wrote {file}")
 
 
+@main.group("merges")
+def merges_group() -> None:
+    """Parties joined on strong keys (org number, name + birth date, id number, KYC holder)."""
+
+
+@merges_group.command("list")
+@CASE_OPTION
+def merges_list(case_dir: str) -> None:
+    """List the merges with their rule, evidence, members and status."""
+    merges = open_case(case_dir).merges()
+    if merges.empty:
+        click.echo("no merges")
+        return
+    for merge_id, group in merges.groupby("merge_id", sort=True):
+        first = group.iloc[0]
+        members = ", ".join(f"{n or '?'} ({p})" for n, p in zip(group["party_name"], group["party_id"], strict=True))
+        click.echo(f"{merge_id} [{first['status']}] {first['rule']} {first['evidence']}: {members}")
+
+
+@merges_group.command("undo")
+@click.argument("merge_id")
+@CASE_OPTION
+def merges_undo(merge_id: str, case_dir: str) -> None:
+    """Undo one merge; it stays undone when more files are imported."""
+    try:
+        open_case(case_dir).undo_merge(merge_id)
+    except KeyError as exc:
+        raise click.ClickException(str(exc.args[0])) from None
+    click.echo(f"undone {merge_id}")
+
+
 main.add_command(synth)
 main.add_command(trace)
 

@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 _SEPARATORS = re.compile(r"[\s.\-]")
+_IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _COMPANY_SUFFIX = re.compile(
     r"\b(AS|ASA|ANS|DA|SA|ENK|NUF|BA|SE|KS|LTD|LIMITED|GMBH|AB|OY|APS|SRL|SP\.? Z ?O\.?O\.?|INC|LLC|BV|NV)\.?$",
@@ -52,7 +53,7 @@ def normalize_account(raw: str) -> AccountNumber:
     compact = _SEPARATORS.sub("", text).upper()
     if compact.isdigit() and len(compact) == 11 and kontonr.is_valid(compact):
         return AccountNumber(compact, "no_bban", True, "NO")
-    if len(compact) > 4 and compact[:2].isalpha() and std_iban.is_valid(compact):
+    if _IBAN_SHAPE.match(compact) and std_iban.is_valid(compact):
         if compact.startswith("NO") and kontonr.is_valid(compact[4:]):
             return AccountNumber(compact[4:], "no_bban", True, "NO")
         return AccountNumber(compact, "iban", True, compact[:2])
@@ -68,9 +69,14 @@ def normalize_accounts(values: pd.Series) -> pd.DataFrame:
     stripped = values.astype("string").str.strip()
     stripped = stripped.mask(stripped == "")
     uniques = stripped.dropna().unique()
+    rows = [normalize_account(v) for v in uniques]
     table = pd.DataFrame(
-        [normalize_account(v) for v in uniques],
-        columns=["account_id", "scheme", "validated", "country"],
+        {
+            "account_id": [r.account_id for r in rows],
+            "scheme": [r.scheme for r in rows],
+            "validated": [r.validated for r in rows],
+            "country": [r.country for r in rows],
+        }
     )
     table.index = pd.Index(uniques, dtype="string")
     out = table.reindex(stripped.to_numpy())

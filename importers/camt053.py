@@ -38,6 +38,7 @@ DESCRIPTION = "ISO 20022 camt.053 bank statement (XML, .001.02 … .001.13)"
 PRIORITY = 10
 MAX_DEPTH = 64  # camt.053 nests about 12 deep; anything far deeper is an attack or garbage
 PROLOG_BYTES = 1 << 20
+DEPTH_BLOCK_BYTES = 1 << 22
 
 _NS_PREFIX = "urn:iso:std:iso:20022:tech:xsd:camt.053."
 _AMOUNT = re.compile(r"\d{1,15}(?:\.\d{1,6})?")
@@ -194,30 +195,48 @@ def _refuse_dtd(path: str, source: Source) -> str:
 def _check_depth(path: str, source: Source) -> None:
     """Refuse documents nested deeper than ``MAX_DEPTH``, before parsing them.
 
-    Counts tags in the raw bytes with numpy (``<x`` opens, ``</`` and ``/>`` close; comments,
-    processing instructions and declarations are ignored). Markup-like text inside comments or
-    CDATA can only make the estimate larger, so a file is never wrongly let through.
+    Counts markup in the raw bytes with numpy: ``<x`` opens, ``</`` closes, and ``/>`` closes
+    only inside an opening tag (after a ``<x`` with no ``>`` since), so ``/>`` in text or in a
+    comment cannot hide nesting. Comments, processing instructions and declarations do not count.
+    Markup-like text inside CDATA can only make the count larger.
     """
     depth = 0
     carry = b""
+    in_open_tag = False  # state at the end of the previous block
     lt, slash, gt = ord("<"), ord("/"), ord(">")
     skip = np.array([ord("/"), ord("!"), ord("?")], dtype=np.uint8)
     with open(path, "rb") as fh:
         while True:
-            block = fh.read(1 << 22)
+            block = fh.read(DEPTH_BLOCK_BYTES)
             data = carry + block
             if len(data) < 2:
                 break
             b = np.frombuffer(data, dtype=np.uint8)
             here, after = b[:-1], b[1:]
-            delta = np.zeros(len(here), dtype=np.int32)
-            delta[(here == lt) & ~np.isin(after, skip)] = 1
-            delta[(here == lt) & (after == slash)] = -1
-            delta[(here == slash) & (after == gt)] = -1
-            running = np.cumsum(delta, dtype=np.int64) + depth
+            lt_at = np.flatnonzero(here == lt)  # only markup positions, not every byte
+            gt_at = np.flatnonzero(here == gt)
+            lt_opens = ~np.isin(after[lt_at], skip)
+            slash_at = np.flatnonzero(here == slash)
+            self_close = slash_at[after[slash_at] == gt]
+            last_lt = np.searchsorted(lt_at, self_close) - 1
+            last_gt = np.searchsorted(gt_at, self_close) - 1
+            lt_pos = np.where(last_lt >= 0, lt_at[np.maximum(last_lt, 0)] if len(lt_at) else -1, -1)
+            gt_pos = np.where(last_gt >= 0, gt_at[np.maximum(last_gt, 0)] if len(gt_at) else -1, -1)
+            opened = np.where(last_lt >= 0, lt_opens[np.maximum(last_lt, 0)] if len(lt_at) else False, in_open_tag)
+            inside = (gt_pos < lt_pos) | ((last_lt < 0) & (last_gt < 0))  # no ">" since the "<"
+            counted = self_close[opened & inside]
+            closes = np.concatenate([lt_at[after[lt_at] == slash], counted])
+            opens = lt_at[lt_opens]
+            positions = np.concatenate([opens, closes])
+            steps = np.concatenate([np.ones(len(opens), np.int64), -np.ones(len(closes), np.int64)])
+            running = np.cumsum(steps[np.argsort(positions, kind="stable")]) + depth
             if len(running) and int(running.max()) > MAX_DEPTH:
                 raise ImportError_(f"{source.name}: XML nested deeper than {MAX_DEPTH} levels; refused")
             depth = int(running[-1]) if len(running) else depth
+            if len(lt_at):
+                in_open_tag = bool(lt_opens[-1]) and not (len(gt_at) and gt_at[-1] > lt_at[-1])
+            elif len(gt_at):
+                in_open_tag = False
             carry = data[-1:]
             if not block:
                 break

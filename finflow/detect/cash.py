@@ -69,8 +69,11 @@ def detect_cash_fed(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
             structured[acc] = g.iloc[start : start + int(counts[start])]
     info = account_info(data)
     findings = []
-    for acc in sorted(set(fed.index.get_level_values(0)) | set(structured)):
-        months = fed.loc[acc] if acc in fed.index.get_level_values(0) else fed.iloc[0:0]
+    fed_accounts = set(fed.index.get_level_values(0))
+    cash = cash.assign(month=month_index(cash["ts"]))
+    cash_by = dict(tuple(cash[cash["acc"].isin(fed_accounts)].groupby("acc")))
+    for acc in sorted(fed_accounts | set(structured)):
+        months = fed.loc[acc] if acc in fed_accounts else fed.iloc[0:0]
         parts, ids, score = [], [], 0.0
         if len(months):
             share = float(months["cash_value"].sum() / months["credits"].sum())
@@ -78,7 +81,8 @@ def detect_cash_fed(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
                 f"{int(months['cash_n'].sum())} cash deposits ({share:.0%} of credits) and no salary "
                 f"in {len(months)} month(s)"
             )
-            rows = cash[(cash["acc"] == acc).to_numpy() & np.isin(month_index(cash["ts"]), months.index.to_numpy())]
+            mine = cash_by[acc]
+            rows = mine[mine["month"].isin(months.index.to_numpy())]
             ids += evidence(rows, params["max_evidence"])
             score = 0.35 + 0.05 * len(months) + 0.2 * share
         if acc in structured:
@@ -122,9 +126,11 @@ def detect_pass_through(data: CaseData, params: Mapping[str, Any]) -> list[Findi
     info = account_info(data)
     within = np.timedelta64(int(params["forward_hours"]), "h")
     findings = []
+    in_by = dict(tuple(cred[cred["acc"].isin(cand.index)].groupby("acc")))
+    out_by = dict(tuple(moves[moves["acc"].isin(cand.index)].groupby("acc")))
     for acc in sorted(cand.index):
-        c = cred[cred["acc"] == acc].sort_values(["ts", "txn_id"])
-        d = moves[moves["acc"] == acc].sort_values(["ts", "txn_id"])
+        c = in_by[acc].sort_values(["ts", "txn_id"])
+        d = out_by[acc].sort_values(["ts", "txn_id"])
         fwd, out_t = fifo_forwarded(c["ts"].to_numpy(), c["amount_minor"].to_numpy(), d["ts"].to_numpy(),
                                     d["amount_minor"].to_numpy(), within)  # fmt: skip
         share = fwd.sum() / max(1, c["amount_minor"].sum())

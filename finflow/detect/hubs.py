@@ -81,11 +81,13 @@ def detect_sweeps(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
         return []
     within = np.timedelta64(int(params["forward_hours"]), "h")
     confirmed: list[tuple[str, str, float, int, list[str]]] = []
+    victims = set(pairs["victim"])
+    in_by = dict(tuple(tx[tx["to_account"].isin(victims)].groupby("to_account")))
+    out_by = dict(tuple(tx[tx["from_account"].isin(victims)].groupby("from_account")))
     for victim, controller in pairs.itertuples(index=False):
-        credits = tx[tx["to_account"] == victim].sort_values(["ts", "txn_id"])
-        debits = tx[
-            (tx["from_account"] == victim) & ((tx["to_account"] == controller) | (tx["channel"] == "cash_withdrawal"))
-        ]
+        credits = in_by[victim].sort_values(["ts", "txn_id"])
+        mine = out_by[victim]
+        debits = mine[(mine["to_account"] == controller) | (mine["channel"] == "cash_withdrawal")]
         debits = debits.sort_values(["ts", "txn_id"])
         fwd, out_in_time = fifo_forwarded(
             credits["ts"].to_numpy(), credits["amount_minor"].to_numpy(),

@@ -225,12 +225,13 @@ def detect_payroll_gap(data: CaseData, params: Mapping[str, Any]) -> list[Findin
     tax_paid = set(out.loc[text_matches(out["description"], params["tax_pattern"]), "company"])
     labour = in_sector(profile["industry_code"], params["labour_intensive_prefixes"])
     findings = []
+    active = out.groupby("company")["month"].nunique()
+    pay_by = dict(tuple(payroll.groupby("company")))
     for company, row in profile.iterrows():
         company = str(company)
-        pay = payroll[payroll["company"] == company]
-        active_months = int(out.loc[out["company"] == company, "month"].nunique())
-        if active_months == 0:
+        if active.get(company, 0) == 0:
             continue
+        pay = pay_by.get(company, payroll.iloc[0:0])
         per_month = pay.groupby("month")["to_account"].nunique()
         paid_persons = int(per_month.max()) if len(per_month) else 0
         employees = row["employees"]

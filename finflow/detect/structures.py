@@ -235,10 +235,14 @@ def detect_front_companies(data: CaseData, params: Mapping[str, Any]) -> list[Fi
     role_counts = roles.groupby("holder_party_id")["company_party_id"].nunique()
     business, residential = _company_addresses(data)
     findings = []
-    for company in sorted(profile.index[risky.to_numpy()].astype(str)):
+    risky_companies = sorted(profile.index[risky.to_numpy()].astype(str))
+    owner = {a: c for c in risky_companies for a in info.accounts_of(c)}
+    incoming = tx[tx["to_account"].isin(list(owner))]
+    by_company = dict(tuple(incoming.groupby(incoming["to_account"].map(owner))))
+    for company in risky_companies:
         accounts = info.accounts_of(company)
-        cred = tx[tx["to_account"].isin(accounts)]
-        if cred.empty:
+        cred = by_company.get(company)
+        if cred is None or cred.empty:
             continue
         months = max(1, cred["ts"].dt.to_period("M").nunique())
         cash = cred[cred["channel"] == "cash_deposit"]

@@ -203,3 +203,32 @@ def test_reconciliation_note_appears_exactly_when_balances_disagree(
     if error:
         sign = "-" if error < 0 else ""
         assert f"difference {sign}0.0{abs(error)}" in unreconciled[0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    parts=st.lists(st.sampled_from(["<a>", "</a>", "<b/>", "/>", "<!-- /> -->", 'x="/>"', "<?p?>", "t"]), max_size=80),
+    block=st.integers(2, 9),
+)
+def test_depth_check_gives_the_same_answer_whatever_the_block_size(
+    tmp_path_factory: pytest.TempPathFactory, parts: list[str], block: int
+) -> None:
+    path = tmp_path_factory.mktemp("depth") / "d.xml"
+    path.write_text("<r>" + "".join(parts) + "</r>")
+
+    def verdict() -> bool:
+        try:
+            camt053._check_depth(str(path), Source(str(path), "d.xml", "0", "b"))
+        except ImportError_:
+            return False
+        return True
+
+    whole = verdict()
+    original = camt053.DEPTH_BLOCK_BYTES
+    try:
+        camt053.DEPTH_BLOCK_BYTES = block
+        assert verdict() == whole
+    finally:
+        camt053.DEPTH_BLOCK_BYTES = original
+    if parts.count("<a>") > camt053.MAX_DEPTH and "</a>" not in parts:
+        assert not whole
