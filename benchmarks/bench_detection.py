@@ -16,6 +16,7 @@ Usage::
 
     python benchmarks/bench_detection.py                       # 20 seeds x 3 sizes (long)
     python benchmarks/bench_detection.py --seeds 3 --sizes 5000,20000
+    python benchmarks/bench_detection.py --speed 1000000      # detection time on one large case
 """
 
 from __future__ import annotations
@@ -150,13 +151,51 @@ def evaluate(seed: int, size: int, work: Path, config: dict) -> dict:
     return result
 
 
+def speed(size: int, seed: int, config: dict, keep: Path | None = None) -> None:
+    """Per-detector, ranking and network times on one generated case of ``size`` transactions."""
+    from finflow.networks import find_networks, subject_context
+    from finflow.synth import generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out_dir = keep or Path(tmp) / "case"
+        if not (out_dir / "ground_truth.json").exists():
+            generate(seed, size, out_dir)
+        data = _load(out_dir)
+        print(f"speed on {len(data.transactions)} transactions (seed {seed})")
+        findings, total = [], 0.0
+        for detector in detectors():
+            t0 = time.perf_counter()
+            found = detector.run(data, config[detector.section])
+            spent = time.perf_counter() - t0
+            total += spent
+            findings.extend(found)
+            print(f"  {detector.name:24s} {spent:7.2f} s  {len(found):5d} findings")
+        print(f"  {'all detectors':24s} {total:7.2f} s")
+        ranking = rank_subjects(findings, data, config)
+        top_accounts = sorted({a for cell in ranking.suspects["accounts"].head(50) for a in str(cell).split(",") if a})
+        steps = {
+            "rank_subjects": lambda: rank_subjects(findings, data, config),
+            "find_networks": lambda: find_networks(data, findings, config),
+            "subject_context (top 50)": lambda: subject_context(data, top_accounts, config),
+        }
+        for label, step in steps.items():
+            t0 = time.perf_counter()
+            step()
+            print(f"  {label:24s} {time.perf_counter() - t0:7.2f} s")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--first-seed", type=int, default=1)
     parser.add_argument("--sizes", default="5000,20000,50000")
+    parser.add_argument("--speed", type=int, metavar="N", help="only time detection on one case of N transactions")
+    parser.add_argument("--case-dir", type=Path, help="with --speed: generate into (or reuse) this directory")
     args = parser.parse_args(argv)
     config = load_config()
+    if args.speed:
+        speed(args.speed, args.first_seed, config, args.case_dir)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     results = []
     with tempfile.TemporaryDirectory() as tmp:

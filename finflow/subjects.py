@@ -12,6 +12,10 @@ names only as context (not first, role ``unknown`` — a landlord, a sender) cou
 ``context_weight``. Two different patterns
 therefore outrank one, and no detector can push a score above 1.
 
+Subjects are listed by ``priority = score × role weight`` (``role_weights``: whoever directs the
+money before the companies and conduits used), so a controller is not buried under the
+accounts that carry his money; ``score`` itself stays the plain combination above.
+
 Possible victims are never ranked among suspects: a subject that any finding calls a possible
 victim is listed with the victims unless its combined *controller* score is higher than its
 victim score (a victim who has become a recruiter is still reported — as a controller).
@@ -35,7 +39,7 @@ __all__ = ["COLUMNS", "SubjectRanking", "rank_subjects"]
 
 #: Columns of both ranking tables.
 COLUMNS = [
-    "rank", "subject_kind", "subject_id", "label", "score", "role", "detectors", "accounts",
+    "rank", "subject_kind", "subject_id", "label", "priority", "score", "role", "detectors", "accounts",
     "finding_ids", "explanation", "evidence_txn_ids",
 ]  # fmt: skip
 
@@ -120,6 +124,7 @@ def rank_subjects(
             : params["top_evidence"]
         ]
         row = {
+            "priority": round(score * float(params["role_weights"].get(role, 1.0)), 4),
             "subject_kind": key[0],
             "subject_id": key[1],
             "label": labels.get(key),
@@ -135,8 +140,16 @@ def rank_subjects(
     return SubjectRanking(_table(suspects), _table(victims))
 
 
+#: At equal scores, who is listed first: the person directing the money before the companies used.
+_ROLE_ORDER = {"controller": 0, "possible_victim": 0, "front": 1, "facilitator": 2, "unknown": 3}
+
+
 def _table(rows: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "rank"])
-    frame = frame.sort_values(["score", "subject_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    frame["_order"] = frame["role"].map(_ROLE_ORDER).fillna(9)
+    frame = frame.sort_values(
+        ["priority", "_order", "subject_id"], ascending=[False, True, True], kind="stable"
+    )
+    frame = frame.drop(columns="_order").reset_index(drop=True)
     frame.insert(0, "rank", range(1, len(frame) + 1))
     return frame

@@ -34,10 +34,10 @@ __all__ = [
 
 _NOT_ALNUM = "[^0-9A-Za-z]"
 _ACCOUNT = r"\d{4}[. ]?\d{2}[. ]?\d{5}|[A-Z]{2}\d{2}[A-Z0-9]{11,30}"
-_DATE_FORMATS = (
-    (r"^\d{2}\.\d{2}\.\d{4}$", "%d.%m.%Y"),
-    (r"^\d{4}/\d{2}/\d{2}$", "%Y/%m/%d"),
-    (r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d"),
+_DATE_FORMATS = (  # pattern, strptime format, where the day of month is written
+    (r"^\d{2}\.\d{2}\.\d{4}$", "%d.%m.%Y", 0),
+    (r"^\d{4}/\d{2}/\d{2}$", "%Y/%m/%d", 8),
+    (r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d", 8),
 )
 _MAX_WHOLE_DIGITS = 15
 
@@ -74,22 +74,29 @@ def parse_money(text: pa.Array) -> tuple[np.ndarray, pa.Array, pa.Array]:
 
     Accepts a decimal comma or dot, space/NBSP/apostrophe thousands, a leading or trailing
     minus (also U+2212). When both ``,`` and ``.`` occur the last one is the decimal mark; a
-    mark that occurs more than once is a thousands separator.
+    mark that occurs more than once is a thousands separator. Only literal (non-regex) kernels,
+    as this runs on every amount column.
     """
-    t = pc.replace_substring_regex(text, r"[\s\x{00a0}\x{202f}']", "")
+    t = text
+    for blank in (" ", "\u00a0", "\u202f", "'", "\t"):
+        t = pc.replace_substring(t, blank, "")
     t = pc.replace_substring(t, "\u2212", "-")
-    negative = np_bool(pc.match_substring_regex(t, r"^-|-$"))
-    t = pc.replace_substring_regex(t, r"^[+-]+|[+-]+$", "")
-    parts = pc.extract_regex(t, r"^(?P<head>.*)(?P<mark>[.,])(?P<tail>[^.,]*)$")
-    head = pc.fill_null(parts.field("head"), "")
-    mark = pc.fill_null(parts.field("mark"), "")
-    tail = pc.fill_null(parts.field("tail"), "")
-    single_comma = pc.and_(pc.equal(mark, ","), pc.equal(pc.count_substring(t, ","), 1))
-    single_dot = pc.and_(pc.equal(mark, "."), pc.equal(pc.count_substring(t, "."), 1))
-    decimal = pc.or_(single_comma, single_dot)
-    whole = pc.if_else(decimal, head, t)
-    whole = pc.replace_substring_regex(whole, r"[.,]", "")
-    frac = pc.if_else(decimal, tail, "")
+    negative = np_bool(pc.or_(pc.starts_with(t, "-"), pc.ends_with(t, "-")))
+    t = pc.utf8_trim(t, "+-")
+    n_comma, n_dot = pc.count_substring(t, ","), pc.count_substring(t, ".")
+    first_comma, first_dot = pc.find_substring(t, ","), pc.find_substring(t, ".")
+    comma_decimal = pc.and_(pc.equal(n_comma, 1), pc.or_(pc.equal(n_dot, 0), pc.greater(first_comma, first_dot)))
+    dot_decimal = pc.and_(pc.equal(n_dot, 1), pc.or_(pc.equal(n_comma, 0), pc.greater(first_dot, first_comma)))
+    no_dots = pc.replace_substring(t, ".", "")
+    no_commas = pc.replace_substring(t, ",", "")
+    plain = pc.if_else(
+        comma_decimal,
+        pc.replace_substring(no_dots, ",", "."),
+        pc.if_else(dot_decimal, no_commas, pc.replace_substring(no_dots, ",", "")),
+    )
+    halves = pc.split_pattern(pc.binary_join_element_wise(plain, ".", ""), ".", max_splits=1)
+    whole = pc.list_element(halves, 0)
+    frac = pc.utf8_rtrim(pc.list_element(halves, 1), ".")
     return negative, whole, frac
 
 
@@ -127,13 +134,17 @@ def to_minor(whole: pa.Array, frac: pa.Array, currency: pd.Series, label: str) -
 
 def parse_dates(text: pa.Array) -> pd.Series:
     """Dates written ``dd.mm.yyyy``, ``yyyy/mm/dd`` or ``yyyy-mm-dd`` (any time after is ignored)."""
-    token = pc.fill_null(pc.extract_regex(text, r"^(?P<d>\S+)").field("d"), "")
+    token = pc.list_element(pc.split_pattern(pc.utf8_trim_whitespace(text), " ", max_splits=1), 0)
     result = pa.nulls(len(text), pa.timestamp("s"))
-    for pattern, fmt in _DATE_FORMATS:
+    for pattern, fmt, day_at in _DATE_FORMATS:
         fits = pc.match_substring_regex(token, pattern)
-        parsed = pc.strptime(pc.if_else(fits, token, None), format=fmt, unit="s", error_is_null=True)
-        # strptime rolls 31.02 over into March; a real date prints back as it was written
-        real = pc.equal(pc.strftime(parsed, format=fmt), token)
+        if not pc.any(fits).as_py():
+            continue
+        candidate = pc.if_else(fits, token, None)
+        parsed = pc.strptime(candidate, format=fmt, unit="s", error_is_null=True)
+        # strptime rolls 31.02 over into March: a real date keeps the day of month it was written with
+        written_day = pc.cast(pc.utf8_slice_codeunits(candidate, day_at, day_at + 2), pa.int64())
+        real = pc.equal(pc.day(parsed), written_day)
         result = pc.coalesce(result, pc.if_else(real, parsed, None))
     return pd.Series(result.to_numpy(zero_copy_only=False)).astype("datetime64[s]")
 
@@ -143,7 +154,7 @@ def find_time(text: pa.Array, pattern: str) -> pa.Array:
     found = pc.extract_regex(text, pattern)
     hours = pc.utf8_lpad(pc.fill_null(found.field("h"), ""), width=2, padding="0")
     joined = pc.binary_join_element_wise(hours, pc.fill_null(found.field("m"), ""), ":")
-    return pc.if_else(pc.match_substring_regex(text, pattern), joined, None)
+    return pc.if_else(pc.is_null(found), None, joined)
 
 
 def channel_from_text(text: pa.Array) -> np.ndarray:
@@ -183,27 +194,36 @@ def valid_bban(compact: pa.Array) -> np.ndarray:
 
 def account_in_text(text: pa.Array, own: str) -> pa.Array:
     """First account number (11 digits or IBAN) named in the text that is not ``own``, else ""."""
-    first = pc.extract_regex(text, f"(?:^|{_NOT_ALNUM})(?P<a>{_ACCOUNT})(?:$|{_NOT_ALNUM})")
-    second = pc.extract_regex(
-        text,
-        f"(?:^|{_NOT_ALNUM})(?:{_ACCOUNT}){_NOT_ALNUM}(?:.*?{_NOT_ALNUM})?(?P<b>{_ACCOUNT})(?:$|{_NOT_ALNUM})",
+    first = pc.fill_null(
+        pc.extract_regex(text, f"(?:^|{_NOT_ALNUM})(?P<a>{_ACCOUNT})(?:$|{_NOT_ALNUM})").field("a"), ""
     )
-    result = pc.if_else(pa.array(np.zeros(len(text), dtype=bool)), text, "")
-    for candidate in (second.field("b"), first.field("a")):  # first wins: applied last
-        candidate = pc.fill_null(candidate, "")
-        compact = pc.replace_substring_regex(candidate, r"[. ]", "")
-        ok = valid_bban(compact)
-        iban = np_bool(pc.match_substring_regex(compact, r"^[A-Z]{2}\d{2}"))
-        if iban.any():
-            norm = normalize_accounts(series(pc.filter(compact, pa.array(iban)), pd.RangeIndex(int(iban.sum()))))
-            ok[iban] = norm["scheme"].isin(["no_bban", "iban"]).to_numpy(dtype=bool) & (
-                norm["account_id"] != own
-            ).fillna(False).to_numpy(dtype=bool)
-        ok &= ~np_bool(pc.equal(compact, own))
-        result = pc.if_else(pa.array(ok), candidate, result)
+    ok = _usable_account(first, own)
+    result = pc.if_else(pa.array(ok), first, "")
+    retry = ~ok & ~np_bool(pc.equal(first, ""))  # the first number was the own account or invalid
+    if retry.any():
+        second = pc.extract_regex(
+            pc.if_else(pa.array(retry), text, ""),
+            f"(?:^|{_NOT_ALNUM})(?:{_ACCOUNT}){_NOT_ALNUM}(?:.*?{_NOT_ALNUM})?(?P<b>{_ACCOUNT})(?:$|{_NOT_ALNUM})",
+        )
+        candidate = pc.fill_null(second.field("b"), "")
+        result = pc.if_else(pa.array(retry & _usable_account(candidate, own)), candidate, result)
     return result
+
+
+def _usable_account(candidate: pa.Array, own: str) -> np.ndarray:
+    """A valid Norwegian account or IBAN that is not the own account."""
+    compact = pc.replace_substring(pc.replace_substring(candidate, ".", ""), " ", "")
+    ok = valid_bban(compact)
+    iban = np_bool(pc.match_substring_regex(compact, r"^[A-Z]{2}\d{2}"))
+    if iban.any():
+        norm = normalize_accounts(series(pc.filter(compact, pa.array(iban)), pd.RangeIndex(int(iban.sum()))))
+        ok[iban] = norm["scheme"].isin(["no_bban", "iban"]).to_numpy(dtype=bool) & (norm["account_id"] != own).fillna(
+            False
+        ).to_numpy(dtype=bool)
+    return ok & ~np_bool(pc.equal(compact, own))
 
 
 def valid_currency(codes: pd.Series) -> np.ndarray:
     """True for active ISO 4217 codes (looked up once per distinct value)."""
-    return codes.map(is_currency).fillna(False).astype(bool).to_numpy()
+    known = {c: is_currency(c) for c in codes.unique() if isinstance(c, str)}
+    return codes.map(known).fillna(False).astype(bool).to_numpy()

@@ -5,18 +5,29 @@
 //
 // Parameters:
 //   start        account_id, or party_id of a holder whose accounts are followed (required)
-//   max_hops     longest trail to list, 1 to 6
+//   max_hops     longest trail to list, 1 to 6 (filters; the search itself stops at 6 hops)
+//   from_date    only transactions booked on or after this date (YYYY-MM-DD)
+//   to_date      only transactions booked on or before this date
+//   min_amount   only transactions of at least this many minor units (øre, cents)
 //   limit        how many trails to return
+// Date window and minimum amount prune the search itself: on large cases, set them.
 //
 // :param start => '15030000002';
 // :param max_hops => 3;
+// :param from_date => '0001-01-01';
+// :param to_date => '9999-12-31';
+// :param min_amount => 0;
 // :param limit => 200;
 OPTIONAL MATCH (direct:Account {account_id: $start})
 OPTIONAL MATCH (:Party {party_id: $start})-[:HOLDS]->(held:Account)
 WITH collect(DISTINCT direct) + collect(DISTINCT held) AS accounts
 UNWIND accounts AS a
 WITH DISTINCT a
-MATCH path = (a) (()-[:PERFORMS]->(t:Transaction)-[:BENEFITS_TO]->(:Account)){1,6} (last:Account)
+MATCH path = (a)
+  (()-[:PERFORMS]->(t:Transaction)-[:BENEFITS_TO]->(:Account)
+    WHERE date($from_date) <= t.booking_date <= date($to_date) AND t.amount_minor >= $min_amount
+  ){1,6}
+  (last:Account)
 WHERE size(t) <= $max_hops
   AND all(i IN range(0, size(t) - 2) WHERE t[i].booking_date <= t[i + 1].booking_date)
 RETURN size(t) AS hops,

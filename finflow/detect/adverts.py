@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from finflow.casedata import CaseData
@@ -30,11 +31,23 @@ from finflow.detect.util import (
 __all__ = ["ADVERT_PAYMENTS", "LODGING_TRAVEL"]
 
 
+_NOT_PURCHASES = ("cash_deposit", "cash_withdrawal", "salary")
+
+
+def _matches_distinct(text: pd.Series, pattern: str) -> np.ndarray:
+    """Regex over the distinct values only: payee names and card texts repeat a great deal."""
+    values = pd.Series(text.dropna().unique())
+    if values.empty:
+        return np.zeros(len(text), dtype=bool)
+    matched = values[text_matches(values, pattern)]
+    return text.isin(set(matched)).to_numpy(dtype=bool)
+
+
 def _merchant_debits(tx: pd.DataFrame, patterns: list[str]) -> pd.DataFrame:
     pattern = "|".join(f"(?:{p})" for p in patterns)
-    text = tx["to_name"].astype("string").fillna("") + " " + tx["description"].astype("string").fillna("")
-    hit = text_matches(text, pattern) & tx["from_account"].notna().to_numpy(dtype=bool)
-    return tx[hit].assign(
+    debits = tx[tx["from_account"].notna().to_numpy(dtype=bool) & ~tx["channel"].isin(_NOT_PURCHASES).to_numpy()]
+    hit = _matches_distinct(debits["to_name"], pattern) | _matches_distinct(debits["description"], pattern)
+    return debits[hit].assign(
         payer=lambda f: f["from_account"].astype(str),
         merchant=lambda f: f["to_name"].astype("string").fillna(f["to_account"].astype("string")).fillna("?"),
         bin=lambda f: (f["ts"] - pd.Timestamp("2000-01-01")).dt.days // 1,
@@ -44,6 +57,8 @@ def _merchant_debits(tx: pd.DataFrame, patterns: list[str]) -> pd.DataFrame:
 def _windows(rows: pd.DataFrame, days: int, min_count: int, min_merchants: int) -> pd.DataFrame:
     """Per payer: the largest count of payments in any ``days``-day window starting at a payment."""
     out = []
+    counts = rows["payer"].value_counts()
+    rows = rows[rows["payer"].isin(set(counts[counts >= min_count].index))]
     for payer, g in rows.sort_values(["ts", "txn_id"]).groupby("payer"):
         day = g["bin"].to_numpy()
         merchants = g["merchant"].to_numpy()

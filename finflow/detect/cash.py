@@ -17,13 +17,14 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding
-from finflow.detect.common import fifo_forwarded, nok
+from finflow.detect.common import nok
 from finflow.detect.labour import salary_credits
 from finflow.detect.util import (
     account_info,
     account_subject,
     currency_of,
     evidence,
+    lifo_forwarded,
     light_transactions,
     month_index,
 )
@@ -128,29 +129,41 @@ def detect_pass_through(data: CaseData, params: Mapping[str, Any]) -> list[Findi
     findings = []
     in_by = dict(tuple(cred[cred["acc"].isin(cand.index)].groupby("acc")))
     out_by = dict(tuple(moves[moves["acc"].isin(cand.index)].groupby("acc")))
+    conduits: dict[str, tuple[float, int, pd.DataFrame, pd.DataFrame]] = {}
     for acc in sorted(cand.index):
         c = in_by[acc].sort_values(["ts", "txn_id"])
         d = out_by[acc].sort_values(["ts", "txn_id"])
-        fwd, out_t = fifo_forwarded(c["ts"].to_numpy(), c["amount_minor"].to_numpy(), d["ts"].to_numpy(),
+        fwd, out_t = lifo_forwarded(c["ts"].to_numpy(), c["amount_minor"].to_numpy(), d["ts"].to_numpy(),
                                     d["amount_minor"].to_numpy(), within)  # fmt: skip
         share = fwd.sum() / max(1, c["amount_minor"].sum())
         cycles = int((fwd >= 0.9 * c["amount_minor"].to_numpy()).sum())
-        if share < params["min_forward_share"] or cycles < params["min_cycles"]:
-            continue
-        rows = pd.concat([c[fwd > 0], d[out_t > 0]])
+        if share >= params["min_forward_share"] and cycles >= params["min_cycles"]:
+            conduits[acc] = (float(share), cycles, c, pd.concat([c[fwd > 0], d[out_t > 0]]))
+    for acc, (share, cycles, c, rows) in conduits.items():
+        # the start of a chain: one account that is not itself a conduit supplies most of the money
+        feeders = c[c["from_account"].notna()].groupby("from_account")["amount_minor"].sum()
+        origin = None
+        if len(feeders):
+            top = str(feeders.idxmax())
+            if top not in conduits and feeders.max() >= params["min_feeder_share"] * c["amount_minor"].sum():
+                origin = top
+        subjects = [account_subject(info, acc, "facilitator")]
+        if origin is not None:
+            subjects.append(account_subject(info, origin, "controller"))
         findings.append(
             Finding(
                 detector="pass_through",
-                subjects=[account_subject(info, acc, "facilitator")],
-                score=min(1.0, 0.4 + 0.4 * float(share) + 0.01 * cycles),
+                subjects=subjects,
+                score=min(1.0, 0.4 + 0.4 * share + 0.01 * cycles),
                 summary=(
                     f"passed on {share:.0%} of {nok(int(c['amount_minor'].sum()), currency_of(c))} received within "
                     f"{params['forward_hours']} h ({cycles} in/out cycles) to "
                     f"{int(cand.loc[acc, 'dests'])} destination(s)"
+                    + (f"; most of it came from {info.label(origin) or origin}" if origin else "")
                 ),
                 parameters=dict(params),
                 evidence_txn_ids=evidence(rows, params["max_evidence"]),
-                metrics={"forwarded_share": round(float(share), 4), "cycles": cycles},
+                metrics={"forwarded_share": round(share, 4), "cycles": cycles, "origin": origin},
             )
         )
     return findings

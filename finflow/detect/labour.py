@@ -29,6 +29,7 @@ from finflow.detect.util import (
     light_transactions,
     month_index,
     party_subject,
+    people_behind,
     text_matches,
 )
 
@@ -176,6 +177,11 @@ def detect_clawback(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
         why = "the employer or its role-holders" if rows["circle"].any() else "a common account"
         score = min(1.0, 0.45 + 0.1 * len(workers) + 0.2 * share + (0.1 if rows["circle"].any() else 0.0))
         subjects = [account_subject(info, dest, "controller")]
+        # when the money goes to a company (often the manager's own sole proprietorship), the
+        # people who run it are who it reaches
+        subjects += [
+            party_subject(data, p, "controller") for p in people_behind(data, info, dest, params["owner_roles"])
+        ]
         subjects += [account_subject(info, e, "front" if e != dest else "controller") for e in employers if e != dest]
         subjects += [account_subject(info, w, "possible_victim") for w in workers]
         cur = currency_of(txn)
@@ -298,7 +304,15 @@ def detect_debt_repayments(data: CaseData, params: Mapping[str, Any]) -> list[Fi
     tx = light_transactions(data)
     info = account_info(data)
     pay = tx[tx["from_account"].notna() & tx["to_account"].notna() & tx["channel"].isin(["transfer", "p2p"])]
-    pay = pay[pay["from_account"].astype("string").map(info.kind).eq("person").fillna(False).to_numpy(dtype=bool)]
+    # subscriptions (telecom, gym, insurance) are fixed monthly payments to companies: F4 looks at
+    # private recipients; the unlicensed-agency variant needs a staffing-agency register
+    private = pay["from_account"].map(info.kind).eq("person").fillna(False).to_numpy(dtype=bool) & ~pay[
+        "to_account"
+    ].map(info.kind).eq("company").fillna(False).to_numpy(dtype=bool)
+    pay = pay[private]
+    # a recipient needs several distinct payers before amounts are compared
+    payers_per_dst = pay.groupby("to_account")["from_account"].nunique()
+    pay = pay[pay["to_account"].isin(set(payers_per_dst[payers_per_dst >= params["min_payers"]].index))]
     if pay.empty:
         return []
     pay = pay.assign(
@@ -306,9 +320,6 @@ def detect_debt_repayments(data: CaseData, params: Mapping[str, Any]) -> list[Fi
     )
     fixed = pay.groupby(["src", "dst", "amount_minor"]).agg(months=("month", "nunique"), n=("txn_id", "size"))
     fixed = fixed[(fixed["months"] >= params["min_months"]) & (fixed["n"] <= fixed["months"] + 1)].reset_index()
-    # subscriptions (telecom, gym, insurance) are fixed monthly payments to companies: F4 looks at
-    # private recipients; the unlicensed-agency variant needs a staffing-agency register
-    fixed = fixed[~fixed["dst"].map(info.kind).eq("company").fillna(False).to_numpy(dtype=bool)]
     payers = fixed.groupby("dst")["src"].nunique()
     hits = payers[payers >= params["min_payers"]]
     findings = []

@@ -30,6 +30,7 @@ from finflow.detect.util import (
     party_subject,
     text_matches,
 )
+from finflow.normalize import normalize_name
 
 __all__ = ["PREMISES_NETWORK", "RENT_SEVERAL_PREMISES", "THIRD_PARTY_RENT", "rent_payments"]
 
@@ -110,28 +111,41 @@ def _third_party(pay: pd.DataFrame, info: AccountInfo, data: CaseData) -> pd.Dat
     leased = pay[pay["tenant"].notna()]
     if leased.empty:
         return leased
-    payer_party = leased["from_account"].map(info.party)
     names = data.parties.drop_duplicates("party_id").set_index("party_id")["name"]
-    tenant_surname = leased["tenant"].astype(str).map(lambda p: surname(names.get(p)))
-    payer_surname = leased["from_account"].map(lambda a: surname(info.label(a)))
-    other = (payer_party.astype("string") != leased["tenant"].astype("string")).fillna(True)
-    family = (tenant_surname == payer_surname) & (tenant_surname != "")
-    return leased[other.to_numpy(dtype=bool) & ~family.to_numpy(dtype=bool)]
+    tenant_name = leased["tenant"].astype(str).map(lambda p: normalize_name(names.get(p)))
+    payer_name = leased["from_account"].map(lambda a: normalize_name(info.label(a)))
+    payer_party = leased["from_account"].map(info.party).astype("string")
+    # the payer is someone else only when we know who both are and they differ; an unknown
+    # holder whose name is the tenant's is the tenant
+    known = payer_party.notna() | (payer_name != "")
+    same = (payer_party == leased["tenant"].astype("string")).fillna(False) | (payer_name == tenant_name)
+    family = leased["from_account"].map(lambda a: surname(info.label(a))) == tenant_name.map(
+        lambda n: n.split()[-1] if n else "?"
+    )
+    keep = known.to_numpy(dtype=bool) & ~same.to_numpy(dtype=bool) & ~family.to_numpy(dtype=bool)
+    return leased[keep]
+
+
+def _third_party_payers(pay: pd.DataFrame, info: AccountInfo, data: CaseData, params: Mapping[str, Any]) -> pd.Series:
+    """(payer, lease) → months paid, for payers paying others' rent on enough leases."""
+    third = _third_party(pay, info, data)
+    if third.empty:
+        return pd.Series(dtype="int64")
+    months = third.groupby(["from_account", "lease_id"])["month"].nunique()
+    months = months[months >= params["min_months"]]
+    leases = months.groupby(level=0).size()
+    keep = set(leases[leases >= params["min_leases"]].index)
+    return months[months.index.get_level_values(0).isin(keep)]
 
 
 def detect_third_party_rent(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     info = account_info(data)
     pay = rent_payments(data, info, params)
     third = _third_party(pay, info, data)
-    if third.empty:
-        return []
-    months = third.groupby(["from_account", "lease_id"])["month"].nunique()
-    months = months[months >= params["min_months"]]
+    months = _third_party_payers(pay, info, data, params)
     findings = []
     for payer, group in months.groupby(level=0):
         leases = sorted(group.index.get_level_values(1))
-        if len(leases) < params["min_leases"]:
-            continue
         rows = third[(third["from_account"] == payer) & third["lease_id"].isin(leases)]
         tenants = sorted(rows["tenant"].astype(str).unique())
         findings.append(
@@ -160,7 +174,8 @@ def detect_premises_networks(data: CaseData, params: Mapping[str, Any]) -> list[
     pay = rent_payments(data, info, params)
     if pay.empty:
         return []
-    flagged = set(_several(pay, params).index) | set(_third_party(pay, info, data)["from_account"])
+    third = _third_party_payers(pay, info, data, params)
+    flagged = set(_several(pay, params).index) | set(third.index.get_level_values(0))
     rows = pay[pay["from_account"].isin(flagged)]
     graph = nx.Graph()
     for r in rows[["from_account", "to_account", "premises"]].drop_duplicates().itertuples(index=False):

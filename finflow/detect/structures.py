@@ -14,6 +14,7 @@ import bisect
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from finflow.casedata import CaseData
@@ -26,6 +27,7 @@ from finflow.detect.util import (
     currency_of,
     in_sector,
     light_transactions,
+    month_index,
     party_subject,
 )
 
@@ -238,28 +240,48 @@ def detect_front_companies(data: CaseData, params: Mapping[str, Any]) -> list[Fi
     risky_companies = sorted(profile.index[risky.to_numpy()].astype(str))
     owner = {a: c for c in risky_companies for a in info.accounts_of(c)}
     incoming = tx[tx["to_account"].isin(list(owner))]
-    by_company = dict(tuple(incoming.groupby(incoming["to_account"].map(owner))))
-    for company in risky_companies:
-        accounts = info.accounts_of(company)
-        cred = by_company.get(company)
-        if cred is None or cred.empty:
-            continue
-        months = max(1, cred["ts"].dt.to_period("M").nunique())
-        cash = cred[cred["channel"] == "cash_deposit"]
-        cash_share = float(cash["amount_minor"].sum() / max(1, cred["amount_minor"].sum()))
-        timed = cred[cred["has_time"].to_numpy(dtype=bool)]
-        hours = timed["booking_time"].astype("string")
-        start, end = params["night_hours"]
-        night = float(((hours >= start) | (hours < end)).mean()) if len(timed) else 0.0
-        employees = profile.loc[company, "employees"]
-        per_employee = float(cash["amount_minor"].sum()) / months / max(1, 0 if pd.isna(employees) else int(employees))
-        holders = roles.loc[roles["company_party_id"] == company, "holder_party_id"]
-        linked = bool((holders.map(role_counts) >= 2).any()) or bool(
-            business.loc[business["party_id"] == company, "address_id"].astype(str).isin(residential).any()
+    if incoming.empty:
+        return []
+    start, end = params["night_hours"]
+    hours = incoming["booking_time"].astype("string")
+    cash_mask = (incoming["channel"] == "cash_deposit").to_numpy(dtype=bool)
+    timed_mask = incoming["has_time"].to_numpy(dtype=bool)
+    stats = (
+        pd.DataFrame(
+            {
+                "company": incoming["to_account"].map(owner).to_numpy(),
+                "amount": incoming["amount_minor"].to_numpy(),
+                "cash": np.where(cash_mask, incoming["amount_minor"].to_numpy(), 0),
+                "timed": timed_mask,
+                "night": timed_mask & ((hours >= start) | (hours < end)).fillna(False).to_numpy(dtype=bool),
+                "month": month_index(incoming["ts"]),
+            }
         )
+        .groupby("company")
+        .agg(
+            amount=("amount", "sum"),
+            cash=("cash", "sum"),
+            timed=("timed", "sum"),
+            night=("night", "sum"),
+            months=("month", "nunique"),
+        )
+    )
+    held = roles.groupby("company_party_id")["holder_party_id"].agg(list)
+    home_based = set(business.loc[business["address_id"].astype(str).isin(residential), "party_id"].astype(str))
+    cash_rows = incoming[cash_mask]
+    for company, st in stats.iterrows():
+        accounts = info.accounts_of(company)
+        cash_share = float(st["cash"] / max(1, st["amount"]))
+        night = float(st["night"] / st["timed"]) if st["timed"] else 0.0
+        employees = profile.loc[company, "employees"]
+        head_count = max(1, 0 if pd.isna(employees) else int(employees))
+        per_employee = float(st["cash"]) / max(1, int(st["months"])) / head_count
+        linked = any(role_counts.get(h, 0) >= 2 for h in held.get(company, [])) or company in home_based
+        timed = int(st["timed"])
+        cash = cash_rows[cash_rows["to_account"].isin(accounts)] if st["cash"] else cash_rows.iloc[0:0]
         signs = {
             f"cash {cash_share:.0%} of credits": cash_share >= params["min_cash_share"],
-            f"{night:.0%} of timed credits at night": len(timed) >= params["min_timed"]
+            f"{night:.0%} of timed credits at night": timed >= params["min_timed"]
             and night >= params["min_night_share"],
             f"cash {nok(per_employee)} a month per registered employee": per_employee
             >= params["max_cash_per_employee_minor"],

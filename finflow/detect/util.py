@@ -27,10 +27,12 @@ __all__ = [
     "currency_of",
     "evidence",
     "in_sector",
+    "lifo_forwarded",
     "light_transactions",
     "load_list",
     "month_index",
     "party_subject",
+    "people_behind",
     "text_matches",
 ]
 
@@ -129,12 +131,58 @@ def party_subject(data: CaseData, party_id: str, role: str) -> Subject:
     return Subject("party", str(party_id), role, name if isinstance(name, str) else None)
 
 
+def people_behind(data: CaseData, info: AccountInfo, account: str, kinds: Iterable[str]) -> list[str]:
+    """Active role-holders (e.g. DAGL, INNH) of the company holding ``account``; [] for persons."""
+    party = info.party.get(account)
+    if not isinstance(party, str) or info.kind.get(account) != "company":
+        return []
+    roles = data.company_roles
+    mask = (roles["company_party_id"] == party) & roles["role"].isin(list(kinds))
+    mask &= ~roles["resigned"].fillna(False).astype(bool)
+    return sorted(set(roles.loc[mask.to_numpy(dtype=bool), "holder_party_id"].astype(str)))
+
+
+def lifo_forwarded(
+    in_ts: np.ndarray, in_amount: np.ndarray, out_ts: np.ndarray, out_amount: np.ndarray, within: np.timedelta64
+) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`finflow.detect.common.fifo_forwarded`, but each outflow takes the newest money first.
+
+    A conduit keeps a small fee from every pass; first in, first out would charge the next
+    outflow with that old residue and make a conduit look slower than it is. Last in, first out
+    matches each outflow to the payment it passes on.
+    """
+    forwarded = np.zeros(len(in_ts), dtype=np.int64)
+    out_in_time = np.zeros(len(out_ts), dtype=np.int64)
+    lots: list[list[int]] = []  # [inflow index, remaining], newest last
+    i = 0
+    for j in np.argsort(out_ts, kind="stable"):
+        while i < len(in_ts) and in_ts[i] <= out_ts[j]:
+            lots.append([i, int(in_amount[i])])
+            i += 1
+        need = int(out_amount[j])
+        while need and lots:
+            lot = lots[-1]
+            take = min(need, lot[1])
+            if out_ts[j] - in_ts[lot[0]] <= within:
+                forwarded[lot[0]] += take
+                out_in_time[j] += take
+            lot[1] -= take
+            need -= take
+            if lot[1] == 0:
+                lots.pop()
+    return forwarded, out_in_time
+
+
 def text_matches(text: pd.Series, pattern: str) -> np.ndarray:
     """Case-insensitive regex search over free text (null text never matches)."""
     pattern = _NON_CAPTURING.sub("(?:", pattern)  # groups are for alternation, not extraction
-    # Arrow strings: the regex runs vectorised (RE2) instead of once per row in Python
-    arrow = text.astype("string[pyarrow]")
-    return arrow.str.contains(pattern, case=False, regex=True).fillna(False).to_numpy(dtype=bool)
+    # the regex runs once per distinct text (texts repeat a great deal), vectorised on Arrow strings
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return np.zeros(len(text), dtype=bool)
+    arrow = pd.Series(uniques).astype("string[pyarrow]")
+    hit = arrow.str.contains(pattern, case=False, regex=True).fillna(False).to_numpy(dtype=bool)
+    return np.where(codes >= 0, hit[np.maximum(codes, 0)], False)
 
 
 def month_index(ts: pd.Series) -> np.ndarray:

@@ -8,5 +8,6 @@ that importing the file gives back the same transactions (ids, dates, amounts, a
 from .bank_csv import BANKS, write_bank_csv
 from .camt053 import write_camt053
 from .generic import write_generic_csv
+from .multiformat import write_multiformat_case
 
-__all__ = ["BANKS", "write_bank_csv", "write_camt053", "write_generic_csv"]
+__all__ = ["BANKS", "write_bank_csv", "write_camt053", "write_generic_csv", "write_multiformat_case"]

@@ -93,3 +93,18 @@ def test_small_cash_deposits_passed_to_an_organiser(tmp_path):
 def test_small_cash_deposits_kept_are_not_begging_for_someone(tmp_path):
     data = build(tmp_path, _begging(pass_on=False), holders=BEG_HOLDERS)
     assert detect_begging(data, CONFIG["begging"]) == []
+
+
+def test_mule_chain_keeping_a_fee_each_time_is_a_conduit_fed_by_its_origin(tmp_path):
+    origin, mule, dest = account(240), account(241), account(242)
+    rows = []
+    for start, amount in [(1, 110000), (16, 37000), (43, 116000), (59, 156000)]:
+        rows.append(txn(start, amount, origin, mule, "transfer", "", time="22:30"))
+        rows.append(txn(start + 1, amount * 0.975, mule, dest, "transfer", "Lån", time="17:00"))
+    holders = [company_holder(origin, "Skygge Trading AS", 7), person_holder(mule, "Ung Person", "2003-03-03")]
+    data = build(tmp_path, rows, holders=holders)
+    (finding,) = detect_pass_through(data, CONFIG["pass_through"])
+    assert finding.subjects[0].id == mule and finding.metrics["cycles"] == 4
+    assert finding.metrics["forwarded_share"] == 0.975  # the fee kept each time does not slow it down
+    assert finding.subjects[1].id == origin and finding.subjects[1].role == "controller"
+    assert "most of it came from Skygge Trading AS" in finding.summary

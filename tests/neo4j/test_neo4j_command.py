@@ -112,4 +112,4 @@ def test_findings_command_writes_the_detectors_findings(graph, env, tmp_path) ->
 def test_queries_lists_the_library(env) -> None:
     result = invoke(["queries"], env)
     assert result.exit_code == 0
-    assert "money_trail_out  (start*, max_hops, limit)" in result.output
+    assert "money_trail_out  (start*, max_hops, from_date, to_date, min_amount, limit)" in result.output

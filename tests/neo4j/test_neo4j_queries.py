@@ -88,6 +88,14 @@ EXPECTED: dict[str, list[tuple[dict, list[dict]]]] = {
         ),
         ({"start": ACC_MARIA, "max_hops": 1}, [{"hops": 1, "txn_ids": ["txn-03"]}]),
         ({"start": ACC_SE}, []),
+        ({"start": ACC_MARIA, "from_date": "2024-01-08"}, []),  # Maria's payment is older
+        (
+            {"start": "party-ola", "min_amount": 800_000},  # txn-10 (700 000) is below it
+            [{"txn_ids": ["txn-07"]}, {"txn_ids": ["txn-06"]}, {"txn_ids": ["txn-08"]}],
+        ),
+        ({"start": "party-ola", "to_date": "2024-01-10"}, [
+            {"txn_ids": ["txn-07"]}, {"txn_ids": ["txn-06"]},
+        ]),
         ({"start": "no-such-account"}, []),
     ],
     "money_trail_in": [
@@ -104,6 +112,10 @@ EXPECTED: dict[str, list[tuple[dict, list[dict]]]] = {
                 {"hops": 3, "origin": ACC_NORDLYS, "txn_ids": ["txn-05", "txn-08", "txn-10"]},
             ],
         ),
+        ({"target": ACC_SE, "min_amount": 300_000, "from_date": "2024-01-08"}, [
+            {"txn_ids": ["txn-10"]}, {"txn_ids": ["txn-08", "txn-10"]},
+            {"txn_ids": ["txn-04", "txn-08", "txn-10"]},
+        ]),
         ({"target": "party-kari", "max_hops": 1}, [
             {"origin": ACC_OLA, "txn_ids": ["txn-07"]},
             {"origin": ACC_OLA, "txn_ids": ["txn-08"]},

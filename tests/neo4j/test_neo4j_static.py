@@ -70,7 +70,14 @@ def test_parameters_are_checked_and_coerced() -> None:
     assert query.coerce({"max_hops": "2", "start": "123"}) == {"max_hops": 2, "start": "123"}
     with pytest.raises(QueryLibraryError, match="not a valid int"):
         query.coerce({"max_hops": "two"})
-    assert query.bind({"start": "x"}) == {"start": "x", "max_hops": 3, "limit": 200}
+    assert query.bind({"start": "x"}) == {
+        "start": "x",
+        "max_hops": 3,
+        "from_date": "0001-01-01",
+        "to_date": "9999-12-31",
+        "min_amount": 0,
+        "limit": 200,
+    }
 
 
 def test_query_names_cannot_escape_the_library() -> None:
