@@ -12,10 +12,12 @@ from finflow.case import ImportReport, open_case
 from finflow.config import ConfigError
 from finflow.findings_io import findings_table
 from finflow.importers import registry
-from finflow.investigate import InvestigationError, investigate
+from finflow.investigate import Investigation, InvestigationError, investigate
+from finflow.neo4j.command import neo4j_group, query_command
 from finflow.outputs import OutputSettings
 from finflow.synth.command import synth
 from finflow.trace.command import trace
+from finflow.writers.cli import multiformat
 
 CASE_OPTION = click.option(
     "--case", "case_dir", default="case", show_default=True, type=click.Path(file_okay=False),
@@ -98,6 +100,12 @@ def formats_command() -> None:
 @click.option("--traces", default=3, show_default=True, help="Forward trails from the top controllers' accounts.")
 @click.option("--node-budget", default=1500, show_default=True, help="Most nodes drawn in one view.")
 @click.option("--include-personal-ids", is_flag=True, help="Show birth dates and id numbers in views and report.")
+@click.option(
+    "--neo4j",
+    "to_neo4j",
+    is_flag=True,
+    help="Also load the case and its findings into Neo4j (NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD).",
+)
 def investigate_command(
     path: str,
     case_dir: str,
@@ -110,6 +118,7 @@ def investigate_command(
     traces: int,
     node_budget: int,
     include_personal_ids: bool,
+    to_neo4j: bool,
 ) -> None:
     """Import everything under PATH, run the detectors, and write findings and views.
 
@@ -139,6 +148,29 @@ def investigate_command(
     click.echo("")
     for _name, file in sorted(result.outputs.items()):
         click.echo(f"wrote {file}")
+    if to_neo4j:
+        _publish(result)
+
+
+def _publish(result: Investigation) -> None:
+    """Load the investigated case and its findings into the Neo4j named by the environment."""
+    import os
+
+    from neo4j import exceptions as neo4j_errors
+
+    from finflow.neo4j.connect import redact_uri
+    from finflow.neo4j.publish import Neo4jTarget, publish
+
+    password = os.environ.get("NEO4J_PASSWORD")
+    if not password:
+        raise click.ClickException("--neo4j: set NEO4J_PASSWORD (and NEO4J_URI, NEO4J_USER) first")
+    uri = os.environ.get("NEO4J_URI", "bolt://localhost:7687")
+    target = Neo4jTarget(uri, os.environ.get("NEO4J_USER", "neo4j"), password, os.environ.get("NEO4J_DATABASE"))
+    try:
+        loaded, written = publish(target, result.data, result.findings)
+    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
+        raise click.ClickException(f"Neo4j: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    click.echo(f"loaded {loaded.total_rows:,} rows and {written.findings:,} findings into {redact_uri(uri)}")
 
 
 @main.group("merges")
@@ -174,6 +206,9 @@ def merges_undo(merge_id: str, case_dir: str) -> None:
 
 main.add_command(synth)
 main.add_command(trace)
+main.add_command(multiformat)
+main.add_command(neo4j_group)
+main.add_command(query_command)
 
 
 def run() -> None:  # pragma: no cover - console entry point

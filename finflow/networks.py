@@ -73,8 +73,8 @@ def flagged_accounts(data: CaseData, findings: list[Finding]) -> dict[str, set[s
     return out
 
 
-def _neighbourhood(data: CaseData, flagged: set[str]) -> pd.DataFrame:
-    agg = flows(data)
+def _neighbourhood(data: CaseData, flagged: set[str], agg: pd.DataFrame | None = None) -> pd.DataFrame:
+    agg = flows(data) if agg is None else agg
     agg = agg[(agg["from_node"] != CASH_NODE) & (agg["to_node"] != CASH_NODE)]
     return agg[agg["from_node"].isin(flagged) | agg["to_node"].isin(flagged)]
 
@@ -223,7 +223,7 @@ def subject_context(data: CaseData, accounts: list[str], config: Mapping[str, An
     pair = money.groupby(["from_node", "to_node"])["amount_minor"].sum().reset_index()
     pair = pair[pair["from_node"] != pair["to_node"]]
     pagerank = pagerank_weighted(pair, tol=params["pagerank_tol"], seed_order=True)
-    local = _undirected(_neighbourhood(data, set(accounts)))
+    local = _undirected(_neighbourhood(data, set(accounts), agg))
     if len(local) > params["betweenness_exact_max_nodes"]:
         k = min(int(params["betweenness_k"]), len(local))
         between = nx.betweenness_centrality(local, k=k, seed=params["seed"], weight=None)

@@ -147,9 +147,7 @@ _ROLE_ORDER = {"controller": 0, "possible_victim": 0, "front": 1, "facilitator":
 def _table(rows: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "rank"])
     frame["_order"] = frame["role"].map(_ROLE_ORDER).fillna(9)
-    frame = frame.sort_values(
-        ["priority", "_order", "subject_id"], ascending=[False, True, True], kind="stable"
-    )
+    frame = frame.sort_values(["priority", "_order", "subject_id"], ascending=[False, True, True], kind="stable")
     frame = frame.drop(columns="_order").reset_index(drop=True)
     frame.insert(0, "rank", range(1, len(frame) + 1))
     return frame

@@ -323,11 +323,13 @@ def detect_debt_repayments(data: CaseData, params: Mapping[str, Any]) -> list[Fi
     payers = fixed.groupby("dst")["src"].nunique()
     hits = payers[payers >= params["min_payers"]]
     findings = []
+    fixed_by = dict(tuple(fixed[fixed["dst"].isin(set(hits.index))].groupby("dst")))
+    pay_by = dict(tuple(pay[pay["dst"].isin(set(hits.index))].groupby("dst")))
     for dst in sorted(hits.index):
-        rows = fixed[fixed["dst"] == dst]
+        rows = fixed_by[dst]
         srcs = sorted(rows["src"].unique())
         # a landlord collecting rent is not a creditor of workers: rent words excluded
-        txn = pay[(pay["dst"] == dst) & pay["src"].isin(srcs)]
+        txn = pay_by[dst][pay_by[dst]["src"].isin(srcs)]
         txn = txn.merge(rows[["src", "amount_minor"]], on=["src", "amount_minor"])
         if text_matches(txn["description"], params["exclude_pattern"]).mean() > 0.5:
             continue

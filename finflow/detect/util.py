@@ -108,7 +108,10 @@ def light_transactions(data: CaseData) -> pd.DataFrame:
             elif column == "has_time":
                 out[column] = values.to_numpy(dtype=bool)
             else:
-                out[column] = values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
+                # numpy object columns: row selection is a numpy take, not one Arrow call per column
+                out[column] = pd.Series(
+                    values.astype(object).where(values.notna(), None).to_numpy(dtype=object), dtype=object
+                )
         cache["tx"] = pd.DataFrame(out)
     return cache["tx"]
 

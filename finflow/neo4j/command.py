@@ -20,6 +20,7 @@ from finflow.neo4j.findings import write_findings
 from finflow.neo4j.library import QueryLibraryError, list_queries, load_query
 from finflow.neo4j.load import DEFAULT_BATCH_SIZE, count_rows, load_case
 from finflow.neo4j.query import render, run_query
+from finflow.neo4j.read import read_case
 
 __all__ = ["neo4j_group", "query_command"]
 
@@ -197,7 +198,7 @@ def queries_command() -> None:
     "case_dir",
     default="case",
     show_default=True,
-    type=click.Path(file_okay=False, exists=True),
+    type=click.Path(file_okay=False),
     help="Case directory to run detectors on.",
 )
 @click.option(
@@ -210,11 +211,27 @@ def queries_command() -> None:
 @click.option(
     "--run-id", default=None, help="Label of this run (default: derived from the findings)."
 )
+@click.option(
+    "--source",
+    type=click.Choice(["case", "neo4j"]),
+    default="case",
+    show_default=True,
+    help="Analyse the embedded case, or the graph as it is in Neo4j (read back over Bolt).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Also write findings.json and findings.csv here.",
+)
 @connection_options
 def findings_command(
     case_dir: str,
     config_path: str | None,
     run_id: str | None,
+    source: str,
+    out_dir: str | None,
     uri: str,
     user: str,
     password: str | None,
@@ -233,15 +250,23 @@ def findings_command(
         config = load_config(Path(config_path) if config_path else None)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    findings = run_detectors(open_case(case_dir).data(), config)
-    run = run_id or content_id("run", *sorted(f.finding_id for f in findings))
     driver = _driver(uri, user, password)
     try:
+        if source == "case" and not Path(case_dir).is_dir():
+            raise click.ClickException(f"no case at {case_dir} (import files first, or pass --case)")
+        data = read_case(driver, database=database) if source == "neo4j" else open_case(case_dir).data()
+        findings = run_detectors(data, config)
+        run = run_id or content_id("run", *sorted(f.finding_id for f in findings))
         report = write_findings(driver, findings, run, database=database)
     except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
         raise _neo4j_failure(exc) from None
     finally:
         driver.close()
+    if out_dir:
+        from finflow.findings_io import write_findings as write_findings_files
+
+        for file in write_findings_files(Path(out_dir), data, findings, config):
+            click.echo(f"wrote {file}")
     click.echo(
         f"Wrote {report.findings:,} findings (run {report.run_id}), replacing {report.replaced:,}; "
         f"linked {report.subjects_linked:,} subjects and {report.evidence_linked:,} evidence "

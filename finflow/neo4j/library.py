@@ -89,11 +89,15 @@ class QueryFile:
 
 
 def queries_dir() -> Path:
-    """Where the ``.cypher`` files are: ``$FINFLOW_QUERIES`` or the repository's ``queries/``."""
+    """Where the ``.cypher`` files are: ``$FINFLOW_QUERIES``, else those shipped with finflow.
+
+    The repository's top-level ``queries/`` is linked into the package as ``finflow/queries``, so
+    an installed finflow carries the same files an analyst pastes into the Browser.
+    """
     env = os.environ.get("FINFLOW_QUERIES")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "queries"
+    return Path(__file__).parent.parent / "queries"  # finflow/queries: the repository's queries/
 
 
 def list_queries(directory: Path | None = None) -> list[str]:

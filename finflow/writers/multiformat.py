@@ -15,6 +15,7 @@ import glob
 import io
 import os
 import random
+import shutil
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -133,7 +134,20 @@ def write_multiformat_case(
     rest = txns[~touches.fillna(False) | self_transfer]
     write_generic_csv(rest, os.path.join(out_dir, REST_FILE), extra_lines=bad_lines)
     result.files[REST_FILE] = "generic_csv"
+    _copy_registry_extracts(generic_case_dir, out_dir, result)
     return result
+
+
+#: The generator's non-statement files are already in the formats investigators receive.
+REGISTRY_EXTRACTS = ("accounts.csv", "persons.csv", "leases.csv", "brreg_enheter.json", "brreg_roller.json")
+
+
+def _copy_registry_extracts(generic_case_dir: str, out_dir: str, result: MultiformatCase) -> None:
+    for name in REGISTRY_EXTRACTS:
+        source = os.path.join(generic_case_dir, name)
+        if os.path.exists(source):
+            shutil.copyfile(source, os.path.join(out_dir, name))
+            result.files[name] = "copied"
 
 
 def _write_one(
