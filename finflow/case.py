@@ -76,6 +76,7 @@ class Case:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._tables: dict[str, pa.Table] = {}
+        self._resolution: tuple[dict[str, pd.DataFrame], pd.DataFrame] | None = None
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -96,19 +97,25 @@ class Case:
         """The tables as imported, before parties are resolved."""
         return {name: self.table(name).to_pandas(types_mapper=pd.ArrowDtype) for name in TABLES}
 
+    def _resolve(self) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+        """Resolved tables and merges, computed once per state of the case."""
+        if self._resolution is None:
+            self._resolution = resolve_parties(self.imported_tables(), previous=self._stored_merges())
+        return self._resolution
+
     def merges(self) -> pd.DataFrame:
         """Party merges on strong keys (see :mod:`finflow.resolve`), with their status."""
-        return resolve_parties(self.imported_tables(), previous=self._stored_merges())[1]
+        return self._resolve()[1]
 
     def data(self) -> CaseData:
         """The whole case, parties resolved on strong keys, ready for analysis."""
-        resolved, _ = resolve_parties(self.imported_tables(), previous=self._stored_merges())
-        return CaseData.from_tables(resolved)
+        return CaseData.from_tables(self._resolve()[0])
 
     def undo_merge(self, merge_id: str) -> pd.DataFrame:
         """Undo one merge (it stays undone after later imports); returns the merges table."""
         _, merges = undo_merge(self.imported_tables(), self.merges(), merge_id)
         self._write_merges(merges)
+        self._resolution = None
         return merges
 
     def _stored_merges(self) -> pd.DataFrame | None:
@@ -151,6 +158,7 @@ class Case:
             if on_report:
                 on_report(report)
         if changed:
+            self._resolution = None
             self._save(manifest)
         return reports
 

@@ -12,6 +12,8 @@ from importlib.resources import files
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = ["format_minor", "is_currency", "minor_units", "parse_amounts"]
 
@@ -35,6 +37,17 @@ def minor_units(code: str) -> int:
     return _exponents()[code]
 
 
+def _extract(text: pd.Series) -> pd.DataFrame:
+    """Whole and fractional digits of each amount (null where the text is not an amount)."""
+    array = pa.array(text.astype(object).where(text.notna(), None).tolist(), type=pa.string())
+    struct = pc.extract_regex(array, r"^(?P<whole>\d+)(?:[.,](?P<frac>\d+))?$")
+    matched = struct.is_valid().to_numpy(zero_copy_only=False)
+    whole = pd.Series(struct.field("whole").to_pandas(), dtype="string").where(matched)
+    frac = pd.Series(struct.field("frac").to_pandas(), dtype="string").where(matched)
+    frac = frac.mask(frac == "")
+    return pd.DataFrame({0: whole.to_numpy(), 1: frac.to_numpy()}, index=text.index, dtype="string")
+
+
 def parse_amounts(amounts: pd.Series, currencies: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse positive decimal strings to minor units for each row's currency.
 
@@ -43,7 +56,7 @@ def parse_amounts(amounts: pd.Series, currencies: pd.Series) -> tuple[pd.Series,
     no thousands separators; more decimals than the currency has is an error, not a rounding.
     """
     text = amounts.astype("string").str.strip()
-    parts = text.str.extract(_AMOUNT)
+    parts = _extract(text)
     exps = currencies.astype("string").map(_exponents()).astype("Int64")
     error = pd.Series(pd.NA, index=amounts.index, dtype="string")
     error = error.mask(text.isna() | (text == ""), "amount is empty")

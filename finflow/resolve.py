@@ -172,10 +172,11 @@ def _strong_ids(parties: pd.DataFrame | None) -> set[str]:
 def _targets(members: pd.DataFrame, parties: pd.DataFrame | None) -> dict[str, str]:
     """party id → the id its connected component of active merges resolves to."""
     graph = nx.Graph()
-    for _, group in members.groupby("merge_id", sort=True):
-        ids = sorted(group["party_id"].dropna().unique())
-        graph.add_nodes_from(ids)
-        graph.add_edges_from((ids[0], other) for other in ids[1:])
+    pairs = members[["merge_id", "party_id"]].dropna().astype(object).drop_duplicates()
+    pairs = pairs.sort_values(["merge_id", "party_id"], kind="stable")
+    first = pairs.groupby("merge_id", sort=False)["party_id"].transform("first")
+    graph.add_nodes_from(pairs["party_id"].tolist())
+    graph.add_edges_from(zip(first.tolist(), pairs["party_id"].tolist(), strict=True))
     members_only = None if parties is None else parties[parties["party_id"].isin(list(graph.nodes))]
     strong = _strong_ids(members_only)
     mapping: dict[str, str] = {}

@@ -100,7 +100,7 @@ def read(path: str, source: Source) -> ImportResult:
         {
             "account_id": account_id,
             "scheme": norm["scheme"].astype("string"),
-            "validated": norm["validated"].fillna(False).astype(bool),
+            "validated": norm["validated"].astype("boolean").fillna(False).astype(bool),
             "country": norm["country"].astype("string"),
             "holder_party_id": keys["party_id"],
             "holder_name": keys["name"],

@@ -25,6 +25,7 @@ import pandas as pd
 from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding, Subject
 from finflow.detect.common import fifo_forwarded, nok, surname
+from finflow.detect.util import light_transactions
 from finflow.graph import account_holders
 
 __all__ = ["DETECTOR", "detect_collectors"]
@@ -33,14 +34,16 @@ _OUT_CHANNELS_EXCLUDED = ("fee",)
 
 
 def detect_collectors(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
-    tx = data.transactions
+    tx = light_transactions(data)
     if tx.empty:
         return []
     holders = account_holders(data)
     kind = holders["kind"]
     credits = tx[tx["to_account"].notna() & tx["from_account"].notna()]
     sender_kind = credits["from_account"].map(kind).astype("string")
-    guessed = credits["from_name"].map(lambda n: "company" if _looks_company(n) else "person")
+    names = credits["from_name"].fillna("")
+    looks = {n: "company" if _looks_company(n) else "person" for n in names.unique()}
+    guessed = names.map(looks)
     sender_kind = sender_kind.where(sender_kind.notna() & (sender_kind != "unknown"), guessed)
     person_credits = credits[(sender_kind == "person").to_numpy()]
     distinct = person_credits.groupby("to_account", observed=True)["from_account"].nunique()
@@ -51,8 +54,11 @@ def detect_collectors(data: CaseData, params: Mapping[str, Any]) -> list[Finding
     debits = tx[tx["from_account"].isin(candidates) & ~tx["channel"].isin(_OUT_CHANNELS_EXCLUDED)]
     main_destination = _main_destinations(tx, params["feeder_top_share"])
     feeders = {a for a, dest in main_destination.items() if a in candidates and dest in candidates and dest != a}
-    all_credits = tx[tx["to_account"].isin(candidates)]
-    person_set = set(person_credits.index)
+    all_credits = tx[tx["to_account"].isin(candidates)].copy()
+    all_credits["is_person"] = all_credits.index.isin(person_credits.index)
+    names = all_credits["from_name"].fillna("")
+    surnames = {n: surname(n) for n in names.unique()}
+    all_credits["sender_surname"] = names.map(surnames)
     findings = []
     credits_by_account = dict(tuple(all_credits.sort_values(["ts", "txn_id"]).groupby("to_account", observed=True)))
     debits_by_account = dict(tuple(debits.sort_values(["ts", "txn_id"]).groupby("from_account", observed=True)))
@@ -63,7 +69,6 @@ def detect_collectors(data: CaseData, params: Mapping[str, Any]) -> list[Finding
             holder_name,
             credits_by_account[account],
             debits_by_account.get(account, tx.iloc[0:0]),
-            person_set,
             {src for src, dest in main_destination.items() if dest == account},
             params,
         )
@@ -103,16 +108,14 @@ def _assess(
     holder_name: object,
     credits: pd.DataFrame,
     debits: pd.DataFrame,
-    person_rows: set,
     swept_senders: set[str],
     params: Mapping[str, Any],
 ) -> Finding | None:
     own_surname = surname(holder_name)
     window = np.timedelta64(int(params["window_days"]), "D")
-    is_person = np.array([idx in person_rows for idx in credits.index])
-    senders = credits["from_account"].astype("string").fillna("").to_numpy()
-    names = credits["from_name"].astype("string").fillna("").to_numpy()
-    related = np.array([bool(own_surname) and surname(n) == own_surname for n in names])
+    is_person = credits["is_person"].to_numpy(dtype=bool)
+    senders = credits["from_account"].fillna("").to_numpy(dtype=object)
+    related = (credits["sender_surname"].to_numpy(dtype=object) == own_surname) & bool(own_surname)
     counted = is_person & ~related
     ts = credits["ts"].to_numpy()
 

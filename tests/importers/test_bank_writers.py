@@ -21,7 +21,7 @@ from finflow.importers.base import ImportResult, Source
 from finflow.writers.bank_csv import BankStyle, write_bank_csv
 from finflow.writers.camt053 import write_camt053
 from finflow.writers.cli import multiformat
-from finflow.writers.multiformat import FORMATS, read_generic_case, write_multiformat_case
+from finflow.writers.multiformat import FORMATS, REGISTRY_EXTRACTS, read_generic_case, write_multiformat_case
 
 GENERIC_CASE = Path(__file__).parent / "fixtures" / "bank" / "generic_case"
 COMPARED = ["txn_id", "booking_date", "amount_minor", "currency", "from_account", "to_account", "channel"]
@@ -41,7 +41,8 @@ def import_file(path: Path) -> tuple[str, ImportResult]:
 
 def import_dir(directory: Path, pattern: str = "*") -> tuple[pd.DataFrame, dict[str, ImportResult]]:
     """All files' transactions, de-duplicated by id as the case store does."""
-    results = {p.name: import_file(p)[1] for p in sorted(directory.glob(pattern))}
+    copied = set(REGISTRY_EXTRACTS)  # registry and people extracts copied beside the statements
+    results = {p.name: import_file(p)[1] for p in sorted(directory.glob(pattern)) if p.name not in copied}
     frames = [r.tables["transactions"] for r in results.values()]
     return pd.concat(frames, ignore_index=True), results
 
