@@ -12,7 +12,10 @@ from finflow.detect.collector import detect_collectors
 PARAMS = load_config()["collector"]
 COLLECTOR = account(900)
 OUTSIDE_IBAN = "RO49AAAA1B31007593840000"  # a valid Romanian IBAN (mod-97)
-CLIENT_NAMES = ["Per Olsen", "Jon Berg", "Ali Khan", "Lars Dahl", "Tor Moe", "Erik Lie", "Nils Bakke", "Arne Vik"]
+CLIENT_NAMES = [
+    "Per Olsen", "Jon Berg", "Ali Khan", "Lars Dahl", "Tor Moe", "Erik Lie", "Nils Bakke", "Arne Vik",
+    "Ole Strand", "Geir Foss", "Knut Aas",
+]  # fmt: skip
 
 
 def _inflows(to: str, amount: str = "1200", start: date = date(2026, 3, 2), hour: str = "23:15") -> list[dict]:
@@ -47,9 +50,9 @@ def test_flags_controller_that_forwards_small_unrelated_payments(tmp_path):
     (finding,) = detect_collectors(data, PARAMS)
     assert finding.subjects[0].id == COLLECTOR
     assert finding.subjects[0].role == "controller"
-    assert finding.metrics["distinct_unrelated_senders"] == 8
+    assert finding.metrics["distinct_unrelated_senders"] == 11
     assert finding.metrics["forwarded_share"] == 1.0
-    assert "8 distinct unrelated private senders" in finding.summary
+    assert "11 distinct unrelated private senders" in finding.summary
     assert "median NOK 1 200" in finding.summary and "forwarded 100%" in finding.summary
     assert 0.5 < finding.score <= 1.0
     inflow_ids = set(data.transactions.loc[data.transactions["to_account"] == COLLECTOR, "txn_id"])
@@ -118,7 +121,7 @@ def test_stricter_threshold_from_configuration_suppresses(tmp_path):
     rows = _inflows(COLLECTOR)
     rows += _forward_all(rows, COLLECTOR, OUTSIDE_IBAN, delay_days=1)
     data = case_from_rows(tmp_path, rows)
-    strict = load_config(overrides={"collector": {"min_distinct_senders": 9}})["collector"]
+    strict = load_config(overrides={"collector": {"min_senders_if_not_swept": 12}})["collector"]
     assert detect_collectors(data, strict) == []
     assert len(detect_collectors(data, PARAMS)) == 1
 
@@ -128,3 +131,34 @@ def test_treasurer_forwarding_one_off_fees_is_not_flagged(tmp_path):
     rows += _forward_all(rows, COLLECTOR, account(951), delay_days=1)
     data = case_from_rows(tmp_path, rows)
     assert detect_collectors(data, PARAMS) == []
+
+
+def test_controller_fed_by_swept_accounts_is_flagged_and_the_spender_is_not(tmp_path):
+    rows = []
+    for v in range(5):  # five victims: clients pay them, each day's takings swept to the controller
+        victim = account(600 + v)
+        for day in range(1, 11):
+            stamp = f"2026-04-{day:02d}"
+            rows.append({"date": stamp, "time": "23:30", "amount": "1500", "currency": "NOK",
+                         "from_account": account(500 + v * 20 + day), "from_name": f"Client {v}{day} Hansen{v}{day}",
+                         "to_account": victim, "to_name": f"Victim{v} Nowak{v}", "channel": "p2p",
+                         "txn_ref": f"c{v}-{day}"})
+            rows.append({"date": stamp, "time": "23:59", "amount": "1400", "currency": "NOK",
+                         "from_account": victim, "from_name": f"Victim{v} Nowak{v}", "to_account": COLLECTOR,
+                         "to_name": "Boss Man", "channel": "p2p", "txn_ref": f"s{v}-{day}"})
+    # an ordinary person: six friends pay back shared costs twice, all of it spent the next day
+    spender = account(990)
+    for i, name in enumerate(CLIENT_NAMES[:6]):
+        for k in range(2):
+            stamp = f"2026-04-{i * 2 + k + 1:02d}"
+            rows.append({"date": stamp, "amount": "300", "currency": "NOK", "from_account": account(960 + i),
+                         "from_name": name, "to_account": spender, "to_name": "Siri Spender", "channel": "p2p",
+                         "txn_ref": f"f{i}-{k}"})
+            rows.append({"date": stamp, "amount": "300", "currency": "NOK", "from_account": spender,
+                         "to_account": account(999), "to_name": "Rema 1000 AS", "channel": "card",
+                         "txn_ref": f"spend{i}-{k}"})
+    data = case_from_rows(tmp_path, rows)
+    findings = {f.subjects[0].id: f for f in detect_collectors(data, PARAMS)}
+    assert set(findings) == {COLLECTOR}
+    assert findings[COLLECTOR].metrics["swept_in_share"] == 1.0
+    assert "came from accounts that pass nearly all their money to it" in findings[COLLECTOR].summary

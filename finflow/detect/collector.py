@@ -53,7 +53,13 @@ def detect_collectors(data: CaseData, params: Mapping[str, Any]) -> list[Finding
 
     debits = tx[tx["from_account"].isin(candidates) & ~tx["channel"].isin(_OUT_CHANNELS_EXCLUDED)]
     main_destination = _main_destinations(tx, params["feeder_top_share"])
-    feeders = {a for a, dest in main_destination.items() if a in candidates and dest in candidates and dest != a}
+    # a victim's account swept into a person's collector account; an account whose money goes
+    # mostly to a money-transfer operator or a landlord (companies) is not a feeder
+    feeders = {
+        a
+        for a, dest in main_destination.items()
+        if a in candidates and dest in candidates and dest != a and kind.get(dest) == "person"
+    }
     all_credits = tx[tx["to_account"].isin(candidates)].copy()
     all_credits["is_person"] = all_credits.index.isin(person_credits.index)
     names = all_credits["from_name"].fillna("")
@@ -153,7 +159,9 @@ def _assess(
     forwarded_share = int(forwarded[in_window].sum()) / max(1, window_in)
     from_swept = window_credits["from_account"].isin(swept_senders).to_numpy()
     swept_share = int(window_credits["amount_minor"].to_numpy()[from_swept].sum()) / max(1, window_in)
-    if forwarded_share < params["min_forward_share"] and swept_share < params["min_swept_share"]:
+    swept_in = swept_share >= params["min_swept_share"]
+    passed_on = forwarded_share >= params["min_forward_share"] and n_senders >= params["min_senders_if_not_swept"]
+    if not (swept_in or passed_on):
         return None
 
     w = params["weights"]
