@@ -68,7 +68,11 @@ def detect_collectors(data: CaseData, params: Mapping[str, Any]) -> list[Finding
     findings = []
     credits_by_account = dict(tuple(all_credits.sort_values(["ts", "txn_id"]).groupby("to_account", observed=True)))
     debits_by_account = dict(tuple(debits.sort_values(["ts", "txn_id"]).groupby("from_account", observed=True)))
-    for account in sorted(candidates - feeders):
+    # without a swept feeder an account needs many senders in one window: skip those that
+    # cannot have them over the whole period (a necessary condition, so nothing is lost)
+    fed = set(main_destination.values())
+    assess = {a for a in candidates - feeders if a in fed or distinct[a] >= params["min_senders_if_not_swept"]}
+    for account in sorted(assess):
         holder_name = holders["holder_name"].get(account)
         finding = _assess(
             account,
