@@ -15,7 +15,7 @@ import pandas as pd
 from finflow.ids import content_ids
 from finflow.normalize import normalize_accounts
 
-from .base import ImportResult, Source, reject
+from .base import ImportResult, Source
 from .csvutil import read_records
 from .parties import (
     Errors,
@@ -24,8 +24,7 @@ from .parties import (
     parse_dates,
     parties_frame,
     party_keys,
-    raw_text,
-    rejects_by_row,
+    row_rejects,
     sniff_header,
     with_provenance,
 )
@@ -108,20 +107,7 @@ def read(path: str, source: Source) -> ImportResult:
     )[good]
     accounts = with_provenance(accounts, source, loc[good])
     parties = parties_frame(keys[good], None, source, loc[good])
-    bad = errors.bad
-    rejects = pd.concat(
-        [
-            records.rejects,
-            reject(
-                source,
-                loc[bad].tolist(),
-                errors.reason[bad].tolist(),
-                raw_text(frame[bad], COLUMNS),
-            ),
-        ],
-        ignore_index=True,
-    )
-    rejects = rejects_by_row(rejects)
+    rejects = row_rejects(records.rejects, source, loc, errors, frame, COLUMNS)
     notes = []
     weak = int((~strong & good).sum())
     if weak:

@@ -17,7 +17,7 @@ import pandas as pd
 from finflow.ids import content_ids
 from finflow.money import parse_amounts
 
-from .base import ImportResult, Source, reject
+from .base import ImportResult, Source
 from .csvutil import read_records
 from .parties import (
     Errors,
@@ -26,8 +26,7 @@ from .parties import (
     parse_dates,
     parties_frame,
     party_keys,
-    raw_text,
-    rejects_by_row,
+    row_rejects,
     sniff_header,
     with_provenance,
 )
@@ -120,19 +119,6 @@ def read(path: str, source: Source) -> ImportResult:
     )
     leases = with_provenance(leases, source, gloc)
     parties = pd.concat([parties_frame(keys[role][good], None, source, gloc) for role in ROLES], ignore_index=True)
-    bad = errors.bad
-    rejects = pd.concat(
-        [
-            records.rejects,
-            reject(
-                source,
-                loc[bad].tolist(),
-                errors.reason[bad].tolist(),
-                raw_text(frame[bad], COLUMNS),
-            ),
-        ],
-        ignore_index=True,
-    )
-    rejects = rejects_by_row(rejects)
+    rejects = row_rejects(records.rejects, source, loc, errors, frame, COLUMNS)
     tables = {"leases": leases, "parties": parties, "addresses": addresses}
     return ImportResult(FORMAT, records.rows_read, tables, rejects)

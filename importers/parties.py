@@ -16,7 +16,7 @@ from finflow.addresses import normalize_addresses
 from finflow.ids import content_ids
 from finflow.normalize import guess_party_kind, normalize_name, normalize_orgnr
 
-from .base import ImportError_, Source
+from .base import ImportError_, Source, reject
 from .csvutil import decode_head
 
 __all__ = [
@@ -294,3 +294,17 @@ def rejects_by_row(rejects: pd.DataFrame) -> pd.DataFrame:
     """Rejects in file order (``row 10`` after ``row 9``), malformed and invalid rows together."""
     rows = rejects["source_locator"].astype("string").str.extract(r"(\d+)$")[0].astype("Int64")
     return rejects.iloc[rows.fillna(0).to_numpy().argsort(kind="stable")].reset_index(drop=True)
+
+
+def row_rejects(
+    malformed: pd.DataFrame,
+    source: Source,
+    locators: pd.Series,
+    errors: Errors,
+    frame: pd.DataFrame,
+    columns: tuple[str, ...],
+) -> pd.DataFrame:
+    """Malformed records plus the rows ``errors`` marked bad (with reasons), in file order."""
+    bad = errors.bad
+    invalid = reject(source, locators[bad].tolist(), errors.reason[bad].tolist(), raw_text(frame[bad], columns))
+    return rejects_by_row(pd.concat([malformed, invalid], ignore_index=True))

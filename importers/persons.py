@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import ImportResult, Source, reject
+from .base import ImportResult, Source
 from .csvutil import read_records
 from .parties import (
     Errors,
@@ -23,8 +23,7 @@ from .parties import (
     parse_dates,
     parties_frame,
     party_keys,
-    raw_text,
-    rejects_by_row,
+    row_rejects,
     sniff_header,
 )
 
@@ -106,20 +105,7 @@ def read(path: str, source: Source) -> ImportResult:
         ],
         ignore_index=True,
     )
-    bad = errors.bad
-    rejects = pd.concat(
-        [
-            records.rejects,
-            reject(
-                source,
-                loc[bad].tolist(),
-                errors.reason[bad].tolist(),
-                raw_text(frame[bad], COLUMNS),
-            ),
-        ],
-        ignore_index=True,
-    )
-    rejects = rejects_by_row(rejects)
+    rejects = row_rejects(records.rejects, source, loc, errors, frame, COLUMNS)
     tables = {
         "parties": parties,
         "addresses": addresses,

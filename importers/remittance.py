@@ -29,7 +29,7 @@ from finflow.ids import content_ids
 from finflow.money import is_currency, parse_amounts
 from finflow.normalize import normalize_name
 
-from .base import ImportResult, Source, reject
+from .base import ImportResult, Source
 from .csvutil import read_records
 from .parties import (
     Errors,
@@ -41,8 +41,7 @@ from .parties import (
     normalize_phones,
     parties_frame,
     party_keys,
-    raw_text,
-    rejects_by_row,
+    row_rejects,
     sniff_header,
 )
 from .transactions import finish_transactions
@@ -227,20 +226,7 @@ def read(path: str, source: Source) -> ImportResult:
         party_addresses=links,
         identifiers=identifiers,
     )
-    bad = errors.bad
-    rejects = pd.concat(
-        [
-            records.rejects,
-            reject(
-                source,
-                loc[bad].tolist(),
-                errors.reason[bad].tolist(),
-                raw_text(frame[bad], COLUMNS),
-            ),
-        ],
-        ignore_index=True,
-    )
-    rejects = rejects_by_row(rejects)
+    rejects = row_rejects(records.rejects, source, loc, errors, frame, COLUMNS)
     notes = []
     skipped = int(not_executed.sum())
     if skipped:
