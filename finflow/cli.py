@@ -9,6 +9,7 @@ import click
 
 from finflow import __version__
 from finflow.case import ImportReport, open_case
+from finflow.cli_options import case_option, config_option, out_option
 from finflow.config import ConfigError
 from finflow.findings_io import findings_table
 from finflow.importers import registry
@@ -19,10 +20,7 @@ from finflow.synth.command import synth
 from finflow.trace.command import trace
 from finflow.writers.cli import multiformat
 
-CASE_OPTION = click.option(
-    "--case", "case_dir", default="case", show_default=True, type=click.Path(file_okay=False),
-    help="Case directory (the embedded store).",
-)  # fmt: skip
+CASE_OPTION = case_option()
 
 
 def _echo_report(report: ImportReport) -> None:
@@ -76,21 +74,8 @@ def formats_command() -> None:
 @main.command("investigate")
 @click.argument("path", type=click.Path(exists=True))
 @CASE_OPTION
-@click.option(
-    "--out",
-    "out_dir",
-    default="graphs",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Folder for findings, views and the report.",
-)
-@click.option(
-    "--config",
-    "config_path",
-    default=None,
-    type=click.Path(exists=True, dir_okay=False),
-    help="YAML file overriding detector settings (see finflow/data/config.yaml).",
-)
+@out_option("Folder for findings, views and the report.")
+@config_option()
 @click.option("--account", default=None, help="Account number for bank statements that do not name it.")
 @click.option("--top", default=25, show_default=True, help="Findings shown in the terminal table.")
 @click.option(

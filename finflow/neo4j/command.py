@@ -15,6 +15,7 @@ import click
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
+from finflow.cli_options import case_option, config_option, out_option
 from finflow.neo4j.connect import connect, redact_uri
 from finflow.neo4j.findings import write_findings
 from finflow.neo4j.library import QueryLibraryError, list_queries, load_query
@@ -84,14 +85,7 @@ def neo4j_group() -> None:
 
 
 @neo4j_group.command("load")
-@click.option(
-    "--case",
-    "case_dir",
-    default="case",
-    show_default=True,
-    type=click.Path(file_okay=False, exists=True),
-    help="Case directory to load.",
-)
+@case_option("Case directory to load.", exists=True)
 @click.option("--batch-size", default=DEFAULT_BATCH_SIZE, show_default=True, type=click.IntRange(1))
 @connection_options
 def load_command(
@@ -193,21 +187,8 @@ def queries_command() -> None:
 
 
 @neo4j_group.command("findings")
-@click.option(
-    "--case",
-    "case_dir",
-    default="case",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Case directory to run detectors on.",
-)
-@click.option(
-    "--config",
-    "config_path",
-    default=None,
-    type=click.Path(exists=True, dir_okay=False),
-    help="YAML file overriding detector settings.",
-)
+@case_option("Case directory to run detectors on (with --source case).")
+@config_option()
 @click.option(
     "--run-id", default=None, help="Label of this run (default: derived from the findings)."
 )
@@ -218,13 +199,7 @@ def queries_command() -> None:
     show_default=True,
     help="Analyse the embedded case, or the graph as it is in Neo4j (read back over Bolt).",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    default=None,
-    type=click.Path(file_okay=False),
-    help="Also write findings.json and findings.csv here.",
-)
+@out_option("Also write findings.json and findings.csv here.", default=None)
 @connection_options
 def findings_command(
     case_dir: str,

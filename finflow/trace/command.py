@@ -9,6 +9,7 @@ import click
 import pandas as pd
 
 from finflow.casedata import CaseData
+from finflow.cli_options import case_option, out_option
 from finflow.money import format_minor, is_currency, parse_amounts
 from finflow.trace.ledger import METHODS
 from finflow.trace.paths import default_currency, resolve_start, trace_paths
@@ -94,22 +95,8 @@ def _minor(amount: str, currency: str) -> int:
     show_default=True,
     help="Tracing convention for --proceeds.",
 )
-@click.option(
-    "--case",
-    "case_dir",
-    default="case",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Case directory (the embedded store).",
-)
-@click.option(
-    "--out",
-    "out_dir",
-    default="graphs",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Folder for trace.json and trace.csv.",
-)
+@case_option()
+@out_option("Folder for trace.json, trace.csv and trail.html.")
 @click.option("--top", default=40, show_default=True, help="Rows shown in the terminal table.")
 def trace(
     start: str,
