@@ -163,6 +163,8 @@ def detect_shared_role_holders(data: CaseData, params: Mapping[str, Any]) -> lis
         troubled = int(
             sub["bankrupt"].fillna(False).astype(bool).sum() + sub["in_liquidation"].fillna(False).astype(bool).sum()
         )
+        if params["require_young_or_troubled"] and not (young or troubled):
+            continue
         findings.append(
             Finding(
                 detector="shared_role_holders",
