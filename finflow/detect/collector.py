@@ -15,7 +15,6 @@ detector, which reports it as a possible victim, not a suspect.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -129,15 +128,16 @@ def _assess(
     counted = is_person & ~related
     ts = credits["ts"].to_numpy()
 
-    best = _best_window(ts, senders, counted, window)
+    days = ts.astype("datetime64[D]")
+    best = _best_window(days.astype(np.int64), pd.factorize(senders)[0], counted, int(params["window_days"]))
     if best is None:
         return None
-    start, _, _ = best
-    # the whole window from the first counted sender on: never fewer senders than the best count
-    in_window = (ts >= ts[start]) & (ts < ts[start] + window)
+    first_day = np.datetime64(int(best[0]), "D")
+    in_window = (days >= first_day) & (days < first_day + window)
     n_senders = len(set(senders[in_window & counted]))
     if n_senders < params["min_distinct_senders"]:
         return None
+    start = int(np.flatnonzero(in_window)[0])
     end = int(np.flatnonzero(in_window)[-1])
     window_credits = credits[in_window]
     person_window = window_credits[is_person[in_window] & ~related[in_window]]
@@ -216,26 +216,32 @@ def _assess(
 
 
 def _best_window(
-    ts: np.ndarray, senders: np.ndarray, counted: np.ndarray, window: np.timedelta64
-) -> tuple[int, int, int] | None:
-    """The window (start, end indices into ``ts``) with the most distinct counted senders."""
-    idx = np.flatnonzero(counted)
-    if len(idx) == 0:
+    days: np.ndarray, senders: np.ndarray, counted: np.ndarray, window_days: int
+) -> tuple[int, int] | None:
+    """The first day of the ``window_days`` calendar days with the most distinct counted senders.
+
+    Returns ``(first day number, distinct senders)``. A sender is in the window starting on day
+    ``x`` when one of its payments falls on days ``x … x + window_days - 1``; each payment covers
+    the window starts ``[day - window_days + 1, day]``, so counting covered starts over merged
+    per-sender intervals gives every window's distinct count at once.
+    """
+    if not counted.any():
         return None
-    counts: Counter[str] = Counter()
-    best = (idx[0], idx[0], 0)
-    lo = 0
-    for hi in range(len(idx)):
-        counts[senders[idx[hi]]] += 1
-        while ts[idx[hi]] - ts[idx[lo]] >= window:
-            s = senders[idx[lo]]
-            counts[s] -= 1
-            if counts[s] == 0:
-                del counts[s]
-            lo += 1
-        if len(counts) > best[2]:
-            best = (idx[lo], idx[hi], len(counts))
-    return best
+    pairs = np.unique(np.stack([senders[counted], days[counted]], axis=1), axis=0)  # sorted by sender, day
+    sender, day = pairs[:, 0], pairs[:, 1]
+    new_sender = np.r_[True, sender[1:] != sender[:-1]]
+    starts = new_sender | np.r_[True, np.diff(day) > window_days]  # a gap leaves a start uncovered
+    ends = np.r_[starts[1:], True]
+    lo, hi = day[starts] - window_days + 1, day[ends]
+    origin = int(lo.min())
+    coverage = np.zeros(int(hi.max()) - origin + 2, dtype=np.int64)
+    np.add.at(coverage, lo - origin, 1)
+    np.add.at(coverage, hi - origin + 1, -1)
+    running = np.cumsum(coverage)
+    x = origin + int(np.argmax(running))
+    # start on the first payment day of that window: same senders, and later payments kept in
+    first = int(day[day >= x].min())
+    return first, int(running[x - origin])
 
 
 DETECTOR = Detector(
