@@ -17,14 +17,13 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding
-from finflow.detect.common import nok
+from finflow.detect.common import fifo_forwarded, nok
 from finflow.detect.labour import salary_credits
 from finflow.detect.util import (
     account_info,
     account_subject,
     currency_of,
     evidence,
-    lifo_forwarded,
     light_transactions,
     month_index,
 )
@@ -133,8 +132,8 @@ def detect_pass_through(data: CaseData, params: Mapping[str, Any]) -> list[Findi
     for acc in sorted(cand.index):
         c = in_by[acc].sort_values(["ts", "txn_id"])
         d = out_by[acc].sort_values(["ts", "txn_id"])
-        fwd, out_t = lifo_forwarded(c["ts"].to_numpy(), c["amount_minor"].to_numpy(), d["ts"].to_numpy(),
-                                    d["amount_minor"].to_numpy(), within)  # fmt: skip
+        fwd, out_t = fifo_forwarded(c["ts"].to_numpy(), c["amount_minor"].to_numpy(), d["ts"].to_numpy(),
+                                    d["amount_minor"].to_numpy(), within, newest_first=True)  # fmt: skip
         share = fwd.sum() / max(1, c["amount_minor"].sum())
         cycles = int((fwd >= 0.9 * c["amount_minor"].to_numpy()).sum())
         if share >= params["min_forward_share"] and cycles >= params["min_cycles"]:

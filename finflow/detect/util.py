@@ -27,7 +27,6 @@ __all__ = [
     "currency_of",
     "evidence",
     "in_sector",
-    "lifo_forwarded",
     "light_transactions",
     "load_list",
     "month_index",
@@ -143,37 +142,6 @@ def people_behind(data: CaseData, info: AccountInfo, account: str, kinds: Iterab
     mask = (roles["company_party_id"] == party) & roles["role"].isin(list(kinds))
     mask &= ~roles["resigned"].fillna(False).astype(bool)
     return sorted(set(roles.loc[mask.to_numpy(dtype=bool), "holder_party_id"].astype(str)))
-
-
-def lifo_forwarded(
-    in_ts: np.ndarray, in_amount: np.ndarray, out_ts: np.ndarray, out_amount: np.ndarray, within: np.timedelta64
-) -> tuple[np.ndarray, np.ndarray]:
-    """Like :func:`finflow.detect.common.fifo_forwarded`, but each outflow takes the newest money first.
-
-    A conduit keeps a small fee from every pass; first in, first out would charge the next
-    outflow with that old residue and make a conduit look slower than it is. Last in, first out
-    matches each outflow to the payment it passes on.
-    """
-    forwarded = np.zeros(len(in_ts), dtype=np.int64)
-    out_in_time = np.zeros(len(out_ts), dtype=np.int64)
-    lots: list[list[int]] = []  # [inflow index, remaining], newest last
-    i = 0
-    for j in np.argsort(out_ts, kind="stable"):
-        while i < len(in_ts) and in_ts[i] <= out_ts[j]:
-            lots.append([i, int(in_amount[i])])
-            i += 1
-        need = int(out_amount[j])
-        while need and lots:
-            lot = lots[-1]
-            take = min(need, lot[1])
-            if out_ts[j] - in_ts[lot[0]] <= within:
-                forwarded[lot[0]] += take
-                out_in_time[j] += take
-            lot[1] -= take
-            need -= take
-            if lot[1] == 0:
-                lots.pop()
-    return forwarded, out_in_time
 
 
 def text_matches(text: pd.Series, pattern: str) -> np.ndarray:
