@@ -16,14 +16,13 @@ from finflow.ids import content_ids
 from finflow.normalize import normalize_accounts
 
 from .base import ImportResult, Source
-from .csvutil import read_records
 from .parties import (
     Errors,
     blank_to_null,
-    check_header,
     parse_dates,
     parties_frame,
     party_keys,
+    read_checked,
     row_rejects,
     sniff_header,
     with_provenance,
@@ -44,10 +43,7 @@ def sniff(head: bytes, name: str) -> bool:
 
 
 def read(path: str, source: Source) -> ImportResult:
-    with open(path, "rb") as fh:
-        data = fh.read()
-    records = read_records(data, source)
-    frame = check_header(records.frame, source, COLUMNS)
+    records, frame = read_checked(path, source, COLUMNS)
     loc = frame["source_locator"]
     errors = Errors(frame.index)
     errors.fail(frame["account"] == "", "account is empty")

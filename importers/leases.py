@@ -18,14 +18,13 @@ from finflow.ids import content_ids
 from finflow.money import parse_amounts
 
 from .base import ImportResult, Source
-from .csvutil import read_records
 from .parties import (
     Errors,
     address_frames,
-    check_header,
     parse_dates,
     parties_frame,
     party_keys,
+    read_checked,
     row_rejects,
     sniff_header,
     with_provenance,
@@ -50,10 +49,7 @@ def sniff(head: bytes, name: str) -> bool:
 
 
 def read(path: str, source: Source) -> ImportResult:
-    with open(path, "rb") as fh:
-        data = fh.read()
-    records = read_records(data, source)
-    frame = check_header(records.frame, source, COLUMNS)
+    records, frame = read_checked(path, source, COLUMNS)
     loc = frame["source_locator"]
     errors = Errors(frame.index)
     errors.fail(frame["lease_ref"] == "", "lease_ref is empty")

@@ -17,7 +17,7 @@ from finflow.ids import content_ids
 from finflow.normalize import guess_party_kind, normalize_name, normalize_orgnr
 
 from .base import ImportError_, Source, reject
-from .csvutil import decode_head
+from .csvutil import CsvRecords, decode_head, read_records
 
 __all__ = [
     "Errors",
@@ -73,6 +73,13 @@ def sniff_header(head: bytes, required: tuple[str, ...]) -> bool:
     first = text.splitlines()[0] if text.splitlines() else ""
     header = {c.strip().strip('"').lower() for c in first.split(",")}
     return set(required) <= header
+
+
+def read_checked(path: str, source: Source, columns: tuple[str, ...]) -> tuple[CsvRecords, pd.DataFrame]:
+    """Read a finflow-defined CSV: its records, and their frame with the header checked."""
+    with open(path, "rb") as fh:
+        records = read_records(fh.read(), source)
+    return records, check_header(records.frame, source, columns)
 
 
 def check_header(frame: pd.DataFrame, source: Source, columns: tuple[str, ...]) -> pd.DataFrame:

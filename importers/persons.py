@@ -12,17 +12,16 @@ from __future__ import annotations
 import pandas as pd
 
 from .base import ImportResult, Source
-from .csvutil import read_records
 from .parties import (
     Errors,
     address_frames,
-    check_header,
     identifiers_frame,
     normalize_id_numbers,
     normalize_phones,
     parse_dates,
     parties_frame,
     party_keys,
+    read_checked,
     row_rejects,
     sniff_header,
 )
@@ -44,10 +43,7 @@ def sniff(head: bytes, name: str) -> bool:
 
 
 def read(path: str, source: Source) -> ImportResult:
-    with open(path, "rb") as fh:
-        data = fh.read()
-    records = read_records(data, source)
-    frame = check_header(records.frame, source, COLUMNS)
+    records, frame = read_checked(path, source, COLUMNS)
     loc = frame["source_locator"]
     errors = Errors(frame.index)
     errors.fail(frame["name"] == "", "name is empty")

@@ -30,17 +30,16 @@ from finflow.money import is_currency, parse_amounts
 from finflow.normalize import normalize_name
 
 from .base import ImportResult, Source
-from .csvutil import read_records
 from .parties import (
     Errors,
     address_frames,
     blank_to_null,
-    check_header,
     identifiers_frame,
     normalize_id_numbers,
     normalize_phones,
     parties_frame,
     party_keys,
+    read_checked,
     row_rejects,
     sniff_header,
 )
@@ -91,10 +90,7 @@ def _times(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 
 def read(path: str, source: Source) -> ImportResult:
-    with open(path, "rb") as fh:
-        data = fh.read()
-    records = read_records(data, source)
-    frame = check_header(records.frame, source, COLUMNS)
+    records, frame = read_checked(path, source, COLUMNS)
     loc = frame["source_locator"]
     errors = Errors(frame.index)
     for column in ("mto_txn_id", "send_time", "sender_name", "receiver_name", "receiver_country",
