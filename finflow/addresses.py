@@ -43,8 +43,9 @@ _STREET_RULES: list[tuple[str, str]] = [
     (r"\bplassen\b", "plass"),
     (r"(?<=\w)pl\s*\.", "plass"),
     (r"\bpl\b\s*\.?", "plass"),
-    (r"(\d+)\s+([a-zæøå])\b", r"\1\2"),  # 5 b → 5b
 ]
+# 5 b → 5b; applied last, once dots are spaces, so that ``5.b`` and ``5 b`` meet as well
+_HOUSE_LETTER = (r"(\d+)\s+([a-zæøå])\b", r"\1\2")
 
 
 def _fold(text: pd.Series) -> pd.Series:
@@ -63,6 +64,7 @@ def normalize_street(street: pd.Series) -> pd.Series:
     for pattern, replacement in _STREET_RULES:
         text = text.str.replace(pattern, replacement, regex=True)
     text = text.str.replace(".", " ", regex=False).str.replace(r"\s+", " ", regex=True).str.strip()
+    text = text.str.replace(*_HOUSE_LETTER, regex=True)
     mapping = pd.Series(text.to_numpy(), index=pd.Index(uniques, dtype="string"))
     out = mapping.reindex(values.to_numpy())
     return pd.Series(out.to_numpy(), index=street.index, dtype="string")

@@ -15,21 +15,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = [
+    "ID_SEPARATOR",
     "address_id",
     "content_id",
     "content_ids",
     "file_sha256",
+    "hash_ids",
     "holder_party_id",
     "org_party_id",
     "person_party_id",
 ]
 
-_SEP = "\x1f"  # unit separator: cannot appear in normalised field values
+ID_SEPARATOR = "\x1f"  # unit separator: cannot appear in normalised field values
 
 
 def content_id(prefix: str, *parts: object) -> str:
     """``prefix-<20 hex>`` from the parts (None and NaN hash as empty)."""
-    text = _SEP.join("" if p is None or (isinstance(p, float) and p != p) else str(p) for p in parts)
+    text = ID_SEPARATOR.join("" if p is None or (isinstance(p, float) and p != p) else str(p) for p in parts)
     return f"{prefix}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:20]}"
 
 
@@ -39,15 +41,24 @@ def content_ids(prefix: str, columns: Iterable[pd.Series]) -> pd.Series:
     The columns are joined by Arrow's kernel; only the hashing runs per row.
     """
     cols = list(columns)
-    arrays = [
-        pc.fill_null(pa.array(c.astype("string"), type=pa.large_string(), from_pandas=True), "") for c in cols
-    ]
+    arrays = [pc.fill_null(pa.array(c.astype("string"), type=pa.large_string(), from_pandas=True), "") for c in cols]
     joined = (
-        pc.binary_join_element_wise(*arrays, pa.scalar(_SEP, pa.large_string())) if len(arrays) > 1 else arrays[0]
+        pc.binary_join_element_wise(*arrays, pa.scalar(ID_SEPARATOR, pa.large_string()))
+        if len(arrays) > 1
+        else arrays[0]
     )
+    return hash_ids(prefix, joined, cols[0].index)
+
+
+def hash_ids(prefix: str, joined: pa.Array, index: pd.Index) -> pd.Series:
+    """``prefix-<20 hex>`` per row of already joined Arrow text (null hashes as empty).
+
+    Hashing is the one step that must run per row; it reads the UTF-8 bytes straight from Arrow.
+    """
     sha = hashlib.sha256
-    digests = [f"{prefix}-{sha(text.encode('utf-8')).hexdigest()[:20]}" for text in joined.to_pylist()]
-    return pd.Series(digests, index=cols[0].index, dtype="string")
+    texts = pc.fill_null(joined, "").cast(pa.large_binary()).to_pylist()
+    digests = [f"{prefix}-{sha(text).hexdigest()[:20]}" for text in texts]
+    return pd.Series(digests, index=index, dtype="string")
 
 
 def file_sha256(path: str) -> str:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from stdnum import iban as std_iban
 from stdnum.no import kontonr, orgnr
 
@@ -63,25 +65,31 @@ def normalize_account(raw: str) -> AccountNumber:
 def normalize_accounts(values: pd.Series) -> pd.DataFrame:
     """Vectorised :func:`normalize_account`: normalises each distinct value once.
 
-    Returns a frame aligned to ``values`` with ``account_id``, ``scheme``, ``validated`` and
-    ``country``; null or blank inputs give null ``account_id``.
+    Returns a frame aligned to ``values`` with ``account_id``, ``scheme``, ``country`` (text)
+    and ``validated`` (boolean); null or blank inputs give null ``account_id``. The distinct
+    values come from Arrow's dictionary encoding, so a million rows cost one pass.
     """
-    stripped = values.astype("string").str.strip()
-    stripped = stripped.mask(stripped == "")
-    uniques = stripped.dropna().unique()
-    rows = [normalize_account(v) for v in uniques]
-    table = pd.DataFrame(
+    array = pa.array(values.astype("string"), from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    stripped = pc.utf8_trim_whitespace(array.cast(pa.large_string()))
+    encoded = pc.dictionary_encode(pc.if_else(pc.equal(stripped, ""), pa.scalar(None, pa.large_string()), stripped))
+    rows = [normalize_account(v) for v in encoded.dictionary.to_pylist()]
+    indices = encoded.indices
+
+    def column(items: list[object], kind: pa.DataType) -> pd.Series:
+        taken = pa.array(items, type=kind).take(indices)
+        return pd.Series(pd.arrays.ArrowExtensionArray(taken), index=values.index)
+
+    return pd.DataFrame(
         {
-            "account_id": [r.account_id for r in rows],
-            "scheme": [r.scheme for r in rows],
-            "validated": [r.validated for r in rows],
-            "country": [r.country for r in rows],
-        }
+            "account_id": column([r.account_id for r in rows], pa.large_string()).astype("string"),
+            "scheme": column([r.scheme for r in rows], pa.large_string()).astype("string"),
+            "validated": column([r.validated for r in rows], pa.bool_()).astype("boolean"),
+            "country": column([r.country for r in rows], pa.large_string()).astype("string"),
+        },
+        index=values.index,
     )
-    table.index = pd.Index(uniques, dtype="string")
-    out = table.reindex(stripped.to_numpy())
-    out.index = values.index
-    return out
 
 
 def normalize_orgnr(raw: str) -> str | None:

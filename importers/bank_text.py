@@ -62,7 +62,7 @@ def np_bool(array: pa.Array) -> np.ndarray:
 def contains_any(text: pa.Array, words: tuple[str, ...]) -> np.ndarray:
     """True where the lower-cased text contains any of ``words`` (lower-case, literal)."""
     pattern = "|".join(_re2_escape(w) for w in words)
-    return np_bool(pc.match_substring_regex(pc.utf8_lower(text), pattern))
+    return np_bool(pc.match_substring_regex(text, pattern, ignore_case=True))
 
 
 def _re2_escape(word: str) -> str:
@@ -165,11 +165,11 @@ def channel_from_text(text: pa.Array) -> np.ndarray:
     bank wrote first.
     """
     words = sorted({w for w, _ in CHANNEL_KEYWORDS}, key=len, reverse=True)
-    found = pc.extract_regex(pc.utf8_lower(text), "(?P<k>" + "|".join(_re2_escape(w) for w in words) + ")")
+    found = pc.extract_regex(text, "(?i)(?P<k>" + "|".join(_re2_escape(w) for w in words) + ")")
     keyword = pc.fill_null(found.field("k"), "")
     mapping = dict(CHANNEL_KEYWORDS)
     encoded = pc.dictionary_encode(pc.if_else(pc.is_null(found), "", keyword))
-    channels = np.array([mapping.get(w) for w in encoded.dictionary.to_pylist()], dtype=object)
+    channels = np.array([mapping.get(w.lower()) for w in encoded.dictionary.to_pylist()], dtype=object)
     indices = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     return channels[indices] if len(indices) else np.array([], dtype=object)
 

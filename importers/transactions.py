@@ -15,14 +15,17 @@ payments in one file stay two transactions.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from finflow.ids import content_ids, holder_party_id
+from finflow.ids import ID_SEPARATOR, hash_ids, holder_party_id
 from finflow.normalize import guess_party_kind, normalize_accounts
 
 from .base import Source
 
-__all__ = ["TRANSACTION_KEY", "finish_transactions"]
+__all__ = ["TRANSACTION_KEY", "finish_transactions", "transaction_ids"]
 
 TRANSACTION_KEY = ["booking_date", "amount_minor", "currency", "from_account", "to_account"]
 
@@ -38,15 +41,12 @@ def finish_transactions(rows: pd.DataFrame, source: Source) -> dict[str, pd.Data
     for side in ("from", "to"):
         norm = normalize_accounts(frame[f"{side}_account"])
         accounts_by_side[side] = norm
-        frame[f"{side}_account"] = norm["account_id"].astype("string")
+        frame[f"{side}_account"] = norm["account_id"]
         country = frame[f"{side}_country"].astype("string").str.strip().str.upper()
         country = country.mask(country == "")
-        frame[f"{side}_country"] = country.fillna(norm["country"].astype("string"))
-    frame["booking_date"] = pd.to_datetime(frame["booking_date"]).dt.date
-    key_cols = [frame[c].astype("string") for c in TRANSACTION_KEY]
-    key = content_ids("key", key_cols)
-    occurrence = key.groupby(key).cumcount().astype("string")
-    frame["txn_id"] = content_ids("txn", [*key_cols, occurrence])
+        frame[f"{side}_country"] = country.fillna(norm["country"])
+    frame["booking_date"] = _dates(frame["booking_date"])
+    frame["txn_id"] = transaction_ids(frame)
     for column, value in source.provenance(frame["source_locator"]).items():
         frame[column] = value
 
@@ -54,45 +54,88 @@ def finish_transactions(rows: pd.DataFrame, source: Source) -> dict[str, pd.Data
     return {"transactions": frame, "accounts": accounts, "parties": parties}
 
 
+def transaction_ids(frame: pd.DataFrame) -> pd.Series:
+    """``txn-…`` ids: the hash of the transaction key and its occurrence number in this source.
+
+    The key is joined in Arrow and occurrences are counted on integer codes of its columns, so
+    only the final hashing runs per row.
+    """
+    parts = [_text(frame[column]) for column in TRANSACTION_KEY]
+    occurrence = pa.array(_occurrence([_codes(frame[column]) for column in TRANSACTION_KEY]))
+    occurrence = occurrence.cast(pa.large_string())
+    joined = pc.binary_join_element_wise(*parts, occurrence, pa.scalar(ID_SEPARATOR, pa.large_string()))
+    return hash_ids("txn", joined, frame.index)
+
+
+def _codes(values: pd.Series) -> np.ndarray:
+    """Integer codes of a key column: equal codes for equal values (numbers stand for themselves)."""
+    array = pa.array(values, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_date32(array.type):
+        array = array.cast(pa.int32())
+    if not pa.types.is_integer(array.type):  # text: null and "" are the same key, as in the id
+        array = pc.dictionary_encode(pc.fill_null(array.cast(pa.large_string()), "")).indices
+    return np.asarray(pc.fill_null(array.cast(pa.int64()), -1).to_numpy(), dtype=np.int64)
+
+
+def _occurrence(columns: list[np.ndarray]) -> np.ndarray:
+    """0 for the first row of each distinct key, 1 for its second row … (in row order)."""
+    n = len(columns[0])
+    order = np.lexsort(columns[::-1])  # stable: equal keys keep their row order
+    starts = np.ones(n, dtype=bool)
+    if n > 1:
+        starts[1:] = np.any([c[order][1:] != c[order][:-1] for c in columns], axis=0)
+    first = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
+    occurrence = np.empty(n, dtype=np.int64)
+    occurrence[order] = np.arange(n) - first
+    return occurrence
+
+
+def _text(values: pd.Series) -> pa.Array:
+    """A key column as Arrow text, nulls as empty (as :func:`finflow.ids.content_ids` does)."""
+    array = pa.array(values, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return pc.fill_null(array.cast(pa.large_string()), "")
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """Booking dates as Arrow ``date32`` (the store's type; prints as ``YYYY-MM-DD``)."""
+    array = pa.array(pd.to_datetime(values).to_numpy(dtype="datetime64[s]")).cast(pa.date32())
+    return pd.Series(pd.arrays.ArrowExtensionArray(array), index=values.index)
+
+
 def _holders(
     frame: pd.DataFrame, normalized: dict[str, pd.DataFrame], source: Source
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One account row per account seen, holder named as most often written in this source."""
-    pieces = []
-    for side in ("from", "to"):
-        norm = normalized[side]
-        piece = pd.DataFrame(
-            {
-                "account_id": norm["account_id"].astype("string"),
-                "scheme": norm["scheme"].astype("string"),
-                "validated": norm["validated"].astype("boolean"),
-                "country": frame[f"{side}_country"].astype("string"),
-                "holder_name": frame[f"{side}_name"].astype("string").str.strip(),
-                "source_locator": frame["source_locator"],
-            }
-        )
-        pieces.append(piece[piece["account_id"].notna()])
-    seen = pd.concat(pieces, ignore_index=True)
-    if seen.empty:
-        accounts = seen.assign(holder_party_id=pd.Series(dtype="string"))
-    else:
-        named = seen[seen["holder_name"].fillna("") != ""]
-        best_name = (
-            named.groupby(["account_id", "holder_name"], observed=True)
-            .size()
-            .reset_index(name="n")
-            .sort_values(["account_id", "n", "holder_name"], ascending=[True, False, True])
-            .drop_duplicates("account_id")
-            .set_index("account_id")["holder_name"]
-        )
-        accounts = (
-            seen.sort_values(["account_id", "source_locator"], kind="stable")
-            .drop_duplicates("account_id")
-            .drop(columns="holder_name")
-            .reset_index(drop=True)
-        )
-        accounts["holder_name"] = accounts["account_id"].map(best_name).astype("string")
-        accounts["holder_party_id"] = [holder_party_id(a) for a in accounts["account_id"]]
+    """One account row per account seen, holder named as most often written in this source.
+
+    The row describing an account is its first mention (by row, payer side first); the counting
+    runs as Arrow hash aggregations because a statement mentions its few accounts a million times.
+    """
+    mentions = _mentions(frame, normalized)
+    first = mentions.group_by("account_id", use_threads=False).aggregate([("mention", "min")])
+    first = first.filter(pc.is_valid(first["account_id"])).sort_by("account_id")
+    mention = first["mention_min"].to_numpy()
+    row, payee_side = mention // 2, (mention % 2).astype(bool)
+
+    def pick(column: str) -> pd.Series:
+        payer = normalized["from"][column] if column in normalized["from"] else frame[f"from_{column}"]
+        payee = normalized["to"][column] if column in normalized["to"] else frame[f"to_{column}"]
+        return pd.Series(np.where(payee_side, payee.take(row).to_numpy(object), payer.take(row).to_numpy(object)))
+
+    accounts = pd.DataFrame(
+        {
+            "account_id": pd.Series(first["account_id"].to_pylist(), dtype="string"),
+            "scheme": pick("scheme").astype("string"),
+            "validated": pick("validated").astype("boolean"),
+            "country": pick("country").astype("string"),
+            "source_locator": pd.Series(frame["source_locator"].take(row).to_numpy(object), dtype="string"),
+        }
+    )
+    accounts["holder_name"] = accounts["account_id"].map(_best_names(mentions)).astype("string")
+    accounts["holder_party_id"] = pd.Series([holder_party_id(a) for a in accounts["account_id"]], dtype="string")
     for column, value in source.provenance(accounts["source_locator"]).items():
         accounts[column] = value
     accounts["validated"] = accounts["validated"].fillna(False).astype(bool)
@@ -109,3 +152,33 @@ def _holders(
     for column in ("source_file", "source_sha256", "source_locator", "batch_id"):
         parties[column] = accounts[column]
     return accounts, parties
+
+
+def _mentions(frame: pd.DataFrame, normalized: dict[str, pd.DataFrame]) -> pa.Table:
+    """Every account mention with the name written beside it; ``mention`` is row × 2 + side."""
+    pieces = []
+    for side_number, side in enumerate(("from", "to")):
+        names = pa.array(frame[f"{side}_name"].astype("string"), type=pa.large_string(), from_pandas=True)
+        pieces.append(
+            pa.table(
+                {
+                    "account_id": pa.array(normalized[side]["account_id"], type=pa.large_string(), from_pandas=True),
+                    "holder_name": pc.utf8_trim_whitespace(names),
+                    "mention": np.arange(len(frame), dtype=np.int64) * 2 + side_number,
+                }
+            )
+        )
+    return pa.concat_tables(pieces)
+
+
+def _best_names(seen: pa.Table) -> pd.Series:
+    """Per account, the holder name written most often (ties: alphabetically first)."""
+    counts = seen.group_by(["account_id", "holder_name"]).aggregate([("mention", "count")])
+    named = pc.and_(pc.is_valid(counts["account_id"]), pc.fill_null(pc.not_equal(counts["holder_name"], ""), False))
+    best = (
+        counts.filter(named)
+        .to_pandas()
+        .sort_values(["account_id", "mention_count", "holder_name"], ascending=[True, False, True])
+        .drop_duplicates("account_id")
+    )
+    return pd.Series(best["holder_name"].to_numpy(), index=best["account_id"].to_numpy(), dtype="string")
