@@ -308,12 +308,22 @@ def _parse(
 
 
 def _signed(text: pa.Array, currency: pd.Series, label: str, fail: object) -> np.ndarray:
-    """Signed minor units of one amount column (0 where blank); records errors via ``fail``."""
-    negative, whole, frac = bt.parse_money(text)
-    values, error = bt.to_minor(whole, frac, currency, label)
+    """Signed minor units of one amount column (0 where blank); records errors via ``fail``.
+
+    Only the filled cells are parsed: with separate in/out columns each is half blank.
+    """
+    present = ~bt.np_bool(pc.equal(text, ""))
+    signed = np.zeros(len(text), dtype=np.int64)
+    if not present.any():
+        return signed
+    negative, whole, frac = bt.parse_money(pc.filter(text, pa.array(present)))
+    values, error = bt.to_minor(whole, frac, currency[present], label)
     for reason in error.dropna().unique():
-        fail((error == reason).fillna(False).to_numpy(dtype=bool), str(reason))
-    return np.where(negative, -values, values)
+        mask = np.zeros(len(text), dtype=bool)
+        mask[present] = (error == reason).fillna(False).to_numpy(dtype=bool)
+        fail(mask, str(reason))
+    signed[present] = np.where(negative, -values, values)
+    return signed
 
 
 def _null_blank(values: pd.Series) -> pd.Series:

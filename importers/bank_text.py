@@ -103,8 +103,7 @@ def parse_money(text: pa.Array) -> tuple[np.ndarray, pa.Array, pa.Array]:
 def to_minor(whole: pa.Array, frac: pa.Array, currency: pd.Series, label: str) -> tuple[np.ndarray, pd.Series]:
     """Minor units (0 where blank or invalid) and an error reason per row (null where fine)."""
     index = currency.index
-    known = {c: minor_units(c) for c in currency.unique() if isinstance(c, str) and is_currency(c)}
-    exps = currency.map(known).fillna(2).astype("int64").to_numpy()
+    exps = _exponents(currency)
     blank = np_bool(pc.and_(pc.equal(whole, ""), pc.equal(frac, "")))
     whole_ok = np_bool(pc.match_substring_regex(whole, rf"^\d{{0,{_MAX_WHOLE_DIGITS}}}$"))
     frac_ok = np_bool(pc.match_substring_regex(frac, r"^\d*$"))
@@ -125,11 +124,20 @@ def to_minor(whole: pa.Array, frac: pa.Array, currency: pd.Series, label: str) -
         safe = pc.if_else(pa.array(valid & (exps == exp)), padded, "0")
         frac_values += np.where(exps == exp, np.asarray(pc.cast(safe, pa.int64()).to_numpy(zero_copy_only=False)), 0)
     values = np.where(valid, values + frac_values, 0)
+    if (blank | valid).all():
+        return values, pd.Series(pd.NA, index=index, dtype="string")
     error = np.full(len(values), None, dtype=object)
     error[~blank & ~valid] = f"{label} is not a number"
     error[~blank & too_long] = f"{label} is too large"
     error[~blank & whole_ok & frac_ok & too_precise] = f"{label} has more decimals than the currency"
     return values, pd.Series(error, index=index, dtype="string")
+
+
+def _exponents(currency: pd.Series) -> np.ndarray:
+    """Minor-unit exponent per row (2 for unknown codes), looked up once per distinct code."""
+    encoded = pc.dictionary_encode(arrow(currency))
+    known = [minor_units(c) if is_currency(c) else 2 for c in encoded.dictionary.to_pylist()]
+    return np.asarray(known, dtype=np.int64)[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
 def parse_dates(text: pa.Array) -> pd.Series:
