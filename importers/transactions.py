@@ -82,10 +82,14 @@ def _codes(values: pd.Series) -> np.ndarray:
 def _occurrence(columns: list[np.ndarray]) -> np.ndarray:
     """0 for the first row of each distinct key, 1 for its second row … (in row order)."""
     n = len(columns[0])
-    order = np.lexsort(columns[::-1])  # stable: equal keys keep their row order
+    key = np.zeros(n, dtype=np.int64)
+    for column in columns:  # fold the columns into one dense code, staying far below 2**63
+        codes, uniques = pd.factorize(column)
+        key, _ = pd.factorize(key * len(uniques) + codes)
+    order = np.argsort(key, kind="stable")  # equal keys keep their row order
+    sorted_key = key[order]
     starts = np.ones(n, dtype=bool)
-    if n > 1:
-        starts[1:] = np.any([c[order][1:] != c[order][:-1] for c in columns], axis=0)
+    starts[1:] = sorted_key[1:] != sorted_key[:-1]
     first = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
     occurrence = np.empty(n, dtype=np.int64)
     occurrence[order] = np.arange(n) - first
