@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from finflow.model import TABLES, empty_table
 
@@ -27,14 +29,35 @@ _DATE_COLUMNS = {
 def _prepare(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.reset_index(drop=True)
     for column in _DATE_COLUMNS.get(name, []):
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
+        frame[column] = _datetimes(frame[column])
     if name == "transactions":
         frame["amount_minor"] = frame["amount_minor"].astype("int64")
-        times = frame["booking_time"].astype("string")
-        frame["has_time"] = times.notna().to_numpy()
-        offset = pd.to_timedelta((times.fillna("00:00") + ":00").to_numpy())
+        seconds = _seconds_of_day(frame["booking_time"])
+        frame["has_time"] = seconds.notna().to_numpy()
+        offset = seconds.fillna(0).to_numpy(dtype="int64").astype("timedelta64[s]")
         frame["ts"] = (frame["booking_date"] + offset).astype("datetime64[s]")
     return frame
+
+
+def _datetimes(values: pd.Series) -> pd.Series:
+    """A date column as ``datetime64[s]``; Arrow dates are cast in Arrow (a million rows at once)."""
+    if isinstance(values.dtype, pd.ArrowDtype) and pa.types.is_date(values.dtype.pyarrow_dtype):
+        array = pa.array(values, from_pandas=True).cast(pa.timestamp("s"))
+        return pd.Series(array.to_numpy(zero_copy_only=False), index=values.index, dtype="datetime64[s]")
+    return pd.to_datetime(values).astype("datetime64[s]")
+
+
+def _seconds_of_day(times: pd.Series) -> pd.Series:
+    """Seconds since midnight of ``HH:MM`` times (null where no time is known)."""
+    text = pa.array(times.astype("string"), from_pandas=True)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    parts = pc.extract_regex(text, r"^(?P<h>\d{1,2}):(?P<m>\d{2})")
+    found = pc.is_valid(parts)
+    hours = pc.cast(pc.if_else(found, parts.field("h"), "0"), pa.int64())
+    minutes = pc.cast(pc.if_else(found, parts.field("m"), "0"), pa.int64())
+    seconds = pc.add(pc.multiply(hours, 3600), pc.multiply(minutes, 60))
+    return pd.Series(pc.if_else(found, seconds, None).to_pandas(), index=times.index, dtype="Int64")
 
 
 @dataclass

@@ -15,16 +15,18 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["format_minor", "is_currency", "minor_units", "parse_amounts"]
-
-# digits, optionally one decimal mark ("." or ",") followed by digits
-_AMOUNT = r"^(\d+)(?:[.,](\d+))?$"
+__all__ = ["active_currencies", "format_minor", "is_currency", "minor_units", "parse_amounts"]
 
 
 @cache
 def _exponents() -> dict[str, int]:
     text = files("finflow").joinpath("data/iso4217.csv").read_text(encoding="utf-8")
     return {row["code"]: int(row["minor_units"]) for row in csv.DictReader(text.splitlines())}
+
+
+def active_currencies() -> frozenset[str]:
+    """The active ISO 4217 codes."""
+    return frozenset(_exponents())
 
 
 def is_currency(code: str) -> bool:
@@ -37,15 +39,25 @@ def minor_units(code: str) -> int:
     return _exponents()[code]
 
 
-def _extract(text: pd.Series) -> pd.DataFrame:
-    """Whole and fractional digits of each amount (null where the text is not an amount)."""
-    array = pa.array(text.astype(object).where(text.notna(), None).tolist(), type=pa.string())
-    struct = pc.extract_regex(array, r"^(?P<whole>\d+)(?:[.,](?P<frac>\d+))?$")
-    matched = struct.is_valid().to_numpy(zero_copy_only=False)
-    whole = pd.Series(struct.field("whole").to_pandas(), dtype="string").where(matched)
-    frac = pd.Series(struct.field("frac").to_pandas(), dtype="string").where(matched)
-    frac = frac.mask(frac == "")
-    return pd.DataFrame({0: whole.to_numpy(), 1: frac.to_numpy()}, index=text.index, dtype="string")
+def _text(values: pd.Series) -> pa.Array:
+    """Stripped Arrow text of a column (nulls stay null)."""
+    array = pa.array(values.astype("string"), from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return pc.utf8_trim_whitespace(array.cast(pa.large_string()))
+
+
+def _row_exponents(currencies: pd.Series) -> np.ndarray:
+    """Minor-unit exponent per row, -1 for an unknown code (looked up once per distinct code)."""
+    encoded = pc.dictionary_encode(_text(currencies))
+    known = _exponents()
+    table = np.array([known.get(code, -1) for code in encoded.dictionary.to_pylist()] + [-1], dtype=np.int64)
+    indices = pc.fill_null(encoded.indices, len(table) - 1).to_numpy(zero_copy_only=False)
+    return table[indices]
+
+
+def _flag(array: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def parse_amounts(amounts: pd.Series, currencies: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -54,34 +66,45 @@ def parse_amounts(amounts: pd.Series, currencies: pd.Series) -> tuple[pd.Series,
     Returns ``(amount_minor, error)``: ``amount_minor`` is Int64 (null where invalid) and
     ``error`` is a string reason (null where valid). Accepts ``.`` or ``,`` as the decimal mark,
     no thousands separators; more decimals than the currency has is an error, not a rounding.
+    Runs as Arrow kernels over the whole column: an import parses a million amounts.
     """
-    text = amounts.astype("string").str.strip()
-    parts = _extract(text)
-    exps = currencies.astype("string").map(_exponents()).astype("Int64")
-    error = pd.Series(pd.NA, index=amounts.index, dtype="string")
-    error = error.mask(text.isna() | (text == ""), "amount is empty")
-    error = error.mask(error.isna() & parts[0].isna(), "amount is not a positive decimal number")
-    error = error.mask(error.isna() & exps.isna(), "unknown currency code")
-    frac = parts[1].fillna("")
-    too_precise = frac.str.len().astype("Int64") > exps
-    error = error.mask(error.isna() & too_precise.fillna(False), "amount has more decimals than the currency")
-    ok = error.isna().to_numpy()
-    result = pd.Series(pd.NA, index=amounts.index, dtype="Int64")
+    text = _text(amounts)
+    parts = pc.extract_regex(text, r"^(?P<whole>\d+)(?:[.,](?P<frac>\d+))?$")
+    matched = _flag(pc.is_valid(parts))
+    whole = pc.if_else(matched, parts.field("whole"), "0")
+    frac = pc.if_else(matched, parts.field("frac"), "")
+    exps = _row_exponents(currencies)
+    whole_len = pc.utf8_length(whole).to_numpy(zero_copy_only=False)
+    frac_len = pc.utf8_length(frac).to_numpy(zero_copy_only=False)
+    reasons = [
+        (_flag(pc.equal(pc.fill_null(text, ""), "")), "amount is empty"),
+        (~matched, "amount is not a positive decimal number"),
+        (exps < 0, "unknown currency code"),
+        (frac_len > exps, "amount has more decimals than the currency"),
+        (whole_len > 15, "amount is too large"),
+    ]
+    failed = np.zeros(len(exps), dtype=bool)
+    error = np.full(len(exps), None, dtype=object)
+    for mask, reason in reasons:
+        error[mask & ~failed] = reason
+        failed |= mask
+    ok = ~failed
+    values = np.zeros(len(exps), dtype=np.int64)
     if ok.any():
-        whole = parts[0][ok].astype("string")
-        too_long = whole.str.len() > 15
-        exp = exps[ok].astype("int64").to_numpy()
-        padded = frac[ok].astype("string").to_numpy(dtype=object)
-        fracs = np.array([f + "0" * (e - len(f)) if e else "0" for f, e in zip(padded, exp, strict=True)])
-        values = whole.mask(too_long, "0").astype("int64").to_numpy() * (10**exp) + fracs.astype("int64")
-        result[ok] = values
-        result = result.mask(result.fillna(1) <= 0)
-        error = error.mask(error.isna() & result.isna(), "amount must be greater than zero")
-        overflow = pd.Series(False, index=amounts.index)
-        overflow[ok] = too_long.to_numpy()
-        error = error.mask(overflow, "amount is too large")
-        result = result.mask(overflow)
-    return result, error
+        safe_exps = np.where(ok, exps, 0)
+        values = _integers(pc.if_else(ok, whole, "0")) * 10**safe_exps
+        for exp in np.unique(safe_exps[ok]):
+            if exp:
+                padded = pc.if_else(ok & (safe_exps == exp), pc.utf8_rpad(frac, width=int(exp), padding="0"), "0")
+                values += np.where(safe_exps == exp, _integers(padded), 0)
+    positive = ok & (values > 0)
+    error[ok & ~positive] = "amount must be greater than zero"
+    result = pd.Series(pd.array(values, dtype="Int64"), index=amounts.index).where(positive)
+    return result, pd.Series(error, index=amounts.index, dtype="string")
+
+
+def _integers(digits: pa.Array) -> np.ndarray:
+    return np.asarray(pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def format_minor(amount_minor: int, currency: str) -> str:

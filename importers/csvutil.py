@@ -86,6 +86,17 @@ def _longest_line(data: bytes) -> int:
     return longest
 
 
+def _is_utf8(data: bytes) -> bool:
+    """UTF-8 validity checked by Arrow on the bytes in place (a decode would copy them all)."""
+    offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
+    whole = pa.LargeBinaryArray.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        whole.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def read_records(
     data: bytes,
     source: Source,
@@ -104,7 +115,7 @@ def read_records(
         data = data[3:]
     if encoding.lower().replace("_", "-") not in ("utf-8", "utf-8-sig"):
         data = data.decode(encoding, errors="strict").encode("utf-8")
-    else:
+    elif not _is_utf8(data):
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as exc:

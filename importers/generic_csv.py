@@ -11,9 +11,11 @@ present as columns; absent optional columns are empty.
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from finflow.model import CHANNELS
-from finflow.money import is_currency, parse_amounts
+from finflow.money import active_currencies, parse_amounts
 
 from .base import ImportError_, ImportResult, Source, reject
 from .csvutil import decode_head, read_records
@@ -100,7 +102,7 @@ def _parse(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     fail((time_text != "") & ~valid_time, "time is not HH:MM (00:00-23:59)")
     currency = frame["currency"].str.upper()
     fail(currency == "", "currency is empty")
-    fail(~currency.map(is_currency, na_action="ignore").astype("boolean"), "currency is not an ISO 4217 code")
+    fail(~currency.isin(active_currencies()), "currency is not an ISO 4217 code")
     amount, amount_error = parse_amounts(frame["amount"], currency)
     errors = errors.fillna(amount_error)
     channel = frame["channel"].str.lower().replace("", "transfer")
@@ -114,7 +116,8 @@ def _parse(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     fail(no_to & (channel == "cash_deposit"), "a cash deposit needs to_account")
 
     def blank_to_null(series: pd.Series) -> pd.Series:
-        return series.mask(series == "")
+        text = pa.array(series, from_pandas=True)
+        return pd.Series(pd.arrays.ArrowStringArray(pc.if_else(pc.equal(text, ""), None, text)), index=series.index)
 
     parsed = pd.DataFrame(
         {
