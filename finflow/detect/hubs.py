@@ -79,19 +79,20 @@ def detect_sweeps(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     pairs = _sweep_candidates(tx, info, params)
     if pairs.empty:
         return []
-    within = np.timedelta64(int(params["forward_hours"]), "h")
+    # by booking date: many exports carry no time of day, and a sweep must not depend on the format
+    within = np.timedelta64(int(params["forward_days"]), "D")
     confirmed: list[tuple[str, str, float, int, list[str]]] = []
     victims = set(pairs["victim"])
     in_by = dict(tuple(tx[tx["to_account"].isin(victims)].groupby("to_account")))
     out_by = dict(tuple(tx[tx["from_account"].isin(victims)].groupby("from_account")))
     for victim, controller in pairs.itertuples(index=False):
-        credits = in_by[victim].sort_values(["ts", "txn_id"])
+        credits = in_by[victim].sort_values(["booking_date", "txn_id"])
         mine = out_by[victim]
         debits = mine[(mine["to_account"] == controller) | (mine["channel"] == "cash_withdrawal")]
-        debits = debits.sort_values(["ts", "txn_id"])
+        debits = debits.sort_values(["booking_date", "txn_id"])
         fwd, out_in_time = fifo_forwarded(
-            credits["ts"].to_numpy(), credits["amount_minor"].to_numpy(),
-            debits["ts"].to_numpy(), debits["amount_minor"].to_numpy(), within,
+            credits["booking_date"].to_numpy(), credits["amount_minor"].to_numpy(),
+            debits["booking_date"].to_numpy(), debits["amount_minor"].to_numpy(), within,
         )  # fmt: skip
         months = month_index(credits["ts"])
         per_month = pd.DataFrame({"m": months, "in": credits["amount_minor"].to_numpy(), "fwd": fwd}).groupby("m").sum()
@@ -123,8 +124,9 @@ def detect_sweeps(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
                 score=score,
                 summary=(
                     f"{len(swept)} private accounts passed on on average {share:.0%} of what they received within "
-                    f"{params['forward_hours']} h to this account (or as cash), in {min(s[2] for s in swept)}+ months "
-                    f"each; swept total {nok(int(rows['amount_minor'].sum()), currency_of(rows))}"
+                    f"{params['forward_days']} days to this account (or as cash), "
+                    f"in {min(s[2] for s in swept)}+ months each; "
+                    f"swept total {nok(int(rows['amount_minor'].sum()), currency_of(rows))}"
                 ),
                 parameters=dict(params),
                 evidence_txn_ids=ids,

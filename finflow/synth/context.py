@@ -127,12 +127,10 @@ class Ctx:
         return ref
 
     def company_ref(self, c: int) -> dict[str, str]:
+        """Name, organisation number and (when it has one) account of company ``c``."""
         w = self.world
-        return {
-            "account": w.a_number[w.c_account[c]],
-            "name": w.c_name[c],
-            "org_number": w.c_orgnr[c],
-        }
+        ref = {"name": w.c_name[c], "org_number": w.c_orgnr[c]}
+        return {"account": w.a_number[w.c_account[c]], **ref} if w.c_account[c] >= 0 else ref
 
     def account_ref(self, acc: int) -> dict[str, str]:
         w = self.world

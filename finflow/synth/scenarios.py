@@ -479,9 +479,38 @@ def labour_exploitation(ctx: Ctx) -> None:
         "active_from": ctx.date(a0).isoformat(),
         "active_to": ctx.date(a1 - 1).isoformat(),
     }
+    sister_companies = _sister_companies(ctx, manager, sector) if rng.random() < 0.6 else []
+    if sister_companies:
+        entry.roles["sister_company"] = [ctx.company_ref(c) for c in sister_companies]
+        entry.parameters["sister_companies"] = len(sister_companies)
     ctx.note_persons(entry, [manager, *workers])
-    entry.companies = [w.c_orgnr[company]] + ([w.c_orgnr[side]] if side is not None else [])
+    entry.companies = [w.c_orgnr[c] for c in [company, *([side] if side is not None else []), *sister_companies]]
     ctx.note_accounts(entry, [comp_acc, mgr_acc, clawback_acc, *worker_accs])
+
+
+def _sister_companies(ctx: Ctx, manager: int, sector: str) -> list[int]:
+    """Two or three more companies in the manager's trade, the newest founded within two years.
+
+    Exploiting firms are often run as a cluster of short-lived companies under one person (a
+    successor ready when one is wound up), which the shared role-holder rule looks for.
+    """
+    rng, w = ctx.rng, ctx.world
+    trades = {"construction": ["construction", "painting"], "painting": ["painting", "construction"]}
+    surname = w.p_last[manager]
+    founded = [ctx.date(-int(rng.integers(30, 700)))]  # the successor
+    founded += [ctx.date(-int(rng.integers(200, 2500))) for _ in range(int(rng.integers(1, 3)))]
+    labels = {
+        "cleaning": ["Rengjøring", "Renhold Service", "Vask og Rens"],
+        "other": ["Montasje", "Prosjekt", "Håndverk"],
+    }
+    out = []
+    for number, when in enumerate(founded):
+        trade = _choice(ctx, trades.get(sector, ["cleaning"]))
+        label = labels["cleaning" if trade == "cleaning" else "other"][number]
+        holder_roles = [("DAGL", manager), ("LEDE", manager)] if number % 2 == 0 else [("LEDE", manager)]
+        name = f"{surname} {label} {_choice(ctx, ['AS', 'Gruppen AS', 'Norge AS'])}"
+        out.append(w.add_company(name, "AS", trade, int(rng.integers(0, 4)), when, roles=holder_roles))
+    return out
 
 
 def forced_begging(ctx: Ctx) -> None:
