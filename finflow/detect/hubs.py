@@ -54,9 +54,13 @@ def _sweep_candidates(tx: pd.DataFrame, info: AccountInfo, params: Mapping[str, 
     cash = debits[debits["channel"] == "cash_withdrawal"]
     cash_out = cash.groupby([cash["from_account"].astype(str), "month"])["amount_minor"].sum()
     cash_out.index.names = ["victim", "month"]
-    frame = per_dest.rename("to_controller").reset_index()
-    frame["cash"] = pd.MultiIndex.from_frame(frame[["victim", "month"]]).map(cash_out).fillna(0).to_numpy()
-    frame["inflow"] = pd.MultiIndex.from_frame(frame[["victim", "month"]]).map(inflow).fillna(0).to_numpy()
+    frame = (
+        per_dest.rename("to_controller")
+        .reset_index()
+        .merge(cash_out.rename("cash").reset_index(), on=["victim", "month"], how="left")
+        .merge(inflow.rename("inflow").reset_index(), on=["victim", "month"], how="left")
+    )
+    frame[["cash", "inflow"]] = frame[["cash", "inflow"]].fillna(0)
     frame = frame[frame["victim"] != frame["controller"]]
     ok = (frame["to_controller"] + frame["cash"]) >= params["forward_ratio_min"] * frame["inflow"]
     ok &= frame["inflow"] >= params["min_monthly_inflow_minor"]
