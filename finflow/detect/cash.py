@@ -129,6 +129,7 @@ def detect_pass_through(data: CaseData, params: Mapping[str, Any]) -> list[Findi
     in_by = dict(tuple(cred[cred["acc"].isin(cand.index)].groupby("acc")))
     out_by = dict(tuple(moves[moves["acc"].isin(cand.index)].groupby("acc")))
     conduits: dict[str, tuple[float, int, pd.DataFrame, pd.DataFrame]] = {}
+    next_hop: dict[str, str | None] = {}
     for acc in sorted(cand.index):
         c = in_by[acc].sort_values(["ts", "txn_id"])
         d = out_by[acc].sort_values(["ts", "txn_id"])
@@ -138,6 +139,7 @@ def detect_pass_through(data: CaseData, params: Mapping[str, Any]) -> list[Findi
         cycles = int((fwd >= 0.9 * c["amount_minor"].to_numpy()).sum())
         if share >= params["min_forward_share"] and cycles >= params["min_cycles"]:
             conduits[acc] = (float(share), cycles, c, pd.concat([c[fwd > 0], d[out_t > 0]]))
+            next_hop[acc] = _main_counterparty(d, "to_account")
     for acc, (share, cycles, c, rows) in conduits.items():
         # the start of a chain: one account that is not itself a conduit supplies most of the money
         feeders = c[c["from_account"].notna()].groupby("from_account")["amount_minor"].sum()
@@ -146,7 +148,10 @@ def detect_pass_through(data: CaseData, params: Mapping[str, Any]) -> list[Findi
             top = str(feeders.idxmax())
             if top not in conduits and feeders.max() >= params["min_feeder_share"] * c["amount_minor"].sum():
                 origin = top
-        subjects = [account_subject(info, acc, "facilitator")]
+        # a conduit fed from outside the chain that passes on into another conduit is where money
+        # enters the chain: the front of it, not one more mule
+        enters_chain = next_hop[acc] in conduits and _main_counterparty(c, "from_account") not in conduits
+        subjects = [account_subject(info, acc, "front" if enters_chain else "facilitator")]
         if origin is not None:
             subjects.append(account_subject(info, origin, "controller"))
         findings.append(
@@ -159,13 +164,27 @@ def detect_pass_through(data: CaseData, params: Mapping[str, Any]) -> list[Findi
                     f"{params['forward_hours']} h ({cycles} in/out cycles) to "
                     f"{int(cand.loc[acc, 'dests'])} destination(s)"
                     + (f"; most of it came from {info.label(origin) or origin}" if origin else "")
+                    + (f"; the first of a chain of conduits (next: {next_hop[acc]})" if enters_chain else "")
                 ),
                 parameters=dict(params),
                 evidence_txn_ids=evidence(rows, params["max_evidence"]),
-                metrics={"forwarded_share": round(share, 4), "cycles": cycles, "origin": origin},
+                metrics={
+                    "forwarded_share": round(share, 4),
+                    "cycles": cycles,
+                    "origin": origin,
+                    "enters_chain": enters_chain,
+                },
             )
         )
     return findings
+
+
+def _main_counterparty(rows: pd.DataFrame, column: str) -> str | None:
+    """The account in ``column`` that takes (or gives) the most money in ``rows``."""
+    named = rows[rows[column].notna()]
+    if named.empty:
+        return None
+    return str(named.groupby(column)["amount_minor"].sum().idxmax())
 
 
 def detect_begging(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:

@@ -30,6 +30,7 @@ from finflow.detect.util import (
     month_index,
     party_subject,
     people_behind,
+    role_holders,
     text_matches,
 )
 
@@ -279,7 +280,8 @@ def detect_payroll_gap(data: CaseData, params: Mapping[str, Any]) -> list[Findin
             Finding(
                 detector="payroll_gap",
                 subjects=[party_subject(data, company, "front")]
-                + [account_subject(info, a, "front") for a in info.accounts_of(company)],
+                + [account_subject(info, a, "front") for a in info.accounts_of(company)]
+                + [party_subject(data, p, "controller") for p in role_holders(data, company, params["manager_roles"])],
                 score=min(1.0, strength),
                 summary="; ".join(reasons)
                 + (f" (industry {row['industry_code']})" if isinstance(row["industry_code"], str) else "")

@@ -32,6 +32,7 @@ __all__ = [
     "month_index",
     "party_subject",
     "people_behind",
+    "role_holders",
     "text_matches",
 ]
 
@@ -138,8 +139,13 @@ def people_behind(data: CaseData, info: AccountInfo, account: str, kinds: Iterab
     party = info.party.get(account)
     if not isinstance(party, str) or info.kind.get(account) != "company":
         return []
+    return role_holders(data, party, kinds)
+
+
+def role_holders(data: CaseData, company: str, kinds: Iterable[str]) -> list[str]:
+    """Party ids of the company's active holders of the given roles (e.g. DAGL, INNH)."""
     roles = data.company_roles
-    mask = (roles["company_party_id"] == party) & roles["role"].isin(list(kinds))
+    mask = (roles["company_party_id"] == company) & roles["role"].isin(list(kinds))
     mask &= ~roles["resigned"].fillna(False).astype(bool)
     return sorted(set(roles.loc[mask.to_numpy(dtype=bool), "holder_party_id"].astype(str)))
 

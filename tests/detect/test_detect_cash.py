@@ -108,3 +108,37 @@ def test_mule_chain_keeping_a_fee_each_time_is_a_conduit_fed_by_its_origin(tmp_p
     assert finding.metrics["forwarded_share"] == 0.975  # the fee kept each time does not slow it down
     assert finding.subjects[1].id == origin and finding.subjects[1].role == "controller"
     assert "most of it came from Skygge Trading AS" in finding.summary
+
+
+def test_the_conduit_where_money_enters_a_chain_is_its_front(tmp_path):
+    origin, first, second, dest = account(250), account(251), account(252), account(253)
+    customer = account(254)
+    rows = []
+    for start, amount in [(1, 110000), (16, 97000), (43, 116000), (59, 156000)]:
+        rows.append(txn(start, amount, customer, origin, "transfer", "Faktura", time="09:00"))
+        rows.append(txn(start, amount * 0.98, origin, first, "transfer", "", time="12:00"))
+        rows.append(txn(start, amount * 0.96, first, second, "transfer", "Lån", time="15:00"))
+        rows.append(txn(start + 1, amount * 0.94, second, dest, "transfer", "Gave", time="10:00"))
+    holders = [
+        company_holder(origin, "Skygge Trading AS", 8),
+        company_holder(customer, "Stor Kunde AS", 9),
+        person_holder(first, "Ung Person", "2003-03-03"),
+        person_holder(second, "Annen Person", "2002-02-02"),
+    ]
+    data = build(tmp_path, rows, holders=holders)
+    role = {f.subjects[0].id: f.subjects[0].role for f in detect_pass_through(data, CONFIG["pass_through"])}
+    assert role == {origin: "front", first: "facilitator", second: "facilitator"}
+    (entry,) = [f for f in detect_pass_through(data, CONFIG["pass_through"]) if f.subjects[0].id == origin]
+    assert entry.metrics["enters_chain"] is True and f"next: {first}" in entry.summary
+
+
+def test_a_lone_conduit_is_no_chain_front(tmp_path):
+    conduit, dest, customer = account(260), account(261), account(262)
+    rows = []
+    for start, amount in [(1, 110000), (16, 97000), (43, 116000), (59, 156000)]:
+        rows.append(txn(start, amount, customer, conduit, "transfer", "Faktura", time="09:00"))
+        rows.append(txn(start, amount * 0.98, conduit, dest, "transfer", "", time="12:00"))
+    holders = [company_holder(conduit, "Mellomledd AS", 8), company_holder(customer, "Stor Kunde AS", 9)]
+    data = build(tmp_path, rows, holders=holders)
+    (finding,) = detect_pass_through(data, CONFIG["pass_through"])
+    assert finding.subjects[0].role == "facilitator" and finding.metrics["enters_chain"] is False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from detectcase import CONFIG, account, build, company, company_holder, org_id, orgnr, person_holder, txn
+from detectcase import CONFIG, account, build, company, company_holder, org_id, orgnr, person_holder, person_id, txn
 
 from finflow.detect.labour import (
     detect_clawback,
@@ -76,6 +76,9 @@ def test_payroll_far_below_registered_headcount(tmp_path):
     assert finding.metrics["registered_employees"] == 10 and finding.metrics["labour_intensive"] is True
     assert "NOK 4 800 per registered employee" in finding.summary
     assert finding.evidence_records == [{"table": "companies", "key": {"party_id": org_id(1)}}]
+    # the person running the company is named beside it, so the ranking reaches whoever directs it
+    manager = [x for x in finding.subjects if x.kind == "party" and x.id == person_id("Kjell Sjef", "1970-03-03")]
+    assert [x.role for x in manager] == ["controller"]
 
 
 def test_ordinary_payroll_with_withholding_tax_is_not_flagged(tmp_path):
