@@ -50,7 +50,6 @@ def detect_collectors(data: CaseData, params: Mapping[str, Any]) -> list[Finding
     if not candidates:
         return []
 
-    debits = tx[tx["from_account"].isin(candidates) & ~tx["channel"].isin(_OUT_CHANNELS_EXCLUDED)]
     main_destination = _main_destinations(tx, params["feeder_top_share"])
     # a victim's account swept into a person's collector account; an account whose money goes
     # mostly to a money-transfer operator or a landlord (companies) is not a feeder
@@ -59,18 +58,19 @@ def detect_collectors(data: CaseData, params: Mapping[str, Any]) -> list[Finding
         for a, dest in main_destination.items()
         if a in candidates and dest in candidates and dest != a and kind.get(dest) == "person"
     }
-    all_credits = tx[tx["to_account"].isin(candidates)].copy()
+    # without a swept feeder an account needs many senders in one window: skip those that
+    # cannot have them over the whole period (a necessary condition, so nothing is lost)
+    fed = set(main_destination.values())
+    assess = {a for a in candidates - feeders if a in fed or distinct[a] >= params["min_senders_if_not_swept"]}
+    all_credits = tx[tx["to_account"].isin(assess)].copy()
     all_credits["is_person"] = all_credits.index.isin(person_credits.index)
     names = all_credits["from_name"].fillna("")
     surnames = {n: surname(n) for n in names.unique()}
     all_credits["sender_surname"] = names.map(surnames)
     findings = []
     credits_by_account = dict(tuple(all_credits.sort_values(["ts", "txn_id"]).groupby("to_account", observed=True)))
+    debits = tx[tx["from_account"].isin(assess) & ~tx["channel"].isin(_OUT_CHANNELS_EXCLUDED)]
     debits_by_account = dict(tuple(debits.sort_values(["ts", "txn_id"]).groupby("from_account", observed=True)))
-    # without a swept feeder an account needs many senders in one window: skip those that
-    # cannot have them over the whole period (a necessary condition, so nothing is lost)
-    fed = set(main_destination.values())
-    assess = {a for a in candidates - feeders if a in fed or distinct[a] >= params["min_senders_if_not_swept"]}
     for account in sorted(assess):
         holder_name = holders["holder_name"].get(account)
         finding = _assess(
