@@ -227,8 +227,10 @@ def _best_window(
     """
     if not counted.any():
         return None
-    pairs = np.unique(np.stack([senders[counted], days[counted]], axis=1), axis=0)  # sorted by sender, day
-    sender, day = pairs[:, 0], pairs[:, 1]
+    first_day = int(days[counted].min())
+    span = int(days[counted].max()) - first_day + 1
+    keys = np.unique(senders[counted].astype(np.int64) * span + (days[counted] - first_day))  # by sender, day
+    sender, day = keys // span, keys % span + first_day
     new_sender = np.r_[True, sender[1:] != sender[:-1]]
     starts = new_sender | np.r_[True, np.diff(day) > window_days]  # a gap leaves a start uncovered
     ends = np.r_[starts[1:], True]
