@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import yaml
 
 from finflow.casedata import CaseData
@@ -109,11 +110,19 @@ def light_transactions(data: CaseData) -> pd.DataFrame:
                 out[column] = values.to_numpy(dtype=bool)
             else:
                 # numpy object columns: row selection is a numpy take, not one Arrow call per column
-                out[column] = pd.Series(
-                    values.astype(object).where(values.notna(), None).to_numpy(dtype=object), dtype=object
-                )
+                out[column] = pd.Series(_objects(values), dtype=object)
         cache["tx"] = pd.DataFrame(out)
     return cache["tx"]
+
+
+def _objects(values: pd.Series) -> np.ndarray:
+    """A column as a numpy object array with None for nulls (straight from Arrow when it is Arrow)."""
+    if isinstance(values.dtype, pd.ArrowDtype) or values.dtype == "string":
+        try:
+            return np.asarray(pa.array(values, from_pandas=True).to_numpy(zero_copy_only=False), dtype=object)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass
+    return values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
 
 
 def account_info(data: CaseData) -> AccountInfo:
