@@ -1,10 +1,15 @@
 """ISO 20022 camt.053 bank-to-customer statements (versions .001.02 to .001.13).
 
-The file is streamed with a hardened parser (no DTDs, no entity expansion, no external
-resources, nesting depth capped) and each ``Ntry`` is discarded as soon as it is read, so memory
-stays flat on large statements. Every ``Ntry`` is split into its ``TxDtls``: a payroll batch is
-one entry with one detail per worker, and each worker becomes a transaction. Entries without
-details count as one record. Parsing is namespace-agnostic within the camt.053 family.
+The file is streamed with lxml's ``iterparse``, hardened: a DTD is refused before parsing (so no
+entity can be declared or expanded), nothing is fetched from the network and nesting depth is
+capped. The parser reports only the ends of ``Stmt``, ``Acct``, ``Bal`` and ``Ntry``, so Python
+sees one event per entry rather than one per element, and an entry's fields are read through
+compiled child paths that lxml follows in C (the first child of a name at each step, as
+ElementTree's ``find`` picks it). Each ``Ntry`` is dropped as soon as it is read and rows move
+into Arrow columns in chunks, so memory stays flat on large statements. Every ``Ntry`` is split
+into its ``TxDtls``: a payroll batch is one entry with one detail per worker, and each worker
+becomes a transaction. Entries without details count as one record. Parsing is namespace-agnostic
+within the camt.053 family.
 
 Each statement's booked entries are checked against its balances (opening booked + entries =
 closing booked); a statement that does not reconcile is reported in the notes, its rows are
@@ -21,7 +26,10 @@ from functools import cache
 import defusedxml.ElementTree as SafeET
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from defusedxml import DefusedXmlException
+from lxml import etree
+from lxml.objectify import ObjectPath
 
 from finflow.money import is_currency, minor_units
 from finflow.normalize import normalize_account
@@ -39,6 +47,7 @@ PRIORITY = 10
 MAX_DEPTH = 64  # camt.053 nests about 12 deep; anything far deeper is an attack or garbage
 PROLOG_BYTES = 1 << 20
 DEPTH_BLOCK_BYTES = 1 << 22
+CHUNK_ROWS = 1 << 14  # rows moved into Arrow columns at a time, while their strings are still in cache
 
 _NS_PREFIX = "urn:iso:std:iso:20022:tech:xsd:camt.053."
 _AMOUNT = re.compile(r"\d{1,15}(?:\.\d{1,6})?")
@@ -51,6 +60,33 @@ _CARD = {"POSD", "CCRD"}
 _FEES = {"CHRG", "COMM", "FEES", "COME", "COMI"}
 _NOT_BOOKED = {"PDNG": PENDING_REASON, "INFO": "information only (Sts INFO), not booked",
                "FUTR": "future entry (Sts FUTR), not booked"}  # fmt: skip
+# Belt and braces behind the DTD refusal; comments and processing instructions are dropped so
+# that children and text are what ElementTree would have built.
+_HARDENED = {
+    "resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False,
+    "remove_comments": True, "remove_pis": True,
+}  # fmt: skip
+# Child paths read below ``Stmt``, ``Acct``, ``Bal``, ``Ntry`` and ``TxDtls``: "A/B" is the first
+# ``A`` child's first ``B`` child, as ElementTree's ``find`` steps through them.
+_PATHS = (
+    "Id", "Id/IBAN", "Id/Othr/Id", "Ccy", "Ownr/Nm", "Ownr/Pty/Nm", "Svcr/FinInstnId/BIC",
+    "Svcr/FinInstnId/BICFI", "Tp/CdOrPrtry/Cd", "Amt", "CdtDbtInd", "Sts", "Sts/Cd", "BookgDt/Dt",
+    "BookgDt/DtTm", "AcctSvcrRef", "NtryRef", "AddtlNtryInf", "BkTxCd/Domn/Fmly/Cd",
+    "BkTxCd/Domn/Fmly/SubFmlyCd", "NtryDtls", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt", "RmtInf",
+    "RmtInf/Strd/CdtrRefInf/Ref", "AddtlTxInf", "Refs/EndToEndId", "Refs/AcctSvcrRef", "Purp/Cd",
+    *(
+        path.format(role=role)
+        for role in ("Dbtr", "Cdtr")
+        for path in (
+            "RltdPties/{role}/Nm", "RltdPties/{role}/Pty/Nm", "RltdPties/{role}/PstlAdr/Ctry",
+            "RltdPties/{role}/Pty/PstlAdr/Ctry", "RltdPties/{role}Acct/Id/IBAN",
+            "RltdPties/{role}Acct/Id/Othr/Id", "RltdAgts/{role}Agt/FinInstnId/BIC",
+            "RltdAgts/{role}Agt/FinInstnId/BICFI",
+        )
+    ),
+)  # fmt: skip
+
+Element = etree._Element  # lxml's element type, for annotations
 
 
 def sniff(head: bytes, name: str) -> bool:
@@ -60,39 +96,27 @@ def sniff(head: bytes, name: str) -> bool:
 
 
 @cache
-def _paths(ns: str) -> dict[str, tuple[str, ...]]:
-    """Element paths qualified with the document's namespace."""
+def _paths(ns: str) -> dict[str, ObjectPath]:
+    """``_PATHS`` compiled for the document's namespace, keyed by path.
 
-    def q(path: str) -> tuple[str, ...]:
-        return tuple(f"{{{ns}}}{p}" if ns else p for p in path.split("/"))
+    lxml's ``ObjectPath`` follows a path in C, taking the first child of a name at each step, so
+    reading an entry does not pay for a Python-level walk over lxml's element proxies. Every
+    step names its namespace; ``{}`` (no namespace) matches only un-namespaced elements, as
+    ElementTree does.
+    """
+    return {path: ObjectPath("." + ".".join(f"{{{ns}}}{step}" for step in path.split("/"))) for path in _PATHS}
 
-    names = {
-        "Stmt": "Stmt", "Ntry": "Ntry", "Acct": "Acct", "Bal": "Bal", "Id": "Id",
-        "BkToCstmrStmt": "BkToCstmrStmt", "Document": "Document",
-        "iban": "Id/IBAN", "othr": "Id/Othr/Id", "ccy": "Ccy", "ownr": "Ownr/Nm",
-        "ownr_pty": "Ownr/Pty/Nm", "svcr_bic": "Svcr/FinInstnId/BIC",
-        "svcr_bicfi": "Svcr/FinInstnId/BICFI", "bal_cd": "Tp/CdOrPrtry/Cd", "Amt": "Amt",
-        "CdtDbtInd": "CdtDbtInd", "Sts": "Sts", "StsCd": "Sts/Cd", "BookgDt": "BookgDt/Dt",
-        "BookgDtTm": "BookgDt/DtTm", "AcctSvcrRef": "AcctSvcrRef", "NtryRef": "NtryRef",
-        "AddtlNtryInf": "AddtlNtryInf", "TxDtls": "NtryDtls/TxDtls",
-        "Domn": "BkTxCd/Domn/Cd", "Fmly": "BkTxCd/Domn/Fmly/Cd",
-        "SubFmly": "BkTxCd/Domn/Fmly/SubFmlyCd", "TxAmt": "AmtDtls/TxAmt/Amt",
-        "InstdAmt": "AmtDtls/InstdAmt/Amt", "Purp": "Purp/Cd", "Ustrd": "RmtInf/Ustrd",
-        "KID": "RmtInf/Strd/CdtrRefInf/Ref", "AddtlTxInf": "AddtlTxInf",
-        "E2E": "Refs/EndToEndId", "TxRef": "Refs/AcctSvcrRef", "RltdPties": "RltdPties",
-        "RltdAgts": "RltdAgts",
-    }  # fmt: skip
-    paths = {k: q(v) for k, v in names.items()}
-    for role in ("Dbtr", "Cdtr"):
-        paths[f"{role}Nm"] = q(f"{role}/Nm")
-        paths[f"{role}PtyNm"] = q(f"{role}/Pty/Nm")
-        paths[f"{role}Ctry"] = q(f"{role}/PstlAdr/Ctry")
-        paths[f"{role}PtyCtry"] = q(f"{role}/Pty/PstlAdr/Ctry")
-        paths[f"{role}Iban"] = q(f"{role}Acct/Id/IBAN")
-        paths[f"{role}Othr"] = q(f"{role}Acct/Id/Othr/Id")
-        paths[f"{role}Bic"] = q(f"{role}Agt/FinInstnId/BIC")
-        paths[f"{role}BicFi"] = q(f"{role}Agt/FinInstnId/BICFI")
-    return paths
+
+def _text(elem: Element, path: ObjectPath) -> str:
+    """Stripped text of the element at ``path``, "" when it is missing or empty."""
+    found = path(elem, None)
+    text = found.text if found is not None else None
+    return text.strip() if text else ""
+
+
+def _children(elem: Element | None, tag: str) -> list[Element]:
+    """All children named ``tag``, as ElementTree's ``findall`` with one step."""
+    return [child for child in elem if child.tag == tag] if elem is not None else []
 
 
 @dataclass(slots=True)
@@ -109,26 +133,6 @@ class _Statement:
     entries: int = 0
 
 
-def _find(elem: ET.Element | None, steps: tuple[str, ...]) -> ET.Element | None:
-    """Child-by-child lookup: each single-tag ``find`` runs in C, unlike an ElementPath path."""
-    for step in steps:
-        if elem is None:
-            return None
-        elem = elem.find(step)
-    return elem
-
-
-def _text(elem: ET.Element | None, steps: tuple[str, ...]) -> str:
-    found = _find(elem, steps)
-    text = found.text if found is not None else None
-    return text.strip() if text else ""
-
-
-def _findall(elem: ET.Element, steps: tuple[str, ...]) -> list[ET.Element]:
-    parent = _find(elem, steps[:-1])
-    return parent.findall(steps[-1]) if parent is not None else []
-
-
 def _minor(text: str, currency: str) -> int | str:
     """Decimal text → minor units, or an error reason."""
     if not is_currency(currency):
@@ -143,6 +147,11 @@ def _minor(text: str, currency: str) -> int | str:
     return int(whole) * 10**exp + (int(frac) if frac else 0)
 
 
+def _amount(amt: Element) -> tuple[str, str]:
+    """Text and upper-cased currency of an ``Amt`` element, as ``_minor`` takes them."""
+    return (amt.text or "").strip(), amt.get("Ccy", "").strip().upper()
+
+
 def _country(iban: str, ctry: str, bic: str) -> str | None:
     if iban[:2].isalpha():
         return iban[:2].upper()
@@ -151,6 +160,13 @@ def _country(iban: str, ctry: str, bic: str) -> str | None:
     if len(bic) >= 6 and bic[4:6].isalpha():
         return bic[4:6].upper()
     return None
+
+
+def _raw(elem: Element) -> str:
+    """The element as ElementTree serialises it (``ns0:`` prefixes), as reject records always showed it."""
+    copy = ET.fromstring(etree.tostring(elem, with_tail=False))
+    copy.tail = elem.tail
+    return ET.tostring(copy, encoding="unicode")[:2000]
 
 
 class _RootSeenError(Exception):
@@ -172,6 +188,10 @@ class _StopAtRoot:
 
     def close(self) -> None:
         return None
+
+
+class _Discard:
+    """Parser target that keeps nothing, for checking a document only."""
 
 
 def _refuse_dtd(path: str, source: Source) -> str:
@@ -242,41 +262,69 @@ def _check_depth(path: str, source: Source) -> None:
                 break
 
 
+@dataclass(slots=True)
+class _Entry:
+    """What an entry's details inherit from it."""
+
+    stmt: _Statement
+    credit: bool
+    amount: int
+    text: str  # amount text and currency as written, to spot a detail that repeats them
+    currency: str
+    date: str
+    time: str | None
+    fmly: str
+    sub: str
+    info: str
+    ref: str
+
+
+def _drop(ntry: Element) -> None:
+    """Empty a read entry and remove the one before it, so a statement's entries do not pile up."""
+    ntry.clear()
+    previous = ntry.getprevious()
+    if previous is not None and previous.tag == ntry.tag:
+        ntry.getparent().remove(previous)
+
+
 class _Reader:
     """Streams one file; collects rows, rejects and notes."""
 
     def __init__(self, source: Source) -> None:
         self.source = source
-        self.rows: list[tuple] = []
+        self.rows: list[tuple] = []  # rows not yet moved into ``chunks``
+        self.chunks: list[list[pa.Array]] = [[] for _ in _COLUMNS]
         self.bad_loc: list[str] = []
         self.bad_reason: list[str] = []
         self.bad_raw: list[str] = []
         self.notes: list[str] = []
         self.rows_read = 0
         self.pending = 0
-        self.p: dict[str, tuple[str, ...]] = {}
+        self.p: dict[str, ObjectPath] = {}
+        self.tag: dict[str, str] = {}
 
     def run(self, path: str) -> None:
-        """Stream the file; only ``end`` events, so Python sees half as many events."""
-        root_tag = _refuse_dtd(path, self.source)
-        tags = {k: v[0] for k, v in self._root(root_tag).items() if len(v) == 1}
+        """Stream the file; the parser reports only the ends of the four elements read here."""
+        self._root(_refuse_dtd(path, self.source))
         _check_depth(path, self.source)
-        ntry, acct, bal, stmt_tag = tags["Ntry"], tags["Acct"], tags["Bal"], tags["Stmt"]
+        ntry, acct, bal, stmt_tag = (self.tag[name] for name in ("Ntry", "Acct", "Bal", "Stmt"))
         stmt: _Statement | None = None
         n_stmt = n_ntry = 0
-        for _, elem in ET.iterparse(path, events=("end",)):
+        for _, elem in etree.iterparse(path, events=("end",), tag=(ntry, acct, bal, stmt_tag), **_HARDENED):
             tag = elem.tag
             if tag == ntry:
                 stmt = stmt or self._statement(n_stmt + 1)
                 n_ntry += 1
                 self._entry(elem, stmt, f"Stmt[{stmt.number}]/Ntry[{n_ntry}]")
-                elem.clear()
+                _drop(elem)
+                if len(self.rows) >= CHUNK_ROWS:
+                    self._flush()
             elif tag == stmt_tag:
                 n_stmt += 1
                 stmt = stmt or self._statement(n_stmt)
-                stmt.ident = _text(elem, (tags["Id"],))
+                stmt.ident = _text(elem, self.p["Id"])
                 self._reconcile(stmt)
-                elem.clear()  # drops the emptied entries too
+                elem.clear()  # drops the last emptied entry too
                 stmt, n_ntry = None, 0
             elif tag == acct:
                 if stmt is None or (stmt.account is None and not stmt.entries):
@@ -287,6 +335,19 @@ class _Reader:
                 self._balance(elem, stmt)
         if n_stmt == 0:
             raise ImportError_(f"{self.source.name}: the document has no statement (Stmt)")
+        self._flush()
+
+    def _flush(self) -> None:
+        """Move the pending rows into Arrow column chunks.
+
+        Done every ``CHUNK_ROWS`` rows: converting a million rows' strings at the end means a
+        cache miss for nearly every one of them, and costs more than parsing them did.
+        """
+        if not self.rows:
+            return
+        for chunks, name, values in zip(self.chunks, _COLUMNS, zip(*self.rows, strict=False), strict=True):
+            chunks.append(pa.array(values, type=pa.int64() if name == "amount_minor" else pa.large_string()))
+        self.rows = []
 
     def _statement(self, number: int) -> _Statement:
         """A new statement; its account is the ``--account`` option until ``Acct`` names one."""
@@ -296,31 +357,33 @@ class _Reader:
             stmt.account = normalize_account(given).account_id
         return stmt
 
-    def _root(self, tag: str) -> dict[str, tuple[str, ...]]:
+    def _root(self, tag: str) -> None:
         ns, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
         if local != "Document" or (ns and not ns.startswith(_NS_PREFIX)):
             raise ImportError_(
                 f"{self.source.name}: not a camt.053 statement (root element {local!r}, namespace {ns!r})"
             )
         self.p = _paths(ns)
-        return self.p
+        self.tag = {
+            name: f"{{{ns}}}{name}" if ns else name for name in ("Stmt", "Ntry", "Acct", "Bal", "TxDtls", "Ustrd")
+        }
 
-    def _account(self, elem: ET.Element, stmt: _Statement) -> None:
+    def _account(self, elem: Element, stmt: _Statement) -> None:
         p = self.p
-        iban, othr = _text(elem, p["iban"]), _text(elem, p["othr"])
+        iban, othr = _text(elem, p["Id/IBAN"]), _text(elem, p["Id/Othr/Id"])
         given = (self.source.options.get("account") or "").strip()
         raw = iban or othr or given
         if raw:
             stmt.account = normalize_account(raw).account_id
-        stmt.owner = _text(elem, p["ownr"]) or _text(elem, p["ownr_pty"]) or None
-        bic = _text(elem, p["svcr_bic"]) or _text(elem, p["svcr_bicfi"])
+        stmt.owner = _text(elem, p["Ownr/Nm"]) or _text(elem, p["Ownr/Pty/Nm"]) or None
+        bic = _text(elem, p["Svcr/FinInstnId/BIC"]) or _text(elem, p["Svcr/FinInstnId/BICFI"])
         stmt.own_country = _country(iban, "", bic)
-        stmt.currency = _text(elem, p["ccy"]) or None
+        stmt.currency = _text(elem, p["Ccy"]) or None
 
-    def _balance(self, elem: ET.Element, stmt: _Statement) -> None:
+    def _balance(self, elem: Element, stmt: _Statement) -> None:
         p = self.p
-        code = _text(elem, p["bal_cd"])
-        amt = _find(elem, p["Amt"])
+        code = _text(elem, p["Tp/CdOrPrtry/Cd"])
+        amt = p["Amt"](elem, None)
         if amt is None or code not in ("OPBD", "CLBD", "PRCD"):
             return
         currency = amt.get("Ccy", "")
@@ -329,106 +392,131 @@ class _Reader:
             sign = -1 if _text(elem, p["CdtDbtInd"]) == "DBIT" else 1
             stmt.balances[code] = (sign * value, currency)
 
-    def _entry(self, ntry: ET.Element, stmt: _Statement, loc: str) -> None:
+    def _refuse(self, elem: Element, locs: list[str], reason: str) -> None:
+        """Reject the rows of an entry (all its details) or of one detail for one reason."""
+        raw = _raw(elem)
+        self.bad_loc.extend(locs)
+        self.bad_reason.extend([reason] * len(locs))
+        self.bad_raw.extend([raw] * len(locs))
+
+    def _entry(self, ntry: Element, stmt: _Statement, loc: str) -> None:
         p = self.p
-        details = _findall(ntry, p["TxDtls"])
-        n = max(len(details), 1)
-        self.rows_read += n
+        details = _children(p["NtryDtls"](ntry, None), self.tag["TxDtls"])
+        self.rows_read += max(len(details), 1)
         stmt.entries += 1
         locs = [f"{loc}/TxDtls[{i + 1}]" for i in range(len(details))] or [loc]
-
-        def refuse(reason: str) -> None:
-            raw = ET.tostring(ntry, encoding="unicode")[:2000]
-            self.bad_loc.extend(locs)
-            self.bad_reason.extend([reason] * n)
-            self.bad_raw.extend([raw] * n)
-
-        status = _text(ntry, p["Sts"]) or _text(ntry, p["StsCd"])
-        amt_el = _find(ntry, p["Amt"])
-        currency = amt_el.get("Ccy", "").strip().upper() if amt_el is not None else ""
-        entry_amount = _minor((amt_el.text or "").strip(), currency) if amt_el is not None else "Ntry/Amt is missing"
+        status = (_text(ntry, p["Sts"]) or _text(ntry, p["Sts/Cd"])).upper()
+        amt_el = p["Amt"](ntry, None)
+        text, currency = _amount(amt_el) if amt_el is not None else ("", "")
+        entry_amount = _minor(text, currency) if amt_el is not None else "Ntry/Amt is missing"
         side = _text(ntry, p["CdtDbtInd"])
-        if status.upper() in _NOT_BOOKED:
-            self.pending += n if status.upper() == "PDNG" else 0
-            refuse(_NOT_BOOKED[status.upper()])
+        if status in _NOT_BOOKED:
+            self.pending += len(locs) if status == "PDNG" else 0
+            self._refuse(ntry, locs, _NOT_BOOKED[status])
             return
         if isinstance(entry_amount, str):
             stmt.unreadable += 1
-            refuse(f"Ntry/Amt: {entry_amount}")
+            self._refuse(ntry, locs, f"Ntry/Amt: {entry_amount}")
             return
         if side not in ("CRDT", "DBIT"):
             stmt.unreadable += 1
-            refuse(f"Ntry/CdtDbtInd is {side!r}, expected CRDT or DBIT")
+            self._refuse(ntry, locs, f"Ntry/CdtDbtInd is {side!r}, expected CRDT or DBIT")
             return
         stmt.booked[currency] = stmt.booked.get(currency, 0) + (entry_amount if side == "CRDT" else -entry_amount)
         if stmt.account is None:
-            refuse("the statement names no account (Stmt/Acct/Id); pass --account")
+            self._refuse(ntry, locs, "the statement names no account (Stmt/Acct/Id); pass --account")
             return
-        date_tm = _text(ntry, p["BookgDtTm"])
-        date = _text(ntry, p["BookgDt"]) or date_tm[:10]
-        time = date_tm[11:16] if len(date_tm) >= 16 else None
-        fmly, sub = _text(ntry, p["Fmly"]), _text(ntry, p["SubFmly"])
-        entry_info = _text(ntry, p["AddtlNtryInf"])
-        entry_ref = _text(ntry, p["AcctSvcrRef"]) or _text(ntry, p["NtryRef"])
-        credit = side == "CRDT"
-        own, owner = stmt.account, stmt.owner
-        for i, tx in enumerate(details or [ntry]):
-            is_tx = bool(details)
-            amount: int | str = entry_amount
-            tx_currency = currency
-            if is_tx:
-                amt = _find(tx, p["TxAmt"])
-                if amt is None:
-                    amt = _find(tx, p["InstdAmt"])
-                if amt is not None:
-                    tx_currency = amt.get("Ccy", "").strip().upper()
-                    amount = _minor((amt.text or "").strip(), tx_currency)
-                elif len(details) > 1:
-                    amount = "TxDtls has no amount (AmtDtls/TxAmt or InstdAmt) in an entry with several details"
-            if isinstance(amount, str) or amount <= 0:
-                self.bad_loc.append(locs[i])
-                self.bad_reason.append(amount if isinstance(amount, str) else "amount must be greater than zero")
-                self.bad_raw.append(ET.tostring(tx, encoding="unicode")[:2000])
-                continue
-            role = "Dbtr" if credit else "Cdtr"
-            parties = _find(tx, p["RltdPties"]) if is_tx else None
-            agents = _find(tx, p["RltdAgts"]) if is_tx else None
-            if parties is not None:
-                name = _text(parties, p[f"{role}Nm"]) or _text(parties, p[f"{role}PtyNm"])
-                iban = _text(parties, p[f"{role}Iban"])
-                cp_account = iban or _text(parties, p[f"{role}Othr"])
-                ctry = _text(parties, p[f"{role}Ctry"]) or _text(parties, p[f"{role}PtyCtry"])
-            else:
-                name = iban = cp_account = ctry = ""
-            bic = ""
-            if agents is not None:
-                bic = _text(agents, p[f"{role}Bic"]) or _text(agents, p[f"{role}BicFi"])
-            cp_country = _country(iban, ctry, bic) if cp_account or ctry or bic else None
-            if is_tx:
-                ustrd = [(u.text or "").strip() for u in _findall(tx, p["Ustrd"])]
-                text = " ".join(u for u in ustrd if u) or _text(tx, p["AddtlTxInf"]) or entry_info
-                e2e = _text(tx, p["E2E"])
-                ref = (
-                    (e2e if e2e and e2e != "NOTPROVIDED" else "")
-                    or _text(tx, p["KID"])
-                    or _text(tx, p["TxRef"])
-                    or entry_ref
-                )
-                tx_fmly, tx_sub = _text(tx, p["Fmly"]) or fmly, _text(tx, p["SubFmly"]) or sub
-                purp = _text(tx, p["Purp"])
-            else:
-                text, ref, tx_fmly, tx_sub, purp = entry_info, entry_ref, fmly, sub, ""
-            cp = cp_account or None
-            cp_name = name or None
-            self.rows.append(
-                (
-                    date, time, amount, tx_currency,
-                    cp if credit else own, own if credit else cp,
-                    cp_name if credit else owner, owner if credit else cp_name,
-                    cp_country if credit else None, None if credit else cp_country,
-                    text or None, ref or None, locs[i], tx_fmly, tx_sub, purp, stmt.own_country,
-                )
-            )  # fmt: skip
+        date_tm = _text(ntry, p["BookgDt/DtTm"])
+        entry = _Entry(
+            stmt=stmt,
+            credit=side == "CRDT",
+            amount=entry_amount,
+            text=text,
+            currency=currency,
+            date=_text(ntry, p["BookgDt/Dt"]) or date_tm[:10],
+            time=date_tm[11:16] if len(date_tm) >= 16 else None,
+            fmly=_text(ntry, p["BkTxCd/Domn/Fmly/Cd"]),
+            sub=_text(ntry, p["BkTxCd/Domn/Fmly/SubFmlyCd"]),
+            info=_text(ntry, p["AddtlNtryInf"]),
+            ref=_text(ntry, p["AcctSvcrRef"]) or _text(ntry, p["NtryRef"]),
+        )
+        if not details and entry_amount <= 0:
+            self._refuse(ntry, locs, "amount must be greater than zero")
+        elif not details:
+            remittance = (entry.info, entry.ref, entry.fmly, entry.sub, "")
+            self._row(entry, entry_amount, currency, ("", "", None), remittance, loc)
+        for tx, tx_loc in zip(details, locs, strict=False):
+            self._detail(tx, entry, tx_loc, several=len(details) > 1)
+
+    def _detail(self, tx: Element, entry: _Entry, loc: str, *, several: bool) -> None:
+        """One ``TxDtls`` as a row, or a reject when its amount is unusable."""
+        p = self.p
+        amt = p["AmtDtls/TxAmt/Amt"](tx, None)
+        if amt is None:
+            amt = p["AmtDtls/InstdAmt/Amt"](tx, None)
+        amount: int | str = entry.amount
+        currency = entry.currency
+        if amt is not None:
+            text, currency = _amount(amt)
+            if (text, currency) != (entry.text, entry.currency):  # else it is the entry's, already parsed
+                amount = _minor(text, currency)
+        elif several:
+            amount = "TxDtls has no amount (AmtDtls/TxAmt or InstdAmt) in an entry with several details"
+        if isinstance(amount, str) or amount <= 0:
+            self._refuse(tx, [loc], amount if isinstance(amount, str) else "amount must be greater than zero")
+            return
+        party = self._counterparty(tx, "Dbtr" if entry.credit else "Cdtr")
+        self._row(entry, amount, currency, party, self._remittance(tx, entry), loc)
+
+    def _counterparty(self, tx: Element, role: str) -> tuple[str, str, str | None]:
+        """Name, account and country of the other side of a detail (``RltdPties``, ``RltdAgts``)."""
+        p = self.p
+        name = _text(tx, p[f"RltdPties/{role}/Nm"]) or _text(tx, p[f"RltdPties/{role}/Pty/Nm"])
+        iban = _text(tx, p[f"RltdPties/{role}Acct/Id/IBAN"])
+        account = iban or _text(tx, p[f"RltdPties/{role}Acct/Id/Othr/Id"])
+        ctry = _text(tx, p[f"RltdPties/{role}/PstlAdr/Ctry"]) or _text(tx, p[f"RltdPties/{role}/Pty/PstlAdr/Ctry"])
+        bic = _text(tx, p[f"RltdAgts/{role}Agt/FinInstnId/BIC"]) or _text(tx, p[f"RltdAgts/{role}Agt/FinInstnId/BICFI"])
+        return name, account, _country(iban, ctry, bic) if account or ctry or bic else None
+
+    def _remittance(self, tx: Element, entry: _Entry) -> tuple[str, str, str, str, str]:
+        """Description, reference, family, sub-family and purpose of a detail, else of its entry."""
+        p = self.p
+        ustrd = [(u.text or "").strip() for u in _children(p["RmtInf"](tx, None), self.tag["Ustrd"])]
+        text = " ".join([u for u in ustrd if u]) or _text(tx, p["AddtlTxInf"]) or entry.info
+        e2e = _text(tx, p["Refs/EndToEndId"])
+        ref = (
+            (e2e if e2e and e2e != "NOTPROVIDED" else "")
+            or _text(tx, p["RmtInf/Strd/CdtrRefInf/Ref"])
+            or _text(tx, p["Refs/AcctSvcrRef"])
+            or entry.ref
+        )
+        fmly = _text(tx, p["BkTxCd/Domn/Fmly/Cd"]) or entry.fmly
+        sub = _text(tx, p["BkTxCd/Domn/Fmly/SubFmlyCd"]) or entry.sub
+        return text, ref, fmly, sub, _text(tx, p["Purp/Cd"])
+
+    def _row(
+        self,
+        entry: _Entry,
+        amount: int,
+        currency: str,
+        party: tuple[str, str, str | None],
+        remittance: tuple[str, str, str, str, str],
+        loc: str,
+    ) -> None:
+        """Append one transaction row, own account on the side the entry's direction puts it."""
+        name, account, country = party
+        text, ref, fmly, sub, purp = remittance
+        stmt, credit = entry.stmt, entry.credit
+        own, owner, cp, cp_name = stmt.account, stmt.owner, account or None, name or None
+        self.rows.append(
+            (
+                entry.date, entry.time, amount, currency,
+                cp if credit else own, own if credit else cp,
+                cp_name if credit else owner, owner if credit else cp_name,
+                country if credit else None, None if credit else country,
+                text or None, ref or None, loc, fmly, sub, purp, stmt.own_country,
+            )
+        )  # fmt: skip
 
     def _reconcile(self, stmt: _Statement) -> None:
         label = f"statement {stmt.ident or '(no Id)'} (Stmt[{stmt.number}])"
@@ -464,16 +552,12 @@ def read(path: str, source: Source) -> ImportResult:
         raise ImportError_(
             f"{source.name}: refused: the XML declares a DTD or entities ({type(exc).__name__})"
         ) from None
-    except ET.ParseError as exc:
-        line, column = exc.position
+    except (ET.ParseError, etree.XMLSyntaxError) as exc:
+        line, column = _position(exc, path)
         raise ImportError_(f"{source.name}: not well-formed XML at line {line}, column {column}") from None
     except (RecursionError, MemoryError):
         raise ImportError_(f"{source.name}: XML too deeply nested or too large; refused") from None
-    frame = pd.DataFrame.from_records(reader.rows, columns=list(_COLUMNS))
-    for column in _COLUMNS:
-        if column != "amount_minor":
-            frame[column] = frame[column].astype("string")
-    frame["amount_minor"] = frame["amount_minor"].astype("int64")
+    frame = _frame(reader.chunks)
     dates = pd.to_datetime(
         frame["booking_date"].where(frame["booking_date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}")),
         format="%Y-%m-%d",
@@ -503,6 +587,38 @@ def read(path: str, source: Source) -> ImportResult:
     good = frame[~bad_date].drop(columns=["fmly", "sub", "purp", "own_country"])
     tables = finish_transactions(good, source)
     return ImportResult(FORMAT, reader.rows_read, tables, rejects, reader.notes)
+
+
+def _frame(chunks: list[list[pa.Array]]) -> pd.DataFrame:
+    """The rows as a frame: amounts as int64, text as Arrow-backed ``string`` columns."""
+    data = {}
+    for name, column in zip(_COLUMNS, chunks, strict=True):
+        if name == "amount_minor":
+            data[name] = pd.Series(pa.chunked_array(column, type=pa.int64()).to_numpy(), dtype="int64")
+        else:
+            array = pa.chunked_array(column, type=pa.large_string()).combine_chunks()
+            data[name] = pd.Series(pd.arrays.ArrowStringArray(array))
+    return pd.DataFrame(data)
+
+
+def _position(exc: ET.ParseError | etree.XMLSyntaxError, path: str) -> tuple[int, int]:
+    """Line and column of a parse error as ElementTree's parser reports them, as messages always gave.
+
+    Only a malformed file is parsed a second time. Where that parser finds nothing, lxml's place
+    is taken from its error log (its exception says (0, 0) for an undefined entity).
+    """
+    if isinstance(exc, ET.ParseError):
+        return exc.position
+    parser = ET.XMLParser(target=_Discard())
+    try:
+        with open(path, "rb") as fh:
+            while block := fh.read(1 << 16):
+                parser.feed(block)
+        parser.close()
+    except ET.ParseError as stdlib:
+        return stdlib.position
+    last = exc.error_log.last_error
+    return (last.line, last.column) if last is not None else exc.position
 
 
 def _channels(frame: pd.DataFrame) -> pd.Series:

@@ -123,6 +123,31 @@ def test_document_without_namespace_is_read(tmp_path: Path) -> None:
     assert result.tables["transactions"]["amount_minor"].tolist() == [1000]
 
 
+def test_only_the_first_child_of_a_name_in_the_camt_namespace_is_read(tmp_path: Path) -> None:
+    other = '<Ntry><Amt xmlns="urn:other" Ccy="NOK">5.00</Amt><CdtDbtInd>CRDT</CdtDbtInd></Ntry>'
+    twice = (
+        '<Ntry><Amt Ccy="NOK">5.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><DtTm>x</DtTm></BookgDt>'
+        "<BookgDt><Dt>2026-04-02</Dt></BookgDt></Ntry>"
+    )
+    party = '<RltdPties><Dbtr><Nm xmlns="urn:other">Skjult</Nm></Dbtr></RltdPties>'
+    hidden = f"<NtryDtls><TxDtls>{party}</TxDtls></NtryDtls>"
+    path = tmp_path / "camt.xml"
+    path.write_text(doc(f"<Stmt>{ACCT}{other}{twice}{entry(extra=hidden)}</Stmt>"))
+    result = load(path)
+    reasons = result.rejects.set_index("source_locator")["reason"]
+    assert reasons["Stmt[1]/Ntry[1]"] == "Ntry/Amt: Ntry/Amt is missing"
+    assert reasons["Stmt[1]/Ntry[2]"].startswith("BookgDt: not a valid date")  # the first BookgDt has no Dt
+    assert pd.isna(txns(result).loc["Stmt[1]/Ntry[3]/TxDtls[1]", "from_name"])
+
+
+def test_rows_do_not_depend_on_how_many_are_converted_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = load(FIXTURES / "camt053_v02_97106825541.xml")
+    monkeypatch.setattr(camt053, "CHUNK_ROWS", 2)
+    chunked = load(FIXTURES / "camt053_v02_97106825541.xml")
+    pd.testing.assert_frame_equal(chunked.tables["transactions"], whole.tables["transactions"])
+    pd.testing.assert_frame_equal(chunked.rejects, whole.rejects)
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -131,11 +156,22 @@ def test_document_without_namespace_is_read(tmp_path: Path) -> None:
         (doc("<Stmt><Id>&x;</Id></Stmt>"), "not well-formed XML at line 1"),
         (doc("<Stmt>" + "<a>" * 5000 + "</a>" * 5000 + "</Stmt>"), "nested deeper than 64"),
         (doc("<Stmt>", ns=NS02), "not well-formed"),
+        (doc(f"<Stmt>{ACCT}\n{entry()}\n{entry()}\n<Ntry><Amt>1</Amt></Ntri>\n</Stmt>"), "at line 4, column 20$"),
         ('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.02"/>', "not a camt.053 statement"),
         (doc(""), "no statement"),
         ("", "no root element|empty"),
     ],
-    ids=["billion-laughs", "external-entity", "undefined-entity", "deep", "truncated", "camt052", "no-stmt", "empty"],
+    ids=[
+        "billion-laughs",
+        "external-entity",
+        "undefined-entity",
+        "deep",
+        "truncated",
+        "mismatched-tag",
+        "camt052",
+        "no-stmt",
+        "empty",
+    ],
 )
 def test_hostile_or_broken_xml_is_refused_with_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "evil.xml"
