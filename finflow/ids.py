@@ -57,8 +57,8 @@ def hash_ids(prefix: str, joined: pa.Array, index: pd.Index) -> pd.Series:
     """
     sha = hashlib.sha256
     texts = pc.fill_null(joined, "").cast(pa.large_binary()).to_pylist()
-    digests = [f"{prefix}-{sha(text).hexdigest()[:20]}" for text in texts]
-    return pd.Series(digests, index=index, dtype="string")
+    digests = pa.array([f"{prefix}-{sha(text).hexdigest()[:20]}" for text in texts], pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(digests), index=index)
 
 
 def file_sha256(path: str) -> str:

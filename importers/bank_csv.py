@@ -36,7 +36,7 @@ from .bank_profiles import (
     match_profile,
 )
 from .base import ImportError_, ImportResult, Source, reject
-from .csvutil import read_records
+from .csvutil import MAX_LINE_BYTES, is_utf8, read_records
 from .transactions import finish_transactions
 
 __all__ = [
@@ -105,19 +105,19 @@ def read(path: str, source: Source) -> ImportResult:
         data = fh.read()
     if not data.strip():
         raise ImportError_(f"{source.name}: the file is empty")
-    text, encoding = decode_export(data)
-    if "\x00" in text[:65536]:
+    payload, encoding = _as_utf8(data)
+    if b"\x00" in payload[:65536]:
         raise ImportError_(f"{source.name}: not a text file (contains NUL bytes)")
-    lines = text.split("\n", 2)
-    first = lines[0].rstrip("\r")
+    lines = payload[: 2 * MAX_LINE_BYTES].split(b"\n", 2)
+    first = lines[0].decode("utf-8", errors="replace").rstrip("\r")
     profile = _forced_profile(source) or _find_profile(first[:65536])
     if profile is None:
         raise ImportError_(
             f"{source.name}: row 1 (header) is not a known bank export header "
             f"(known: {', '.join(sorted({p.bank for p in PROFILES}))})"
         )
-    text = _drop_trailing_delimiter(text, lines, profile.delimiter)
-    records = read_records(text.encode("utf-8"), source, delimiter=profile.delimiter)
+    payload = _drop_trailing_delimiter(payload, lines, profile.delimiter)
+    records = read_records(payload, source, delimiter=profile.delimiter)
     frame = records.frame
     columns = _column_map(frame, profile, source)
     own, own_from = _own_account(source, frame, columns, profile)
@@ -165,16 +165,28 @@ def _forced_profile(source: Source) -> BankProfile | None:
     raise ImportError_(f"{source.name}: unknown bank {wanted!r}; known banks: {known}")
 
 
-def _drop_trailing_delimiter(text: str, lines: list[str], delimiter: str) -> str:
+def _as_utf8(data: bytes) -> tuple[bytes, str]:
+    """The export as UTF-8 bytes (no BOM) and the encoding it was written in.
+
+    UTF-8 exports pass through as they are (checked in place); legacy ones are decoded once.
+    """
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if is_utf8(body):
+        return body, "utf-8-sig" if body is not data else "utf-8"
+    text, encoding = decode_export(data)
+    return text.encode("utf-8"), encoding
+
+
+def _drop_trailing_delimiter(payload: bytes, lines: list[bytes], delimiter: str) -> bytes:
     """SpareBank 1 headers end with ``;``; drop it when the data rows do not have it too."""
-    header = lines[0].rstrip("\r")
-    if not header.endswith(delimiter) or len(lines) < 2:
-        return text
-    n_header = len(_header_cells(header, delimiter))
-    row = lines[1].rstrip("\r")
+    header = lines[0].rstrip(b"\r")
+    if not header.endswith(delimiter.encode()) or len(lines) < 2:
+        return payload
+    n_header = len(_header_cells(header.decode("utf-8", errors="replace"), delimiter))
+    row = lines[1].rstrip(b"\r").decode("utf-8", errors="replace")
     if row and len(_header_cells(row, delimiter)) == n_header - 1:
-        return header[: -len(delimiter)] + text[len(header) :]
-    return text
+        return header[: -len(delimiter.encode())] + payload[len(header) :]
+    return payload
 
 
 def _column_map(frame: pd.DataFrame, profile: BankProfile, source: Source) -> dict[str, str]:

@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from finflow.money import is_currency, minor_units
+from finflow.money import active_currencies, is_currency, minor_units
 from finflow.normalize import normalize_accounts
 
 from .bank_profiles import CHANNEL_KEYWORDS
@@ -233,5 +233,4 @@ def _usable_account(candidate: pa.Array, own: str) -> np.ndarray:
 
 def valid_currency(codes: pd.Series) -> np.ndarray:
     """True for active ISO 4217 codes (looked up once per distinct value)."""
-    known = {c: is_currency(c) for c in codes.unique() if isinstance(c, str)}
-    return codes.map(known).fillna(False).astype(bool).to_numpy()
+    return codes.isin(active_currencies()).to_numpy(dtype=bool)

@@ -24,7 +24,7 @@ import pyarrow.csv as pacsv
 
 from .base import ImportError_, Source, reject
 
-__all__ = ["MAX_COLUMNS", "MAX_LINE_BYTES", "CsvRecords", "decode_head", "read_records"]
+__all__ = ["MAX_COLUMNS", "MAX_LINE_BYTES", "CsvRecords", "decode_head", "is_utf8", "read_records"]
 
 MAX_COLUMNS = 256
 MAX_LINE_BYTES = 1 << 20  # 1 MiB: no honest statement line is longer
@@ -86,7 +86,7 @@ def _longest_line(data: bytes) -> int:
     return longest
 
 
-def _is_utf8(data: bytes) -> bool:
+def is_utf8(data: bytes) -> bool:
     """UTF-8 validity checked by Arrow on the bytes in place (a decode would copy them all)."""
     offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
     whole = pa.LargeBinaryArray.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])
@@ -115,7 +115,7 @@ def read_records(
         data = data[3:]
     if encoding.lower().replace("_", "-") not in ("utf-8", "utf-8-sig"):
         data = data.decode(encoding, errors="strict").encode("utf-8")
-    elif not _is_utf8(data):
+    elif not is_utf8(data):
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as exc:
