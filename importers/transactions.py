@@ -82,10 +82,13 @@ def _codes(values: pd.Series) -> np.ndarray:
 def _occurrence(columns: list[np.ndarray]) -> np.ndarray:
     """0 for the first row of each distinct key, 1 for its second row … (in row order)."""
     n = len(columns[0])
-    key = np.zeros(n, dtype=np.int64)
-    for column in columns:  # fold the columns into one dense code, staying far below 2**63
-        codes, uniques = pd.factorize(column)
-        key, _ = pd.factorize(key * len(uniques) + codes)
+    key, key_range = np.zeros(n, dtype=np.int64), 1
+    for column in columns:  # fold the columns into one integer key, staying below 2**62
+        codes, size = _compact(column)
+        if key_range * size >= 2**62:
+            key, uniques = pd.factorize(key)
+            key_range = len(uniques)
+        key, key_range = key * size + codes, key_range * size
     order = np.argsort(key, kind="stable")  # equal keys keep their row order
     sorted_key = key[order]
     starts = np.ones(n, dtype=bool)
@@ -94,6 +97,17 @@ def _occurrence(columns: list[np.ndarray]) -> np.ndarray:
     occurrence = np.empty(n, dtype=np.int64)
     occurrence[order] = np.arange(n) - first
     return occurrence
+
+
+def _compact(column: np.ndarray) -> tuple[np.ndarray, int]:
+    """Codes ``0 … size-1`` for a column: its offset from the minimum when the range is small."""
+    if len(column) == 0:
+        return column.astype(np.int64), 1
+    low, high = int(column.min()), int(column.max())
+    if high - low < 4 * len(column) + 1024:
+        return column - low, high - low + 1
+    codes, uniques = pd.factorize(column)
+    return codes.astype(np.int64), max(1, len(uniques))
 
 
 def _text(values: pd.Series) -> pa.Array:
