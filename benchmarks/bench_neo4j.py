@@ -8,15 +8,22 @@ harness (tests/neo4j/harness) with an import folder, and on the same server, eac
 empty database with the same constraints:
   1. loads the case with ``finflow.neo4j.load.load_case``;
   2. loads the same rows written as CSV with ``LOAD CSV … CALL {…} IN TRANSACTIONS`` running the
-     same MERGE statements — the reference.
-Prints transactions per second for both and the ratio. Targets: ≥ 20k transactions/s and at
-most 2× LOAD CSV's time.
+     same statements (the nodes a row points at MERGEd first, then the table's statement) with the
+     same rows per transaction and as many concurrent transactions (``--workers``) — the
+     reference.
+Both paths are warmed up first (``--warmup`` transactions each): a fresh JVM runs the first few
+hundred thousand rows several times slower while it compiles, and whichever path ran first would
+pay for that.
+Prints, per size, seconds and transactions per second for both, the ratio, and the CPU seconds
+the server (and, for finflow, Python) spent, which are less sensitive than wall time to other
+work on the machine. Targets: ≥ 20k transactions/s and at most 2× LOAD CSV's time.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import secrets
 import sys
 import tempfile
@@ -36,8 +43,8 @@ from neo4j_harness import start_harness  # noqa: E402
 from finflow.casedata import CaseData  # noqa: E402
 from finflow.model import conform  # noqa: E402
 from finflow.neo4j.connect import connect  # noqa: E402
-from finflow.neo4j.graphmodel import LOAD_STATEMENTS  # noqa: E402
-from finflow.neo4j.load import apply_schema, load_case, table_rows  # noqa: E402
+from finflow.neo4j.graphmodel import LOAD_REFERENCES, LOAD_STATEMENTS  # noqa: E402
+from finflow.neo4j.load import DEFAULT_WORKERS, apply_schema, load_case, table_rows  # noqa: E402
 
 CHANNELS = np.array(["transfer", "p2p", "card", "cash_deposit", "salary"])
 
@@ -98,12 +105,22 @@ def synthetic_case(n: int, seed: int = 7) -> CaseData:
     return CaseData.from_tables(frames)
 
 
-def _csv_statement(table: str, casts: dict[str, str]) -> str:
-    """The loader's own statement, fed row by row from LOAD CSV with typed columns."""
+def _csv_statement(table: str, casts: dict[str, str], batch_size: int, workers: int) -> str:
+    """The loader's own statements, fed row by row from LOAD CSV with typed columns.
+
+    Dates stay ISO text, as the loader sends them (its statements apply ``date()``).
+    """
     body = LOAD_STATEMENTS[table].split("UNWIND $rows AS r", 1)[1]
+    refs = "".join(
+        f"FOREACH (id IN [x IN [{', '.join(f'r.{c}' for c in ref.columns)}] WHERE x IS NOT NULL] |\n"
+        f"  MERGE (:{ref.label} {{{ref.key}: id}}))\nWITH r\n"
+        for ref in LOAD_REFERENCES.get(table, ())
+    )
+    concurrent = f"{workers} CONCURRENT " if workers > 1 else ""
     return (
         f"LOAD CSV WITH HEADERS FROM 'file:///{table}.csv' AS raw\n"
-        f"CALL (raw) {{\nWITH {_row_map(table, casts)} AS r\n{body}\n}} IN TRANSACTIONS OF 10000 ROWS"
+        f"CALL (raw) {{\nWITH {_row_map(table, casts)} AS r\n{refs}{body}\n}} "
+        f"IN {concurrent}TRANSACTIONS OF {batch_size} ROWS"
     )
 
 
@@ -122,10 +139,7 @@ def _row_map(table: str, casts: dict[str, str]) -> str:
 _COLUMNS: dict[str, list[str]] = {}
 
 CASTS = {
-    "transactions": {
-        "booking_date": "date(raw.booking_date)",
-        "amount_minor": "toInteger(raw.amount_minor)",
-    },
+    "transactions": {"amount_minor": "toInteger(raw.amount_minor)"},
     "accounts": {"validated": "raw.validated = 'true'"},
 }
 
@@ -141,48 +155,77 @@ def _count(driver) -> tuple[int, int]:
     return nodes, rels
 
 
-def bench(sizes: list[int], batch_size: int) -> None:
+def _server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) the server process has used so far; NaN where unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _write_csv(import_dir: Path, data: CaseData) -> None:
+    for table in ("accounts", "transactions"):
+        rows = table_rows(data, table)
+        _COLUMNS[table] = rows.column_names
+        options = pacsv.WriteOptions(include_header=True)
+        pacsv.write_csv(_csv_ready(rows), import_dir / f"{table}.csv", options)
+
+
+def _load_csv(driver, batch_size: int, workers: int) -> None:
+    with driver.session() as session:
+        for table in ("accounts", "transactions"):
+            session.run(_csv_statement(table, CASTS[table], batch_size, workers)).consume()
+
+
+def bench(sizes: list[int], batch_size: int, workers: int, warmup: int) -> None:
     password = secrets.token_hex(12)
     with tempfile.TemporaryDirectory(prefix="finflow-bench-") as tmp:
         import_dir = Path(tmp)
         started = time.perf_counter()
         server = start_harness(password, import_dir=import_dir, heap="3g", page_cache="1g")
+        pid = server.process.pid
         print(f"Neo4j {server.version} harness started in {time.perf_counter() - started:.0f} s")
         driver = connect(server.uri, "neo4j", password)
         try:
             apply_schema(driver)
-            load_case(driver, synthetic_case(5_000, seed=1), schema=False)  # warm up the JIT
-            _clear(driver)
+            if warmup:
+                started = time.perf_counter()
+                data = synthetic_case(warmup, seed=1)
+                _write_csv(import_dir, data)
+                load_case(driver, data, batch_size=batch_size, schema=False, workers=workers)
+                _clear(driver)
+                _load_csv(driver, batch_size, workers)
+                _clear(driver)
+                print(f"warm-up: {warmup:,} transactions each way in {time.perf_counter() - started:.0f} s")
             print(
                 f"{'transactions':>12}  {'finflow s':>9}  {'txn/s':>9}  "
-                f"{'LOAD CSV s':>10}  {'txn/s':>9}  {'ratio':>5}  graph (nodes, rels)"
+                f"{'LOAD CSV s':>10}  {'txn/s':>9}  {'ratio':>5}  "
+                f"{'server cpu s':>14}  {'py cpu s':>8}  graph (nodes, rels)"
             )
             for n in sizes:
                 data = synthetic_case(n)
-                for table in ("accounts", "transactions"):
-                    rows = table_rows(data, table)
-                    _COLUMNS[table] = rows.column_names
-                    options = pacsv.WriteOptions(include_header=True)
-                    pacsv.write_csv(_csv_ready(rows), import_dir / f"{table}.csv", options)
+                _write_csv(import_dir, data)
 
-                t0 = time.perf_counter()
-                load_case(driver, data, batch_size=batch_size, schema=False)
+                cpu0, py0, t0 = _server_cpu(pid), time.process_time(), time.perf_counter()
+                load_case(driver, data, batch_size=batch_size, schema=False, workers=workers)
                 ours = time.perf_counter() - t0
+                ours_cpu, ours_py = _server_cpu(pid) - cpu0, time.process_time() - py0
                 shape = _count(driver)
                 _clear(driver)
 
-                t0 = time.perf_counter()
-                with driver.session() as session:
-                    for table in ("accounts", "transactions"):
-                        session.run(_csv_statement(table, CASTS[table])).consume()
+                cpu0, t0 = _server_cpu(pid), time.perf_counter()
+                _load_csv(driver, batch_size, workers)
                 theirs = time.perf_counter() - t0
+                theirs_cpu = _server_cpu(pid) - cpu0
                 reference = _count(driver)
                 _clear(driver)
                 if reference != shape:
                     print(f"  warning: LOAD CSV built {reference}, finflow built {shape}")
                 print(
                     f"{n:>12,}  {ours:>9.1f}  {n / ours:>9,.0f}  {theirs:>10.1f}  "
-                    f"{n / theirs:>9,.0f}  {ours / theirs:>5.2f}  {shape}"
+                    f"{n / theirs:>9,.0f}  {ours / theirs:>5.2f}  "
+                    f"{ours_cpu:>6.1f} / {theirs_cpu:>5.1f}  {ours_py:>8.1f}  {shape}"
                 )
         finally:
             driver.close()
@@ -202,10 +245,19 @@ def _csv_ready(table: pa.Table) -> pa.Table:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--batch-size", type=int, default=10_000)
+    parser.add_argument("--batch-size", type=int, default=10_000, help="rows per transaction, both paths")
+    parser.add_argument(
+        "--workers", type=int, default=DEFAULT_WORKERS, help="concurrent transactions, both paths"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=100_000, help="transactions loaded each way before measuring (0: none)"
+    )
     args = parser.parse_args()
-    print(f"finflow Neo4j load benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
-    bench(args.sizes, args.batch_size)
+    print(
+        f"finflow Neo4j load benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{os.cpu_count()} CPUs, {args.batch_size:,} rows per transaction, {args.workers} at a time"
+    )
+    bench(args.sizes, args.batch_size, args.workers, args.warmup)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from finflow.cli_options import case_option, config_option, out_option
 from finflow.neo4j.connect import connect, redact_uri
 from finflow.neo4j.findings import write_findings
 from finflow.neo4j.library import QueryLibraryError, list_queries, load_query
-from finflow.neo4j.load import DEFAULT_BATCH_SIZE, count_rows, load_case
+from finflow.neo4j.load import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, count_rows, load_case
 from finflow.neo4j.query import render, run_query
 from finflow.neo4j.read import read_case
 
@@ -87,9 +87,22 @@ def neo4j_group() -> None:
 @neo4j_group.command("load")
 @case_option("Case directory to load.", exists=True)
 @click.option("--batch-size", default=DEFAULT_BATCH_SIZE, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--workers",
+    default=DEFAULT_WORKERS,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Batches written at the same time, each in its own transaction.",
+)
 @connection_options
 def load_command(
-    case_dir: str, batch_size: int, uri: str, user: str, password: str | None, database: str | None
+    case_dir: str,
+    batch_size: int,
+    workers: int,
+    uri: str,
+    user: str,
+    password: str | None,
+    database: str | None,
 ) -> None:
     """Load the case into Neo4j.
 
@@ -103,7 +116,7 @@ def load_command(
     try:
         with click.progressbar(length=count_rows(data), label="Loading", file=None) as bar:
             report = load_case(
-                driver, data, batch_size=batch_size, progress=bar.update, database=database
+                driver, data, batch_size=batch_size, progress=bar.update, database=database, workers=workers
             )
     except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
         raise _neo4j_failure(exc) from None

@@ -1,10 +1,14 @@
 """The graph model as fixed Cypher: one parameterised ``UNWIND $rows`` statement per table.
 
 Labels, relationship types and property keys are spelled out here and nowhere else; rows only
-ever travel as the ``$rows`` parameter. Each statement MERGEs on a unique key (see
-``queries/schema.cypher``), so running a batch twice changes nothing, and each one only touches
-what its own table says — a node referenced before its own row arrives is created bare and
-completed later.
+ever travel as the ``$rows`` parameter (and the ids of referenced nodes as ``$ids``). Each
+statement MERGEs on a unique key (see ``queries/schema.cypher``), so running a batch twice changes
+nothing, and each one only touches what its own table says — a node referenced before its own row
+arrives is created bare and completed later.
+
+Rows travel lean: date columns as ISO text turned into ``Date`` values by ``date()`` here (the
+driver's own date conversion costs more Python time than the rest of a row), and columns that are
+null throughout a batch left out (a missing key reads as null, exactly like a null one).
 
 Read-back rule: a node or relationship *is* a row of a table exactly when it carries that table's
 ``batch_id`` (companies: ``registry_batch_id``); bare nodes created by references are not rows.
@@ -12,13 +16,24 @@ Read-back rule: a node or relationship *is* a row of a table exactly when it car
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from finflow.model import SCHEMAS
+
 __all__ = [
+    "BATCH_UNIQUE_KEYS",
+    "DATE_COLUMNS",
     "LOAD_ORDER",
+    "LOAD_REFERENCES",
     "LOAD_STATEMENTS",
     "PROVENANCE",
     "QUIET",
     "RECORD_NODES",
     "SUBJECT_NODES",
+    "Referenced",
+    "assign",
     "props",
 ]
 
@@ -30,14 +45,57 @@ PROVENANCE: tuple[str, ...] = ("source_file", "source_sha256", "source_locator",
 QUIET: dict[str, object] = {"notifications_disabled_classifications": ["UNRECOGNIZED"]}
 
 
-def props(*keys: str) -> str:
-    """A Cypher map projection of ``r`` with fixed keys, e.g. ``r {.a, .b}``."""
-    return "r {" + ", ".join(f".{k}" for k in keys) + "}"
+#: Date columns of each table: sent as ISO text (``YYYY-MM-DD``), stored as ``Date``.
+DATE_COLUMNS: dict[str, frozenset[str]] = {
+    name: frozenset(f.name for f in schema if pa.types.is_date(f.type))
+    for name, schema in SCHEMAS.items()
+}
+
+
+def _value(table: str, key: str) -> str:
+    return f"date(r.{key})" if key in DATE_COLUMNS[table] else f"r.{key}"
+
+
+def props(table: str, *keys: str) -> str:
+    """A Cypher map projection of ``r`` with fixed keys, e.g. ``r {.a, d: date(r.d)}``."""
+    return "r {" + ", ".join(
+        f"{k}: {_value(table, k)}" if k in DATE_COLUMNS[table] else f".{k}" for k in keys
+    ) + "}"
+
+
+def assign(var: str, table: str, *keys: str) -> str:
+    """``SET`` items for fixed keys, e.g. ``t.a = r.a, t.d = date(r.d)``."""
+    return ",\n    ".join(f"{var}.{k} = {_value(table, k)}" for k in keys)
 
 
 def _when(expr: str) -> str:
     """``FOREACH`` list that holds ``expr`` once when it is not null (a conditional MERGE)."""
     return f"CASE WHEN {expr} IS NULL THEN [] ELSE [{expr}] END"
+
+
+def _links(*links: tuple[str, str, str]) -> str:
+    """Link the row's node, for each ``(other, unlinked, pattern)``, unless ``other`` is null.
+
+    ``unlinked`` tells that the row's node has no relationship of the pattern's type yet (its
+    degree, read on the node itself). Then the relationship is CREATEd: for a node without one,
+    that is what MERGE would do, minus MERGE's look-up and its exclusive lock on ``other`` —
+    often a hub (a busy account, a country) that concurrent batches would queue for. Otherwise (a
+    repeated load) it is MERGEd. Within one statement every row is checked before any
+    relationship is written, so a batch must name each node once (:data:`BATCH_UNIQUE_KEYS`); the
+    check follows the row's ``SET``, which write-locks the node, so a concurrent batch cannot link
+    it in between.
+    """
+    create = [
+        f"FOREACH (_ IN CASE WHEN {other} IS NOT NULL AND {unlinked} THEN [1] ELSE [] END |\n"
+        f"  CREATE {pattern})"
+        for other, unlinked, pattern in links
+    ]
+    merge = [
+        f"FOREACH (_ IN CASE WHEN {other} IS NULL OR {unlinked} THEN [] ELSE [1] END |\n"
+        f"  MERGE {pattern})"
+        for other, unlinked, pattern in links
+    ]
+    return "\n".join(create + merge)
 
 
 TXN_PROPS = (
@@ -76,7 +134,7 @@ LOAD_STATEMENTS: dict[str, str] = {
     "parties": f"""
 UNWIND $rows AS r
 MERGE (p:Party {{party_id: r.party_id}})
-SET p += {props("kind", "name", "birth_date", "org_number", "country", *PROVENANCE)}
+SET p += {props("parties", "kind", "name", "birth_date", "org_number", "country", *PROVENANCE)}
 FOREACH (_ IN CASE WHEN r.kind = 'person' THEN [1] ELSE [] END | SET p:Person)
 FOREACH (_ IN CASE WHEN r.kind = 'company' THEN [1] ELSE [] END | SET p:Company)
 FOREACH (code IN {_when("r.country")} |
@@ -85,32 +143,33 @@ FOREACH (code IN {_when("r.country")} |
     "companies": f"""
 UNWIND $rows AS r
 MERGE (p:Party {{party_id: r.party_id}})
-SET p:Company, p += {props(*COMPANY_PROPS)},
+SET p:Company, p += {props("companies", *COMPANY_PROPS)},
     p.registry_source_file = r.source_file, p.registry_source_sha256 = r.source_sha256,
     p.registry_source_locator = r.source_locator, p.registry_batch_id = r.batch_id
 """,
     "addresses": f"""
 UNWIND $rows AS r
 MERGE (a:Address {{address_id: r.address_id}})
-SET a += {props("street", "postcode", "city", "country", "normalized", *PROVENANCE)}
+SET a += {props("addresses", "street", "postcode", "city", "country", "normalized", *PROVENANCE)}
 FOREACH (code IN {_when("r.country")} |
   MERGE (c:Country {{code: code}}) MERGE (a)-[:IN_COUNTRY]->(c))
 """,
+    # Holder and country are MERGEd beforehand (LOAD_REFERENCES) and only looked up here.
     "accounts": f"""
 UNWIND $rows AS r
 MERGE (a:Account {{account_id: r.account_id}})
-SET a += {props("scheme", "validated", "country", "holder_name", *PROVENANCE)}
-FOREACH (holder IN {_when("r.holder_party_id")} |
-  MERGE (p:Party {{party_id: holder}}) MERGE (p)-[:HOLDS]->(a))
-FOREACH (code IN {_when("r.country")} |
-  MERGE (c:Country {{code: code}}) MERGE (a)-[:IN_COUNTRY]->(c))
+SET {assign("a", "accounts", "scheme", "validated", "country", "holder_name", *PROVENANCE)}
+WITH a, r, NOT EXISTS {{ (a)<-[:HOLDS]-() }} AS unheld, NOT EXISTS {{ (a)-[:IN_COUNTRY]->() }} AS unplaced
+OPTIONAL MATCH (p:Party {{party_id: r.holder_party_id}})
+OPTIONAL MATCH (c:Country {{code: r.country}})
+{_links(("p", "unheld", "(p)-[:HOLDS]->(a)"), ("c", "unplaced", "(a)-[:IN_COUNTRY]->(c)"))}
 """,
     "party_addresses": f"""
 UNWIND $rows AS r
 MERGE (p:Party {{party_id: r.party_id}})
 MERGE (a:Address {{address_id: r.address_id}})
 MERGE (p)-[x:REGISTERED_AT {{kind: coalesce(r.kind, '')}}]->(a)
-SET x += {props("valid_from", "valid_to", *PROVENANCE)}
+SET x += {props("party_addresses", "valid_from", "valid_to", *PROVENANCE)}
 """,
     "identifiers": f"""
 UNWIND $rows AS r
@@ -118,19 +177,19 @@ MERGE (p:Party {{party_id: r.party_id}})
 MERGE (i:Identifier {{identifier_id: r.identifier_id}})
 SET i.kind = r.kind, i.value = r.value
 MERGE (p)-[x:HAS_IDENTIFIER]->(i)
-SET x += {props(*PROVENANCE)}
+SET x += {props("identifiers", *PROVENANCE)}
 """,
     "company_roles": f"""
 UNWIND $rows AS r
 MERGE (c:Party {{party_id: r.company_party_id}})
 MERGE (h:Party {{party_id: r.holder_party_id}})
 MERGE (h)-[x:ROLE {{role: r.role}}]->(c)
-SET x += {props("resigned", *PROVENANCE)}
+SET x += {props("company_roles", "resigned", *PROVENANCE)}
 """,
     "leases": f"""
 UNWIND $rows AS r
 MERGE (l:Lease {{lease_id: r.lease_id}})
-SET l += {props("rent_minor", "currency", "start_date", "end_date", *PROVENANCE)}
+SET l += {props("leases", "rent_minor", "currency", "start_date", "end_date", *PROVENANCE)}
 MERGE (a:Address {{address_id: r.premises_address_id}})
 MERGE (l)-[:FOR_PREMISES]->(a)
 FOREACH (id IN {_when("r.tenant_party_id")} |
@@ -140,30 +199,62 @@ FOREACH (id IN {_when("r.landlord_party_id")} |
 FOREACH (id IN {_when("r.owner_party_id")} |
   MERGE (p:Party {{party_id: id}}) MERGE (p)-[:OWNER_OF]->(l))
 """,
+    # Both accounts are MERGEd beforehand (LOAD_REFERENCES) and only looked up here.
     "transactions": f"""
 UNWIND $rows AS r
 MERGE (t:Transaction {{txn_id: r.txn_id}})
-SET t += {props(*TXN_PROPS)}
-FOREACH (id IN {_when("r.from_account")} |
-  MERGE (a:Account {{account_id: id}}) MERGE (a)-[:PERFORMS]->(t))
-FOREACH (id IN {_when("r.to_account")} |
-  MERGE (b:Account {{account_id: id}}) MERGE (t)-[:BENEFITS_TO]->(b))
+SET {assign("t", "transactions", *TXN_PROPS)}
+WITH t, r, NOT EXISTS {{ (t)<-[:PERFORMS]-() }} AS unpaid, NOT EXISTS {{ (t)-[:BENEFITS_TO]->() }} AS unreceived
+OPTIONAL MATCH (a:Account {{account_id: r.from_account}})
+OPTIONAL MATCH (b:Account {{account_id: r.to_account}})
+{_links(("a", "unpaid", "(a)-[:PERFORMS]->(t)"), ("b", "unreceived", "(t)-[:BENEFITS_TO]->(b)"))}
 """,
     "sightings": f"""
 UNWIND $rows AS r
 MERGE (s:Sighting {{sighting_id: r.sighting_id}})
-SET s += {props("table", "record_id", *PROVENANCE)}
+SET s += {props("sightings", "table", "record_id", *PROVENANCE)}
 {_SIGHTED}
 """,
     "rejects": f"""
 UNWIND $rows AS r
 MERGE (x:Reject {{reject_id: r.reject_id}})
-SET x += {props("reason", "raw", *PROVENANCE)}
+SET x += {props("rejects", "reason", "raw", *PROVENANCE)}
 """,
 }
 
 #: Tables in loading order: entities first, then what links them, transactions last.
 LOAD_ORDER: tuple[str, ...] = tuple(LOAD_STATEMENTS)
+
+
+@dataclass(frozen=True)
+class Referenced:
+    """Nodes a table's rows point at through ``columns``, keyed by ``label.key``."""
+
+    label: str
+    key: str
+    columns: tuple[str, ...]
+
+    @property
+    def statement(self) -> str:
+        """MERGE of one batch's distinct, sorted ids (``$ids``), run before the table's statement."""
+        return f"UNWIND $ids AS id MERGE (:{self.label} {{{self.key}: id}})"
+
+
+#: Referenced nodes MERGEd first in each batch's transaction, once per distinct id, so that the
+#: table's own statement only looks them up. Sorted ids also make concurrent loads lock them in
+#: the same order.
+LOAD_REFERENCES: dict[str, tuple[Referenced, ...]] = {
+    "accounts": (
+        Referenced("Party", "party_id", ("holder_party_id",)),
+        Referenced("Country", "code", ("country",)),
+    ),
+    "transactions": (Referenced("Account", "account_id", ("from_account", "to_account")),),
+}
+
+#: Tables whose statement CREATEs the relationships of a node it finds without them (see
+#: ``_links``): a batch must name each key once. The loader runs a repeated key's later rows as
+#: further passes of the same transaction.
+BATCH_UNIQUE_KEYS: dict[str, str] = {"accounts": "account_id", "transactions": "txn_id"}
 
 #: Subject kind of a finding → (label, key property) of the node it names.
 SUBJECT_NODES: dict[str, tuple[str, str]] = {

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 import pandas as pd
 import pytest
-from neo4j_example_case import HOSTILE, build_case, build_collector_case
+from neo4j_example_case import HOSTILE, _table, build_case, build_collector_case
 
+from finflow.casedata import CaseData
 from finflow.detect.registry import run_detectors
 from finflow.model import KEYS, TABLES
 from finflow.neo4j.load import load_case
@@ -124,9 +128,100 @@ def test_detectors_find_the_same_on_the_graph_as_on_the_case(graph) -> None:
     assert summary(actual) == summary(expected)
 
 
-def test_empty_case_loads_and_reads_back_empty(graph) -> None:
-    from finflow.casedata import CaseData
+def _links(driver, txn_id: str) -> tuple[int, int]:
+    records, _, _ = driver.execute_query(
+        "MATCH (t:Transaction {txn_id: $id}) "
+        "RETURN COUNT { (:Account)-[:PERFORMS]->(t) } AS out, COUNT { (t)-[:BENEFITS_TO]->(:Account) } AS in",
+        id=txn_id,
+    )
+    return records[0]["out"], records[0]["in"]
 
+
+def test_a_transaction_repeated_within_a_batch_is_linked_once(graph) -> None:
+    # New transactions get their links CREATEd; a batch naming a txn_id twice must not link twice.
+    case = build_case()
+    repeats = case.transactions[case.transactions["txn_id"].isin(["txn-04", "txn-05"])]
+    doubled = dataclasses.replace(case, transactions=pd.concat([case.transactions, repeats, repeats]))
+    load_case(graph, doubled, batch_size=1_000)
+    assert _counts(graph) == EXAMPLE_GRAPH
+    assert _links(graph, "txn-04") == (1, 1) and _links(graph, "txn-05") == (1, 1)
+
+
+def test_a_bare_transaction_node_gets_its_links_once(graph) -> None:
+    # A node that exists only as a reference (no links yet) is completed by the load, and a
+    # second load of an already linked one adds nothing.
+    graph.execute_query("CREATE (:Transaction {txn_id: 'txn-03'})")
+    load_case(graph, build_case())
+    assert _links(graph, "txn-03") == (1, 1)
+    load_case(graph, build_case(), batch_size=2)
+    assert _links(graph, "txn-03") == (1, 1)
+    assert _counts(graph) == EXAMPLE_GRAPH
+
+
+def _busy_case(n: int) -> CaseData:
+    """``n`` transactions among 12 accounts, one of them a hub taking part in every third."""
+    accounts = [f"1701000{i:04d}" for i in range(12)]
+    frm = [None if i % 10 == 0 else accounts[(i * 7) % 12] for i in range(n)]
+    to = [accounts[0] if i % 3 == 0 else accounts[(i * 5 + 1) % 12] for i in range(n)]
+    transactions = _table(
+        "transactions",
+        {
+            "txn_id": [f"busy-{i:05d}" for i in range(n)],
+            "booking_date": [dt.date(2024, 1, 1) + dt.timedelta(days=i % 300) for i in range(n)],
+            "booking_time": [None] * n,
+            "amount_minor": [1_000 + i for i in range(n)],
+            "currency": ["NOK"] * n,
+            "from_account": frm,
+            "to_account": to,
+            "from_name": [None] * n,
+            "to_name": [None] * n,
+            "from_country": [None] * n,
+            "to_country": [None] * n,
+            "channel": ["cash_deposit" if f is None else "transfer" for f in frm],
+            "description": [f"payment {i}" for i in range(n)],
+            "txn_ref": [None] * n,
+        },
+    )
+    accounts_table = _table(
+        "accounts",
+        {
+            "account_id": accounts,
+            "scheme": ["no_bban"] * 12,
+            "validated": [True] * 12,
+            "country": ["NO"] * 12,
+            "holder_party_id": [None] * 12,
+            "holder_name": [None] * 12,
+        },
+    )
+    return CaseData(transactions=transactions, accounts=accounts_table)
+
+
+def test_concurrent_batches_build_the_same_graph_as_one_at_a_time(graph) -> None:
+    case = _busy_case(2_000)
+    # 2,000 transactions, 12 accounts, 1 country; PERFORMS for 1,800, BENEFITS_TO 2,000, IN_COUNTRY 12
+    expected = (2_013, 3_812)
+    load_case(graph, case, batch_size=50, workers=4)
+    assert _counts(graph) == expected
+    assert_same_tables(case, read_case(graph))
+    load_case(graph, case, batch_size=70, workers=3)
+    assert _counts(graph) == expected
+    graph.execute_query("MATCH (n) DETACH DELETE n")
+    load_case(graph, case, batch_size=50, workers=1)
+    assert _counts(graph) == expected
+
+
+def test_a_table_with_a_repeated_key_is_written_in_order(graph) -> None:
+    # Concurrent batches would make "the last row wins" a race; such a table is written in order.
+    case = build_case()
+    again = case.transactions[case.transactions["txn_id"] == "txn-04"].assign(description="second")
+    load_case(graph, dataclasses.replace(case, transactions=pd.concat([case.transactions, again])),
+              batch_size=2, workers=4)  # fmt: skip
+    records, _, _ = graph.execute_query("MATCH (t:Transaction {txn_id: 'txn-04'}) RETURN t.description AS d")
+    assert records[0]["d"] == "second"
+    assert _links(graph, "txn-04") == (1, 1) and _counts(graph) == EXAMPLE_GRAPH
+
+
+def test_empty_case_loads_and_reads_back_empty(graph) -> None:
     report = load_case(graph, CaseData())
     assert report.total_rows == 0 and report.batches == 0
     back = read_case(graph)

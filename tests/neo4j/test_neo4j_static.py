@@ -9,7 +9,7 @@ import pytest
 
 from finflow.model import TABLES
 from finflow.neo4j.connect import redact_uri, server_version
-from finflow.neo4j.graphmodel import LOAD_ORDER, LOAD_STATEMENTS
+from finflow.neo4j.graphmodel import LOAD_ORDER, LOAD_REFERENCES, LOAD_STATEMENTS
 from finflow.neo4j.library import QueryLibraryError, list_queries, load_query, queries_dir
 from finflow.neo4j.read import READ_QUERIES
 
@@ -42,6 +42,11 @@ def test_load_statements_take_values_only_as_parameters() -> None:
     for statement in LOAD_STATEMENTS.values():
         assert statement.lstrip().startswith("UNWIND $rows AS r")
         assert "$" not in statement.replace("$rows", "")
+    for name, references in LOAD_REFERENCES.items():
+        assert name in LOAD_STATEMENTS
+        for ref in references:
+            assert ref.statement.startswith("UNWIND $ids AS id MERGE")
+            assert "$" not in ref.statement.replace("$ids", "")
 
 
 def test_every_query_file_has_a_header_with_examples() -> None:
