@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from finflow.arrowcol import arrow_array, arrow_text
 from finflow.model import TABLES, empty_table
 
 __all__ = ["CaseData"]
@@ -42,17 +43,14 @@ def _prepare(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 def _datetimes(values: pd.Series) -> pd.Series:
     """A date column as ``datetime64[s]``; Arrow dates are cast in Arrow (a million rows at once)."""
     if isinstance(values.dtype, pd.ArrowDtype) and pa.types.is_date(values.dtype.pyarrow_dtype):
-        array = pa.array(values, from_pandas=True).cast(pa.timestamp("s"))
+        array = arrow_array(values).cast(pa.timestamp("s"))
         return pd.Series(array.to_numpy(zero_copy_only=False), index=values.index, dtype="datetime64[s]")
     return pd.to_datetime(values).astype("datetime64[s]")
 
 
 def _seconds_of_day(times: pd.Series) -> pd.Series:
     """Seconds since midnight of ``HH:MM`` times (null where no time is known)."""
-    text = pa.array(times.astype("string"), from_pandas=True)
-    if isinstance(text, pa.ChunkedArray):
-        text = text.combine_chunks()
-    parts = pc.extract_regex(text, r"^(?P<h>\d{1,2}):(?P<m>\d{2})")
+    parts = pc.extract_regex(arrow_text(times), r"^(?P<h>\d{1,2}):(?P<m>\d{2})")
     found = pc.is_valid(parts)
     hours = pc.cast(pc.if_else(found, parts.field("h"), "0"), pa.int64())
     minutes = pc.cast(pc.if_else(found, parts.field("m"), "0"), pa.int64())

@@ -14,6 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from finflow.arrowcol import arrow_text
+
 __all__ = [
     "ID_SEPARATOR",
     "address_id",
@@ -41,7 +43,7 @@ def content_ids(prefix: str, columns: Iterable[pd.Series]) -> pd.Series:
     The columns are joined by Arrow's kernel; only the hashing runs per row.
     """
     cols = list(columns)
-    arrays = [pc.fill_null(pa.array(c.astype("string"), type=pa.large_string(), from_pandas=True), "") for c in cols]
+    arrays = [pc.fill_null(arrow_text(c), "") for c in cols]
     joined = (
         pc.binary_join_element_wise(*arrays, pa.scalar(ID_SEPARATOR, pa.large_string()))
         if len(arrays) > 1

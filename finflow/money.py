@@ -15,6 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from finflow.arrowcol import arrow_text
+
 __all__ = ["active_currencies", "format_minor", "is_currency", "minor_units", "parse_amounts"]
 
 
@@ -41,10 +43,7 @@ def minor_units(code: str) -> int:
 
 def _text(values: pd.Series) -> pa.Array:
     """Stripped Arrow text of a column (nulls stay null)."""
-    array = pa.array(values.astype("string"), from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    return pc.utf8_trim_whitespace(array.cast(pa.large_string()))
+    return pc.utf8_trim_whitespace(arrow_text(values))
 
 
 def _row_exponents(currencies: pd.Series) -> np.ndarray:

@@ -19,6 +19,8 @@ import pyarrow.compute as pc
 from stdnum import iban as std_iban
 from stdnum.no import kontonr, orgnr
 
+from finflow.arrowcol import arrow_text
+
 __all__ = [
     "AccountNumber",
     "guess_party_kind",
@@ -69,10 +71,7 @@ def normalize_accounts(values: pd.Series) -> pd.DataFrame:
     and ``validated`` (boolean); null or blank inputs give null ``account_id``. The distinct
     values come from Arrow's dictionary encoding, so a million rows cost one pass.
     """
-    array = pa.array(values.astype("string"), from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    stripped = pc.utf8_trim_whitespace(array.cast(pa.large_string()))
+    stripped = pc.utf8_trim_whitespace(arrow_text(values))
     encoded = pc.dictionary_encode(pc.if_else(pc.equal(stripped, ""), pa.scalar(None, pa.large_string()), stripped))
     rows = [normalize_account(v) for v in encoded.dictionary.to_pylist()]
     indices = encoded.indices

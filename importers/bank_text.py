@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from finflow.arrowcol import arrow_text
 from finflow.money import active_currencies, is_currency, minor_units
 from finflow.normalize import normalize_accounts
 
@@ -44,10 +45,7 @@ _MAX_WHOLE_DIGITS = 15
 
 def arrow(values: pd.Series) -> pa.Array:
     """A string column as a pyarrow array, nulls as empty strings."""
-    array = pa.array(values.astype("string"))
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    return pc.fill_null(array.cast(pa.string()), "")
+    return pc.fill_null(arrow_text(values).cast(pa.string()), "")
 
 
 def series(array: pa.Array, index: pd.Index) -> pd.Series:

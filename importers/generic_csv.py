@@ -11,9 +11,9 @@ present as columns; absent optional columns are empty.
 from __future__ import annotations
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
+from finflow.arrowcol import arrow_array
 from finflow.model import CHANNELS
 from finflow.money import active_currencies, parse_amounts
 
@@ -116,7 +116,7 @@ def _parse(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     fail(no_to & (channel == "cash_deposit"), "a cash deposit needs to_account")
 
     def blank_to_null(series: pd.Series) -> pd.Series:
-        text = pa.array(series, from_pandas=True)
+        text = arrow_array(series)
         return pd.Series(pd.arrays.ArrowStringArray(pc.if_else(pc.equal(text, ""), None, text)), index=series.index)
 
     parsed = pd.DataFrame(

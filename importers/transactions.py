@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from finflow.arrowcol import arrow_array, arrow_text
 from finflow.ids import ID_SEPARATOR, hash_ids, holder_party_id
 from finflow.normalize import guess_party_kind, normalize_accounts
 
@@ -69,9 +70,7 @@ def transaction_ids(frame: pd.DataFrame) -> pd.Series:
 
 def _codes(values: pd.Series) -> np.ndarray:
     """Integer codes of a key column: equal codes for equal values (numbers stand for themselves)."""
-    array = pa.array(values, from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
+    array = arrow_array(values)
     if pa.types.is_date32(array.type):
         array = array.cast(pa.int32())
     if not pa.types.is_integer(array.type):  # text: null and "" are the same key, as in the id
@@ -111,11 +110,11 @@ def _compact(column: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _text(values: pd.Series) -> pa.Array:
-    """A key column as Arrow text, nulls as empty (as :func:`finflow.ids.content_ids` does)."""
-    array = pa.array(values, from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    return pc.fill_null(array.cast(pa.large_string()), "")
+    """A key column as Arrow text, nulls as empty (as :func:`finflow.ids.content_ids` does).
+
+    Cast in Arrow, not through pandas' string conversion: amounts and dates are a million rows.
+    """
+    return pc.fill_null(arrow_array(values).cast(pa.large_string()), "")
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -176,12 +175,11 @@ def _mentions(frame: pd.DataFrame, normalized: dict[str, pd.DataFrame]) -> pa.Ta
     """Every account mention with the name written beside it; ``mention`` is row × 2 + side."""
     pieces = []
     for side_number, side in enumerate(("from", "to")):
-        names = pa.array(frame[f"{side}_name"].astype("string"), type=pa.large_string(), from_pandas=True)
         pieces.append(
             pa.table(
                 {
-                    "account_id": pa.array(normalized[side]["account_id"], type=pa.large_string(), from_pandas=True),
-                    "holder_name": pc.utf8_trim_whitespace(names),
+                    "account_id": arrow_text(normalized[side]["account_id"]),
+                    "holder_name": pc.utf8_trim_whitespace(arrow_text(frame[f"{side}_name"])),
                     "mention": np.arange(len(frame), dtype=np.int64) * 2 + side_number,
                 }
             )
