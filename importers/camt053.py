@@ -209,6 +209,8 @@ def _refuse_dtd(path: str, source: Source) -> str:
         parser.feed(head)
     except _RootSeenError as seen:
         return seen.tag
+    except LookupError as exc:  # the XML declaration names an encoding Python does not know
+        raise ImportError_(f"{source.name}: not UTF-8 XML ({exc})") from None
     raise ImportError_(f"{source.name}: no root element in the first {PROLOG_BYTES} bytes")
 
 

@@ -160,6 +160,7 @@ def test_rows_do_not_depend_on_how_many_are_converted_at_a_time(monkeypatch: pyt
         ('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.02"/>', "not a camt.053 statement"),
         (doc(""), "no statement"),
         ("", "no root element|empty"),
+        (doc("").replace('encoding="UTF-8"', 'encoding="TF-8"'), r"not UTF-8 XML \(unknown encoding: TF-8\)"),
     ],
     ids=[
         "billion-laughs",
@@ -171,6 +172,7 @@ def test_rows_do_not_depend_on_how_many_are_converted_at_a_time(monkeypatch: pyt
         "camt052",
         "no-stmt",
         "empty",
+        "unknown-encoding",
     ],
 )
 def test_hostile_or_broken_xml_is_refused_with_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
