@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from finflow.arrowcol import arrow_text
 
-__all__ = ["active_currencies", "format_minor", "is_currency", "minor_units", "parse_amounts"]
+__all__ = ["active_currencies", "format_minor", "is_currency", "minor_units", "parse_amounts", "row_exponents"]
 
 
 @cache
@@ -46,11 +46,15 @@ def _text(values: pd.Series) -> pa.Array:
     return pc.utf8_trim_whitespace(arrow_text(values))
 
 
-def _row_exponents(currencies: pd.Series) -> np.ndarray:
-    """Minor-unit exponent per row, -1 for an unknown code (looked up once per distinct code)."""
+def row_exponents(currencies: pd.Series, unknown: int = -1) -> np.ndarray:
+    """Minor-unit exponent per row, ``unknown`` for a code that is not ISO 4217 (or null).
+
+    Looked up once per distinct code.
+    """
     encoded = pc.dictionary_encode(_text(currencies))
     known = _exponents()
-    table = np.array([known.get(code, -1) for code in encoded.dictionary.to_pylist()] + [-1], dtype=np.int64)
+    codes = encoded.dictionary.to_pylist()
+    table = np.array([known.get(code, unknown) for code in codes] + [unknown], dtype=np.int64)
     indices = pc.fill_null(encoded.indices, len(table) - 1).to_numpy(zero_copy_only=False)
     return table[indices]
 
@@ -72,7 +76,7 @@ def parse_amounts(amounts: pd.Series, currencies: pd.Series) -> tuple[pd.Series,
     matched = _flag(pc.is_valid(parts))
     whole = pc.if_else(matched, parts.field("whole"), "0")
     frac = pc.if_else(matched, parts.field("frac"), "")
-    exps = _row_exponents(currencies)
+    exps = row_exponents(currencies)
     whole_len = pc.utf8_length(whole).to_numpy(zero_copy_only=False)
     frac_len = pc.utf8_length(frac).to_numpy(zero_copy_only=False)
     reasons = [

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from finflow.arrowcol import arrow_text
-from finflow.money import active_currencies, is_currency, minor_units
+from finflow.money import active_currencies, row_exponents
 from finflow.normalize import normalize_accounts
 
 from .bank_profiles import CHANNEL_KEYWORDS
@@ -101,7 +101,7 @@ def parse_money(text: pa.Array) -> tuple[np.ndarray, pa.Array, pa.Array]:
 def to_minor(whole: pa.Array, frac: pa.Array, currency: pd.Series, label: str) -> tuple[np.ndarray, pd.Series]:
     """Minor units (0 where blank or invalid) and an error reason per row (null where fine)."""
     index = currency.index
-    exps = _exponents(currency)
+    exps = row_exponents(currency, unknown=2)
     blank = np_bool(pc.and_(pc.equal(whole, ""), pc.equal(frac, "")))
     whole_ok = np_bool(pc.match_substring_regex(whole, rf"^\d{{0,{_MAX_WHOLE_DIGITS}}}$"))
     frac_ok = np_bool(pc.match_substring_regex(frac, r"^\d*$"))
@@ -129,13 +129,6 @@ def to_minor(whole: pa.Array, frac: pa.Array, currency: pd.Series, label: str) -
     error[~blank & too_long] = f"{label} is too large"
     error[~blank & whole_ok & frac_ok & too_precise] = f"{label} has more decimals than the currency"
     return values, pd.Series(error, index=index, dtype="string")
-
-
-def _exponents(currency: pd.Series) -> np.ndarray:
-    """Minor-unit exponent per row (2 for unknown codes), looked up once per distinct code."""
-    encoded = pc.dictionary_encode(arrow(currency))
-    known = [minor_units(c) if is_currency(c) else 2 for c in encoded.dictionary.to_pylist()]
-    return np.asarray(known, dtype=np.int64)[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
 def parse_dates(text: pa.Array) -> pd.Series:

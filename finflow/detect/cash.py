@@ -143,14 +143,12 @@ def detect_pass_through(data: CaseData, params: Mapping[str, Any]) -> list[Findi
     for acc, (share, cycles, c, rows) in conduits.items():
         # the start of a chain: one account that is not itself a conduit supplies most of the money
         feeders = c[c["from_account"].notna()].groupby("from_account")["amount_minor"].sum()
-        origin = None
-        if len(feeders):
-            top = str(feeders.idxmax())
-            if top not in conduits and feeders.max() >= params["min_feeder_share"] * c["amount_minor"].sum():
-                origin = top
+        top = str(feeders.idxmax()) if len(feeders) else None
+        supplies_most = len(feeders) and feeders.max() >= params["min_feeder_share"] * c["amount_minor"].sum()
+        origin = top if supplies_most and top not in conduits else None
         # a conduit fed from outside the chain that passes on into another conduit is where money
         # enters the chain: the front of it, not one more mule
-        enters_chain = next_hop[acc] in conduits and _main_counterparty(c, "from_account") not in conduits
+        enters_chain = next_hop[acc] in conduits and top not in conduits
         subjects = [account_subject(info, acc, "front" if enters_chain else "facilitator")]
         if origin is not None:
             subjects.append(account_subject(info, origin, "controller"))
