@@ -18,8 +18,12 @@ still imported. Pending entries (``Sts`` PDNG) are kept out of the flows as reje
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -37,6 +41,7 @@ from finflow.normalize import normalize_account
 from .bank_csv import PENDING_REASON
 from .bank_text import arrow, channel_from_text
 from .base import ImportError_, ImportResult, Source, reject
+from .camt053_parts import Part, Spliced, plan_parts
 from .transactions import finish_transactions
 
 __all__ = ["DESCRIPTION", "FORMAT", "MAX_DEPTH", "PRIORITY", "read", "sniff"]
@@ -48,6 +53,9 @@ MAX_DEPTH = 64  # camt.053 nests about 12 deep; anything far deeper is an attack
 PROLOG_BYTES = 1 << 20
 DEPTH_BLOCK_BYTES = 1 << 22
 CHUNK_ROWS = 1 << 14  # rows moved into Arrow columns at a time, while their strings are still in cache
+# Files this large are read in runs of whole statements, one process per core: below it, starting
+# a process (about 0.5 s) costs more than it saves.
+PARALLEL_MIN_BYTES = 64 << 20
 
 _NS_PREFIX = "urn:iso:std:iso:20022:tech:xsd:camt.053."
 _AMOUNT = re.compile(r"\d{1,15}(?:\.\d{1,6})?")
@@ -214,54 +222,58 @@ def _refuse_dtd(path: str, source: Source) -> str:
     raise ImportError_(f"{source.name}: no root element in the first {PROLOG_BYTES} bytes")
 
 
-def _check_depth(path: str, source: Source) -> None:
+def _check_depth(blocks: Iterator[bytes], source: Source) -> int:
     """Refuse documents nested deeper than ``MAX_DEPTH``, before parsing them.
+
+    Returns how many comments, CDATA sections, declarations and processing instructions
+    (``<!``, ``<?``) the document has, which a cut into runs of statements must not cross.
 
     Counts markup in the raw bytes with numpy: ``<x`` opens, ``</`` closes, and ``/>`` closes
     only inside an opening tag (after a ``<x`` with no ``>`` since), so ``/>`` in text or in a
     comment cannot hide nesting. Comments, processing instructions and declarations do not count.
     Markup-like text inside CDATA can only make the count larger.
     """
-    depth = 0
+    depth = specials = 0
     carry = b""
     in_open_tag = False  # state at the end of the previous block
     lt, slash, gt = ord("<"), ord("/"), ord(">")
     skip = np.array([ord("/"), ord("!"), ord("?")], dtype=np.uint8)
-    with open(path, "rb") as fh:
-        while True:
-            block = fh.read(DEPTH_BLOCK_BYTES)
-            data = carry + block
-            if len(data) < 2:
-                break
-            b = np.frombuffer(data, dtype=np.uint8)
-            here, after = b[:-1], b[1:]
-            lt_at = np.flatnonzero(here == lt)  # only markup positions, not every byte
-            gt_at = np.flatnonzero(here == gt)
-            lt_opens = ~np.isin(after[lt_at], skip)
-            slash_at = np.flatnonzero(here == slash)
-            self_close = slash_at[after[slash_at] == gt]
-            last_lt = np.searchsorted(lt_at, self_close) - 1
-            last_gt = np.searchsorted(gt_at, self_close) - 1
-            lt_pos = np.where(last_lt >= 0, lt_at[np.maximum(last_lt, 0)] if len(lt_at) else -1, -1)
-            gt_pos = np.where(last_gt >= 0, gt_at[np.maximum(last_gt, 0)] if len(gt_at) else -1, -1)
-            opened = np.where(last_lt >= 0, lt_opens[np.maximum(last_lt, 0)] if len(lt_at) else False, in_open_tag)
-            inside = (gt_pos < lt_pos) | ((last_lt < 0) & (last_gt < 0))  # no ">" since the "<"
-            counted = self_close[opened & inside]
-            closes = np.concatenate([lt_at[after[lt_at] == slash], counted])
-            opens = lt_at[lt_opens]
-            positions = np.concatenate([opens, closes])
-            steps = np.concatenate([np.ones(len(opens), np.int64), -np.ones(len(closes), np.int64)])
-            running = np.cumsum(steps[np.argsort(positions, kind="stable")]) + depth
-            if len(running) and int(running.max()) > MAX_DEPTH:
-                raise ImportError_(f"{source.name}: XML nested deeper than {MAX_DEPTH} levels; refused")
-            depth = int(running[-1]) if len(running) else depth
-            if len(lt_at):
-                in_open_tag = bool(lt_opens[-1]) and not (len(gt_at) and gt_at[-1] > lt_at[-1])
-            elif len(gt_at):
-                in_open_tag = False
-            carry = data[-1:]
-            if not block:
-                break
+    while True:
+        block = next(blocks, b"")
+        data = carry + block
+        if len(data) < 2:
+            break
+        b = np.frombuffer(data, dtype=np.uint8)
+        here, after = b[:-1], b[1:]
+        lt_at = np.flatnonzero(here == lt)  # only markup positions, not every byte
+        gt_at = np.flatnonzero(here == gt)
+        lt_opens = ~np.isin(after[lt_at], skip)
+        specials += int(np.count_nonzero(after[lt_at] != slash)) - int(np.count_nonzero(lt_opens))
+        slash_at = np.flatnonzero(here == slash)
+        self_close = slash_at[after[slash_at] == gt]
+        last_lt = np.searchsorted(lt_at, self_close) - 1
+        last_gt = np.searchsorted(gt_at, self_close) - 1
+        lt_pos = np.where(last_lt >= 0, lt_at[np.maximum(last_lt, 0)] if len(lt_at) else -1, -1)
+        gt_pos = np.where(last_gt >= 0, gt_at[np.maximum(last_gt, 0)] if len(gt_at) else -1, -1)
+        opened = np.where(last_lt >= 0, lt_opens[np.maximum(last_lt, 0)] if len(lt_at) else False, in_open_tag)
+        inside = (gt_pos < lt_pos) | ((last_lt < 0) & (last_gt < 0))  # no ">" since the "<"
+        counted = self_close[opened & inside]
+        closes = np.concatenate([lt_at[after[lt_at] == slash], counted])
+        opens = lt_at[lt_opens]
+        positions = np.concatenate([opens, closes])
+        steps = np.concatenate([np.ones(len(opens), np.int64), -np.ones(len(closes), np.int64)])
+        running = np.cumsum(steps[np.argsort(positions, kind="stable")]) + depth
+        if len(running) and int(running.max()) > MAX_DEPTH:
+            raise ImportError_(f"{source.name}: XML nested deeper than {MAX_DEPTH} levels; refused")
+        depth = int(running[-1]) if len(running) else depth
+        if len(lt_at):
+            in_open_tag = bool(lt_opens[-1]) and not (len(gt_at) and gt_at[-1] > lt_at[-1])
+        elif len(gt_at):
+            in_open_tag = False
+        carry = data[-1:]
+        if not block:
+            break
+    return specials
 
 
 @dataclass(slots=True)
@@ -289,6 +301,36 @@ def _drop(ntry: Element) -> None:
         ntry.getparent().remove(previous)
 
 
+@dataclass(slots=True)
+class _Collected:
+    """Rows, rejects and notes read from a file or from a run of its statements."""
+
+    rows: pa.Table  # rows with a valid booking date, channel added, as ``_rows_table`` gives them
+    bad_dates: list[str]  # locators of rows whose booking date is not a date
+    bad_loc: list[str]
+    bad_reason: list[str]
+    bad_raw: list[str]
+    notes: list[str]
+    rows_read: int
+    pending: int
+    statements: int
+
+    @classmethod
+    def merge(cls, parts: list[_Collected]) -> _Collected:
+        """Runs of statements joined in file order, as one pass over the file would have read them."""
+        return cls(
+            pa.concat_tables([part.rows for part in parts]),
+            [loc for part in parts for loc in part.bad_dates],
+            [loc for part in parts for loc in part.bad_loc],
+            [reason for part in parts for reason in part.bad_reason],
+            [raw for part in parts for raw in part.bad_raw],
+            [note for part in parts for note in part.notes],
+            sum(part.rows_read for part in parts),
+            sum(part.pending for part in parts),
+            sum(part.statements for part in parts),
+        )
+
+
 class _Reader:
     """Streams one file; collects rows, rejects and notes."""
 
@@ -302,17 +344,28 @@ class _Reader:
         self.notes: list[str] = []
         self.rows_read = 0
         self.pending = 0
+        self.statements = 0
         self.p: dict[str, ObjectPath] = {}
         self.tag: dict[str, str] = {}
 
     def run(self, path: str) -> None:
-        """Stream the file; the parser reports only the ends of the four elements read here."""
-        self._root(_refuse_dtd(path, self.source))
-        _check_depth(path, self.source)
+        """Read the whole file in one pass."""
+        self.root(_refuse_dtd(path, self.source))
+        with open(path, "rb") as fh:
+            _check_depth(iter(lambda: fh.read(DEPTH_BLOCK_BYTES), b""), self.source)
+        self.parse(path)
+
+    def parse(self, stream: str | Spliced, first_statement: int = 0) -> None:
+        """Stream a document; the parser reports only the ends of the four elements read here.
+
+        ``first_statement`` is how many statements of the file come before this document's,
+        so that locators number statements as in the whole file.
+        """
         ntry, acct, bal, stmt_tag = (self.tag[name] for name in ("Ntry", "Acct", "Bal", "Stmt"))
         stmt: _Statement | None = None
-        n_stmt = n_ntry = 0
-        for _, elem in etree.iterparse(path, events=("end",), tag=(ntry, acct, bal, stmt_tag), **_HARDENED):
+        n_stmt = first_statement
+        n_ntry = 0
+        for _, elem in etree.iterparse(stream, events=("end",), tag=(ntry, acct, bal, stmt_tag), **_HARDENED):
             tag = elem.tag
             if tag == ntry:
                 stmt = stmt or self._statement(n_stmt + 1)
@@ -335,9 +388,18 @@ class _Reader:
             elif tag == bal:
                 stmt = stmt or self._statement(n_stmt + 1)
                 self._balance(elem, stmt)
+        self.statements = n_stmt - first_statement
         if n_stmt == 0:
             raise ImportError_(f"{self.source.name}: the document has no statement (Stmt)")
         self._flush()
+
+    def collected(self) -> _Collected:
+        """What was read, as tables and lists that can be merged or sent between processes."""
+        rows, bad_dates = _rows_table(self.chunks)
+        return _Collected(
+            rows, bad_dates, self.bad_loc, self.bad_reason, self.bad_raw, self.notes, self.rows_read, self.pending,
+            self.statements,
+        )  # fmt: skip
 
     def _flush(self) -> None:
         """Move the pending rows into Arrow column chunks.
@@ -359,7 +421,8 @@ class _Reader:
             stmt.account = normalize_account(given).account_id
         return stmt
 
-    def _root(self, tag: str) -> None:
+    def root(self, tag: str) -> None:
+        """Check the root element and compile the paths for its namespace."""
         ns, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
         if local != "Document" or (ns and not ns.startswith(_NS_PREFIX)):
             raise ImportError_(
@@ -546,10 +609,63 @@ class _Reader:
             )
 
 
-def read(path: str, source: Source) -> ImportResult:
-    reader = _Reader(source)
+def _cores() -> int:
     try:
-        reader.run(path)
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _read_part(path: str, source: Source, root: str, part: Part) -> _Collected:
+    """One run of statements, framed by the file's head and tail, read as its own document."""
+    reader = _Reader(source)
+    reader.root(root)
+    with Spliced(path, part.segments) as stream:
+        if _check_depth(stream.blocks(DEPTH_BLOCK_BYTES), source) > part.declarations:
+            raise ValueError("a comment, CDATA section or processing instruction: tags cannot be found by bytes")
+    with Spliced(path, part.segments) as stream:
+        reader.parse(stream, part.first_statement)
+    if reader.statements != part.statements:  # the tags were not what their bytes suggested
+        raise ValueError(f"expected {part.statements} statements, read {reader.statements}")
+    return reader.collected()
+
+
+def _read_parallel(path: str, source: Source) -> _Collected | None:
+    """Read runs of whole statements in parallel processes; None where the file is not cut.
+
+    Any failure in a run (malformed XML, a refusal, a tag that was not what it looked like, a
+    worker that died) returns None: the caller then reads the whole file in one pass, which gives
+    the same rows for a good file and the authoritative error for a bad one.
+    """
+    cores = _cores()
+    if cores < 2 or os.path.getsize(path) < PARALLEL_MIN_BYTES:
+        return None
+    root = _refuse_dtd(path, source)
+    _Reader(source).root(root)  # a wrong root is refused here, once
+    parts = plan_parts(path, cores)
+    if parts is None:
+        return None
+    try:
+        with ProcessPoolExecutor(len(parts) - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            others = [pool.submit(_read_part, path, source, root, part) for part in parts[1:]]
+            first = _read_part(path, source, root, parts[0])  # this process reads a run too
+            return _Collected.merge([first, *(future.result() for future in others)])
+    except Exception:  # the one-pass read reports the real problem
+        return None
+
+
+def _read_collected(path: str, source: Source) -> _Collected:
+    collected = _read_parallel(path, source)
+    if collected is not None:
+        return collected
+    reader = _Reader(source)
+    reader.run(path)
+    return reader.collected()
+
+
+def read(path: str, source: Source) -> ImportResult:
+    try:
+        collected = _read_collected(path, source)
     except DefusedXmlException as exc:
         raise ImportError_(
             f"{source.name}: refused: the XML declares a DTD or entities ({type(exc).__name__})"
@@ -559,36 +675,50 @@ def read(path: str, source: Source) -> ImportResult:
         raise ImportError_(f"{source.name}: not well-formed XML at line {line}, column {column}") from None
     except (RecursionError, MemoryError):
         raise ImportError_(f"{source.name}: XML too deeply nested or too large; refused") from None
-    frame = _frame(reader.chunks)
+    return _result(collected, source)
+
+
+def _result(collected: _Collected, source: Source) -> ImportResult:
+    """Canonical tables, rejects and notes of what was read."""
+    rejects = reject(source, collected.bad_loc, collected.bad_reason, collected.bad_raw)
+    if collected.bad_dates:
+        count = len(collected.bad_dates)
+        undated = reject(source, collected.bad_dates, ["BookgDt: not a valid date (YYYY-MM-DD)"] * count, [""] * count)
+        rejects = pd.concat([rejects, undated], ignore_index=True)
+    notes = list(collected.notes)
+    if collected.pending:
+        notes.append(f"{collected.pending} pending entry detail(s) (Sts PDNG) kept out of the flows")
+    tables = finish_transactions(_table_frame(collected.rows), source)
+    return ImportResult(FORMAT, collected.rows_read, tables, rejects, notes)
+
+
+def _rows_table(chunks: list[list[pa.Array]]) -> tuple[pa.Table, list[str]]:
+    """Rows with a valid booking date, as a table, and the locators of those without one.
+
+    Dates and times are checked and the channel derived here, where a run of statements is
+    read, so that parallel runs share the work.
+    """
+    frame = _frame(chunks)
     dates = pd.to_datetime(
         frame["booking_date"].where(frame["booking_date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}")),
         format="%Y-%m-%d",
         errors="coerce",
     )
     bad_date = dates.isna().to_numpy(dtype=bool)
-    frame["booking_date"] = dates
+    frame["booking_date"] = dates.astype("datetime64[s]")  # one unit in every run, whatever pandas infers
     time_ok = frame["booking_time"].str.fullmatch(r"([01]\d|2[0-3]):[0-5]\d").fillna(False).astype(bool)
     frame["booking_time"] = frame["booking_time"].where(time_ok)
-    frame["channel"] = _channels(frame)
-    rejects = reject(source, reader.bad_loc, reader.bad_reason, reader.bad_raw)
-    if bad_date.any():
-        rejects = pd.concat(
-            [
-                rejects,
-                reject(
-                    source,
-                    frame.loc[bad_date, "source_locator"].tolist(),
-                    ["BookgDt: not a valid date (YYYY-MM-DD)"] * int(bad_date.sum()),
-                    [""] * int(bad_date.sum()),
-                ),
-            ],
-            ignore_index=True,
-        )
-    if reader.pending:
-        reader.notes.append(f"{reader.pending} pending entry detail(s) (Sts PDNG) kept out of the flows")
+    frame["channel"] = _channels(frame).astype(pd.StringDtype("pyarrow"))
+    bad_dates = frame.loc[bad_date, "source_locator"].tolist()
     good = frame[~bad_date].drop(columns=["fmly", "sub", "purp", "own_country"])
-    tables = finish_transactions(good, source)
-    return ImportResult(FORMAT, reader.rows_read, tables, rejects, reader.notes)
+    return pa.Table.from_pandas(good, preserve_index=False).replace_schema_metadata(None), bad_dates
+
+
+def _table_frame(rows: pa.Table) -> pd.DataFrame:
+    """The rows as ``finish_transactions`` takes them: text as Arrow-backed ``string`` columns."""
+    frame = rows.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow")}.get)
+    frame["channel"] = frame["channel"].astype("string")
+    return frame
 
 
 def _frame(chunks: list[list[pa.Array]]) -> pd.DataFrame:
