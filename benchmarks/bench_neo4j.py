@@ -8,9 +8,9 @@ harness (tests/neo4j/harness) with an import folder, and on the same server, eac
 empty database with the same constraints:
   1. loads the case with ``finflow.neo4j.load.load_case``;
   2. loads the same rows written as CSV with ``LOAD CSV … CALL {…} IN TRANSACTIONS`` running the
-     same statements (the nodes a row points at MERGEd first, then the table's statement) with the
-     same rows per transaction and as many concurrent transactions (``--workers``) — the
-     reference.
+     same statements (the nodes a row points at MERGEd first, then the table's CREATE statement
+     for an empty database, row by row) with the same rows per transaction and as many
+     concurrent transactions (``--workers``) — the reference.
 Both paths are warmed up first (``--warmup`` transactions each): a fresh JVM runs the first few
 hundred thousand rows several times slower while it compiles, and whichever path ran first would
 pay for that.
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import secrets
 import sys
 import tempfile
@@ -43,7 +44,7 @@ from neo4j_harness import start_harness  # noqa: E402
 from finflow.casedata import CaseData  # noqa: E402
 from finflow.model import conform  # noqa: E402
 from finflow.neo4j.connect import connect  # noqa: E402
-from finflow.neo4j.graphmodel import LOAD_REFERENCES, LOAD_STATEMENTS  # noqa: E402
+from finflow.neo4j.graphmodel import FRESH_STATEMENTS, LOAD_REFERENCES  # noqa: E402
 from finflow.neo4j.load import DEFAULT_WORKERS, apply_schema, load_case, table_rows  # noqa: E402
 
 CHANNELS = np.array(["transfer", "p2p", "card", "cash_deposit", "salary"])
@@ -106,11 +107,14 @@ def synthetic_case(n: int, seed: int = 7) -> CaseData:
 
 
 def _csv_statement(table: str, casts: dict[str, str], batch_size: int, workers: int) -> str:
-    """The loader's own statements, fed row by row from LOAD CSV with typed columns.
+    """The loader's own statements for an empty database, fed row by row from LOAD CSV.
 
-    Dates stay ISO text, as the loader sends them (its statements apply ``date()``).
+    finflow CREATEs a table's nodes when none exist yet (``FRESH_STATEMENTS``, which take the
+    batch as columns); here the same CREATE runs on each CSV row ``r``. Dates stay ISO text, as
+    the loader sends them (its statements apply ``date()``).
     """
-    body = LOAD_STATEMENTS[table].split("UNWIND $rows AS r", 1)[1]
+    fresh = FRESH_STATEMENTS[table].split(" AS i\n", 1)[1]
+    body = re.sub(r"\bc\.(\w+)\[i\]", r"r.\1", fresh).replace(", c, i\n", ", r\n")
     refs = "".join(
         f"FOREACH (id IN [x IN [{', '.join(f'r.{c}' for c in ref.columns)}] WHERE x IS NOT NULL] |\n"
         f"  MERGE (:{ref.label} {{{ref.key}: id}}))\nWITH r\n"

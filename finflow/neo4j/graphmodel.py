@@ -25,6 +25,8 @@ from finflow.model import SCHEMAS
 __all__ = [
     "BATCH_UNIQUE_KEYS",
     "DATE_COLUMNS",
+    "FRESH_LABELS",
+    "FRESH_STATEMENTS",
     "LOAD_ORDER",
     "LOAD_REFERENCES",
     "LOAD_STATEMENTS",
@@ -221,6 +223,58 @@ MERGE (x:Reject {{reject_id: r.reject_id}})
 SET x += {props("rejects", "reason", "raw", *PROVENANCE)}
 """,
 }
+
+
+def _column(table: str, key: str) -> str:
+    value = f"c.{key}[i]"
+    return f"date({value})" if key in DATE_COLUMNS[table] else value
+
+
+def _fresh(node: str, table: str, keys: tuple[str, ...], lookups: tuple[str, ...], *links: tuple[str, str]) -> str:
+    """A table's statement for rows none of whose nodes exist yet: CREATE, no look-up, no MERGE.
+
+    The batch travels as columns (``$cols``: one list per column, row ``i`` at index ``i``),
+    which the server unpacks with far fewer allocations than one map per row. ``node`` is the
+    pattern created with the row's ``keys`` as properties, e.g. ``t:Transaction``; each link
+    ``(other, pattern)`` is CREATEd when ``other``, found by the OPTIONAL MATCHes in ``lookups``
+    (which read ``c.<column>[i]``), exists. Nulls in a CREATE map set nothing, as ``SET x = null``
+    on a new node does, so the node is the one the MERGE statement builds.
+    """
+    values = ", ".join(f"{k}: {_column(table, k)}" for k in keys)
+    creates = [
+        f"FOREACH (_ IN CASE WHEN {other} IS NULL THEN [] ELSE [1] END |\n  CREATE {pattern})"
+        for other, pattern in links
+    ]
+    var = node.split(":", 1)[0]
+    head = ["", "WITH $cols AS c", f"UNWIND range(0, size(c.{keys[0]}) - 1) AS i", f"CREATE ({node} {{{values}}})"]
+    return "\n".join([*head, f"WITH {var}, c, i", *lookups, *creates, ""])
+
+
+#: The statements for a table loaded into a graph that has none of its nodes yet (the first load
+#: of a case into an empty database): the loader uses them when the label is empty and the
+#: table's keys are unique, the MERGE statements above otherwise (a reload, a resumed load).
+#: Neo4j's unique constraints still guard every CREATE.
+FRESH_STATEMENTS: dict[str, str] = {
+    "accounts": _fresh(
+        "a:Account", "accounts", ("account_id", "scheme", "validated", "country", "holder_name", *PROVENANCE),
+        (
+            "OPTIONAL MATCH (p:Party {party_id: c.holder_party_id[i]})",
+            "OPTIONAL MATCH (k:Country {code: c.country[i]})",
+        ),
+        ("p", "(p)-[:HOLDS]->(a)"), ("k", "(a)-[:IN_COUNTRY]->(k)"),
+    ),
+    "transactions": _fresh(
+        "t:Transaction", "transactions", ("txn_id", *TXN_PROPS),
+        (
+            "OPTIONAL MATCH (a:Account {account_id: c.from_account[i]})",
+            "OPTIONAL MATCH (b:Account {account_id: c.to_account[i]})",
+        ),
+        ("a", "(a)-[:PERFORMS]->(t)"), ("b", "(t)-[:BENEFITS_TO]->(b)"),
+    ),
+}  # fmt: skip
+
+#: Label of the nodes each table with a fresh statement creates.
+FRESH_LABELS: dict[str, str] = {"accounts": "Account", "transactions": "Transaction"}
 
 #: Tables in loading order: entities first, then what links them, transactions last.
 LOAD_ORDER: tuple[str, ...] = tuple(LOAD_STATEMENTS)

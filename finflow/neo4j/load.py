@@ -8,6 +8,10 @@ Because every node is MERGEd on a unique key and every relationship MERGEd or cr
 its node has none of that type, loading the same case twice changes nothing, and a load
 interrupted after any batch completes without duplicates when it is simply run again.
 
+Into a graph that has none of a table's nodes yet (a first load), accounts and transactions take
+:data:`~finflow.neo4j.graphmodel.FRESH_STATEMENTS` instead: each batch travels as columns and is
+CREATEd, without MERGE's look-ups; the result is the same graph.
+
 Batches of a table are written by ``workers`` threads at once, each batch in its own session and
 transaction, tables one after another. The server's locks keep concurrent batches consistent,
 and a deadlock between two batches is a transient error after which the driver runs the batch
@@ -36,6 +40,8 @@ from finflow.casedata import CaseData
 from finflow.model import KEYS, conform
 from finflow.neo4j.graphmodel import (
     BATCH_UNIQUE_KEYS,
+    FRESH_LABELS,
+    FRESH_STATEMENTS,
     LOAD_ORDER,
     LOAD_REFERENCES,
     LOAD_STATEMENTS,
@@ -125,6 +131,11 @@ def _rows(part: pa.Table) -> list[dict[str, object]]:
     return part.select([c for c in part.column_names if part[c].null_count < part.num_rows]).to_pylist()
 
 
+def _columns(part: pa.Table) -> dict[str, list[object]]:
+    """The batch as one list per column, without the columns that are null throughout it."""
+    return part.select([c for c in part.column_names if part[c].null_count < part.num_rows]).to_pydict()
+
+
 def _ids(part: pa.Table, columns: tuple[str, ...]) -> list[object]:
     """Distinct non-null values of ``columns``, sorted (a stable lock order)."""
     values = pa.chunked_array([chunk for c in columns for chunk in part[c].chunks], part[columns[0]].type)
@@ -147,11 +158,15 @@ def _passes(rows: list[dict[str, object]], key: str) -> list[list[dict[str, obje
 Work = list[tuple[str, dict[str, object]]]
 
 
-def _batches(name: str, table: pa.Table, size: int) -> Iterator[tuple[int, Work]]:
-    """Per batch: its row count and the statements with parameters of its transaction."""
-    statement = LOAD_STATEMENTS[name]
+def _batches(name: str, table: pa.Table, size: int, *, fresh: bool = False) -> Iterator[tuple[int, Work]]:
+    """Per batch: its row count and the statements with parameters of its transaction.
+
+    ``fresh``: none of the table's nodes exist yet and its keys are unique, so its rows are
+    CREATEd (:data:`~finflow.neo4j.graphmodel.FRESH_STATEMENTS`) rather than MERGEd.
+    """
+    statement = FRESH_STATEMENTS[name] if fresh else LOAD_STATEMENTS[name]
     references = LOAD_REFERENCES.get(name, ())
-    key = BATCH_UNIQUE_KEYS.get(name)
+    key = None if fresh else BATCH_UNIQUE_KEYS.get(name)
     for offset in range(0, table.num_rows, size):
         part = table.slice(offset, size)
         work: Work = []
@@ -159,6 +174,10 @@ def _batches(name: str, table: pa.Table, size: int) -> Iterator[tuple[int, Work]
             ids = _ids(part, ref.columns)
             if ids:
                 work.append((ref.statement, {"ids": ids}))
+        if fresh:
+            work.append((statement, {"cols": _columns(part)}))
+            yield part.num_rows, work
+            continue
         rows = _rows(part)
         if key is not None and pc.count_distinct(part[key]).as_py() < part.num_rows:
             work.extend((statement, {"rows": rows_pass}) for rows_pass in _passes(rows, key))
@@ -175,6 +194,21 @@ def _keys_unique(name: str, table: pa.Table) -> bool:
     if len(keys) == 1:
         return pc.count_distinct(table[keys[0]], mode="all").as_py() == table.num_rows
     return table.group_by(keys).aggregate([]).num_rows == table.num_rows
+
+
+def _fresh(session: neo4j.Session, name: str, table: pa.Table) -> bool:
+    """Whether the table can be CREATEd: the graph has none of its nodes and its keys are unique and set.
+
+    The label's count comes from Neo4j's count store, so asking costs nothing. A reload or a
+    resumed load finds nodes and MERGEs.
+    """
+    label = FRESH_LABELS.get(name)
+    if label is None or table.num_rows == 0:
+        return False
+    keys = KEYS[name]
+    if any(table[key].null_count for key in keys) or not _keys_unique(name, table):
+        return False
+    return session.run(f"MATCH (n:{label}) RETURN count(n) AS n").single(strict=True)["n"] == 0
 
 
 def load_case(
@@ -214,7 +248,7 @@ def load_case(
         for name in LOAD_ORDER:
             table = _wire(table_rows(data, name))
             report.rows[name] = table.num_rows
-            batches = _batches(name, table, batch_size)
+            batches = _batches(name, table, batch_size, fresh=_fresh(session, name, table))
             if workers > 1 and table.num_rows > batch_size and _keys_unique(name, table):
                 _write_concurrently(driver, database, batches, workers, done)
             else:

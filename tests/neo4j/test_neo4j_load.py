@@ -227,3 +227,40 @@ def test_empty_case_loads_and_reads_back_empty(graph) -> None:
     back = read_case(graph)
     assert all(len(getattr(back, name)) == 0 for name in TABLES)
     assert_same_tables(CaseData(), back)
+
+
+def _dump(driver) -> tuple[list, list]:
+    """Every node (labels, properties) and relationship (type, properties, ends' keys), sorted."""
+    nodes, _, _ = driver.execute_query("MATCH (n) RETURN labels(n) AS l, properties(n) AS p")
+    rels, _, _ = driver.execute_query(
+        "MATCH (a)-[r]->(b) RETURN type(r) AS t, properties(r) AS p, properties(a) AS a, properties(b) AS b"
+    )
+    return sorted(repr((sorted(r["l"]), sorted(r["p"].items()))) for r in nodes), sorted(
+        repr((r["t"], sorted(r["p"].items()), sorted(r["a"].items()), sorted(r["b"].items()))) for r in rels
+    )
+
+
+def test_a_first_load_creates_exactly_the_graph_the_merge_statements_build(graph, monkeypatch) -> None:
+    # Into an empty graph, accounts and transactions are CREATEd from columns; a reload MERGEs rows.
+    from finflow.neo4j import load as loader
+
+    case = _busy_case(300)
+    taken: list[tuple[str, bool]] = []
+    decide = loader._fresh
+
+    def recorded(session, name, table):
+        taken.append((name, decide(session, name, table)))
+        return taken[-1][1]
+
+    monkeypatch.setattr(loader, "_fresh", recorded)
+    load_case(graph, case, batch_size=40, workers=2)
+    assert ("transactions", True) in taken and ("accounts", True) in taken
+    created = _dump(graph)
+    graph.execute_query("MATCH (n) DETACH DELETE n")
+    monkeypatch.setattr(loader, "_fresh", lambda session, name, table: False)
+    load_case(graph, case, batch_size=40, workers=2)
+    assert _dump(graph) == created
+    taken.clear()
+    monkeypatch.setattr(loader, "_fresh", recorded)
+    load_case(graph, case, batch_size=40)  # nodes exist now: MERGE, and nothing changes
+    assert ("transactions", False) in taken and _dump(graph) == created
