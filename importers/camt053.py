@@ -610,6 +610,7 @@ class _Reader:
 
 
 def _cores() -> int:
+    """Cores this process may run on (its affinity, not the machine's count, where known)."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
