@@ -25,7 +25,6 @@ from finflow.model import SCHEMAS
 __all__ = [
     "BATCH_UNIQUE_KEYS",
     "DATE_COLUMNS",
-    "FRESH_LABELS",
     "FRESH_STATEMENTS",
     "LOAD_ORDER",
     "LOAD_REFERENCES",
@@ -54,8 +53,10 @@ DATE_COLUMNS: dict[str, frozenset[str]] = {
 }
 
 
-def _value(table: str, key: str) -> str:
-    return f"date(r.{key})" if key in DATE_COLUMNS[table] else f"r.{key}"
+def _value(table: str, key: str, read: str = "r.{}") -> str:
+    """How a statement reads column ``key`` (``read`` places it: a row map, or a column list)."""
+    value = read.format(key)
+    return f"date({value})" if key in DATE_COLUMNS[table] else value
 
 
 def props(table: str, *keys: str) -> str:
@@ -225,28 +226,24 @@ SET x += {props("rejects", "reason", "raw", *PROVENANCE)}
 }
 
 
-def _column(table: str, key: str) -> str:
-    value = f"c.{key}[i]"
-    return f"date({value})" if key in DATE_COLUMNS[table] else value
-
-
-def _fresh(node: str, table: str, keys: tuple[str, ...], lookups: tuple[str, ...], *links: tuple[str, str]) -> str:
+def _fresh(var: str, table: str, keys: tuple[str, ...], lookups: tuple[str, ...], *links: tuple[str, str]) -> str:
     """A table's statement for rows none of whose nodes exist yet: CREATE, no look-up, no MERGE.
 
     The batch travels as columns (``$cols``: one list per column, row ``i`` at index ``i``),
-    which the server unpacks with far fewer allocations than one map per row. ``node`` is the
-    pattern created with the row's ``keys`` as properties, e.g. ``t:Transaction``; each link
-    ``(other, pattern)`` is CREATEd when ``other``, found by the OPTIONAL MATCHes in ``lookups``
-    (which read ``c.<column>[i]``), exists. Nulls in a CREATE map set nothing, as ``SET x = null``
-    on a new node does, so the node is the one the MERGE statement builds.
+    which the server unpacks with far fewer allocations than one map per row. The node, ``var``
+    with the table's label and key (:data:`RECORD_NODES`), is created with its key and ``keys``
+    as properties; each link ``(other, pattern)`` is CREATEd when ``other``, found by the
+    OPTIONAL MATCHes in ``lookups`` (which read ``c.<column>[i]``), exists. Nulls in a CREATE map
+    set nothing, as ``SET x = null`` on a new node does, so the node is the one the MERGE
+    statement builds.
     """
-    values = ", ".join(f"{k}: {_column(table, k)}" for k in keys)
+    label, key = RECORD_NODES[table]
+    values = ", ".join(f"{k}: {_value(table, k, 'c.{}[i]')}" for k in (key, *keys))
     creates = [
         f"FOREACH (_ IN CASE WHEN {other} IS NULL THEN [] ELSE [1] END |\n  CREATE {pattern})"
         for other, pattern in links
     ]
-    var = node.split(":", 1)[0]
-    head = ["", "WITH $cols AS c", f"UNWIND range(0, size(c.{keys[0]}) - 1) AS i", f"CREATE ({node} {{{values}}})"]
+    head = ["", "WITH $cols AS c", f"UNWIND range(0, size(c.{key}) - 1) AS i", f"CREATE ({var}:{label} {{{values}}})"]
     return "\n".join([*head, f"WITH {var}, c, i", *lookups, *creates, ""])
 
 
@@ -256,7 +253,7 @@ def _fresh(node: str, table: str, keys: tuple[str, ...], lookups: tuple[str, ...
 #: Neo4j's unique constraints still guard every CREATE.
 FRESH_STATEMENTS: dict[str, str] = {
     "accounts": _fresh(
-        "a:Account", "accounts", ("account_id", "scheme", "validated", "country", "holder_name", *PROVENANCE),
+        "a", "accounts", ("scheme", "validated", "country", "holder_name", *PROVENANCE),
         (
             "OPTIONAL MATCH (p:Party {party_id: c.holder_party_id[i]})",
             "OPTIONAL MATCH (k:Country {code: c.country[i]})",
@@ -264,7 +261,7 @@ FRESH_STATEMENTS: dict[str, str] = {
         ("p", "(p)-[:HOLDS]->(a)"), ("k", "(a)-[:IN_COUNTRY]->(k)"),
     ),
     "transactions": _fresh(
-        "t:Transaction", "transactions", ("txn_id", *TXN_PROPS),
+        "t", "transactions", TXN_PROPS,
         (
             "OPTIONAL MATCH (a:Account {account_id: c.from_account[i]})",
             "OPTIONAL MATCH (b:Account {account_id: c.to_account[i]})",
@@ -272,9 +269,6 @@ FRESH_STATEMENTS: dict[str, str] = {
         ("a", "(a)-[:PERFORMS]->(t)"), ("b", "(t)-[:BENEFITS_TO]->(b)"),
     ),
 }  # fmt: skip
-
-#: Label of the nodes each table with a fresh statement creates.
-FRESH_LABELS: dict[str, str] = {"accounts": "Account", "transactions": "Transaction"}
 
 #: Tables in loading order: entities first, then what links them, transactions last.
 LOAD_ORDER: tuple[str, ...] = tuple(LOAD_STATEMENTS)

@@ -40,12 +40,12 @@ from finflow.casedata import CaseData
 from finflow.model import KEYS, conform
 from finflow.neo4j.graphmodel import (
     BATCH_UNIQUE_KEYS,
-    FRESH_LABELS,
     FRESH_STATEMENTS,
     LOAD_ORDER,
     LOAD_REFERENCES,
     LOAD_STATEMENTS,
     QUIET,
+    RECORD_NODES,
 )
 from finflow.neo4j.library import queries_dir, statements
 
@@ -125,15 +125,10 @@ def _wire(table: pa.Table) -> pa.Table:
     return table
 
 
-def _rows(part: pa.Table) -> list[dict[str, object]]:
-    """The batch as parameter rows, without the columns that are null throughout it (a missing
-    key reads as null; filtering single values row by row would cost more than it saves)."""
-    return part.select([c for c in part.column_names if part[c].null_count < part.num_rows]).to_pylist()
-
-
-def _columns(part: pa.Table) -> dict[str, list[object]]:
-    """The batch as one list per column, without the columns that are null throughout it."""
-    return part.select([c for c in part.column_names if part[c].null_count < part.num_rows]).to_pydict()
+def _filled(part: pa.Table) -> pa.Table:
+    """The batch without the columns that are null throughout it: a missing key reads as null,
+    and filtering single values row by row would cost more than it saves."""
+    return part.select([c for c in part.column_names if part[c].null_count < part.num_rows])
 
 
 def _ids(part: pa.Table, columns: tuple[str, ...]) -> list[object]:
@@ -175,10 +170,10 @@ def _batches(name: str, table: pa.Table, size: int, *, fresh: bool = False) -> I
             if ids:
                 work.append((ref.statement, {"ids": ids}))
         if fresh:
-            work.append((statement, {"cols": _columns(part)}))
+            work.append((statement, {"cols": _filled(part).to_pydict()}))
             yield part.num_rows, work
             continue
-        rows = _rows(part)
+        rows = _filled(part).to_pylist()
         if key is not None and pc.count_distinct(part[key]).as_py() < part.num_rows:
             work.extend((statement, {"rows": rows_pass}) for rows_pass in _passes(rows, key))
         else:
@@ -196,18 +191,17 @@ def _keys_unique(name: str, table: pa.Table) -> bool:
     return table.group_by(keys).aggregate([]).num_rows == table.num_rows
 
 
-def _fresh(session: neo4j.Session, name: str, table: pa.Table) -> bool:
+def _fresh(session: neo4j.Session, name: str, table: pa.Table, *, keys_unique: bool) -> bool:
     """Whether the table can be CREATEd: the graph has none of its nodes and its keys are unique and set.
 
     The label's count comes from Neo4j's count store, so asking costs nothing. A reload or a
     resumed load finds nodes and MERGEs.
     """
-    label = FRESH_LABELS.get(name)
-    if label is None or table.num_rows == 0:
+    if name not in FRESH_STATEMENTS or table.num_rows == 0 or not keys_unique:
         return False
-    keys = KEYS[name]
-    if any(table[key].null_count for key in keys) or not _keys_unique(name, table):
+    if any(table[key].null_count for key in KEYS[name]):
         return False
+    label = RECORD_NODES[name][0]
     return session.run(f"MATCH (n:{label}) RETURN count(n) AS n").single(strict=True)["n"] == 0
 
 
@@ -248,8 +242,10 @@ def load_case(
         for name in LOAD_ORDER:
             table = _wire(table_rows(data, name))
             report.rows[name] = table.num_rows
-            batches = _batches(name, table, batch_size, fresh=_fresh(session, name, table))
-            if workers > 1 and table.num_rows > batch_size and _keys_unique(name, table):
+            keys_unique = _keys_unique(name, table)
+            fresh = _fresh(session, name, table, keys_unique=keys_unique)
+            batches = _batches(name, table, batch_size, fresh=fresh)
+            if workers > 1 and table.num_rows > batch_size and keys_unique:
                 _write_concurrently(driver, database, batches, workers, done)
             else:
                 for count, work in batches:

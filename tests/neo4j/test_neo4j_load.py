@@ -248,8 +248,8 @@ def test_a_first_load_creates_exactly_the_graph_the_merge_statements_build(graph
     taken: list[tuple[str, bool]] = []
     decide = loader._fresh
 
-    def recorded(session, name, table):
-        taken.append((name, decide(session, name, table)))
+    def recorded(session, name, table, *, keys_unique):
+        taken.append((name, decide(session, name, table, keys_unique=keys_unique)))
         return taken[-1][1]
 
     monkeypatch.setattr(loader, "_fresh", recorded)
@@ -257,7 +257,7 @@ def test_a_first_load_creates_exactly_the_graph_the_merge_statements_build(graph
     assert ("transactions", True) in taken and ("accounts", True) in taken
     created = _dump(graph)
     graph.execute_query("MATCH (n) DETACH DELETE n")
-    monkeypatch.setattr(loader, "_fresh", lambda session, name, table: False)
+    monkeypatch.setattr(loader, "_fresh", lambda session, name, table, *, keys_unique: False)
     load_case(graph, case, batch_size=40, workers=2)
     assert _dump(graph) == created
     taken.clear()

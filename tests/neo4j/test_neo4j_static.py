@@ -9,7 +9,7 @@ import pytest
 
 from finflow.model import TABLES
 from finflow.neo4j.connect import redact_uri, server_version
-from finflow.neo4j.graphmodel import FRESH_LABELS, FRESH_STATEMENTS, LOAD_ORDER, LOAD_REFERENCES, LOAD_STATEMENTS
+from finflow.neo4j.graphmodel import FRESH_STATEMENTS, LOAD_ORDER, LOAD_REFERENCES, LOAD_STATEMENTS, RECORD_NODES
 from finflow.neo4j.library import QueryLibraryError, list_queries, load_query, queries_dir
 from finflow.neo4j.read import READ_QUERIES
 
@@ -43,7 +43,7 @@ def test_load_statements_take_values_only_as_parameters() -> None:
         assert statement.lstrip().startswith("UNWIND $rows AS r")
         assert "$" not in statement.replace("$rows", "")
     for name, statement in FRESH_STATEMENTS.items():
-        assert name in LOAD_STATEMENTS and name in FRESH_LABELS
+        assert name in LOAD_STATEMENTS and name in RECORD_NODES
         assert statement.lstrip().startswith("WITH $cols AS c\nUNWIND range(0, size(c.")
         assert "$" not in statement.replace("$cols", "") and "MERGE" not in statement
     for name, references in LOAD_REFERENCES.items():
