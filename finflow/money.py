@@ -17,7 +17,15 @@ import pyarrow.compute as pc
 
 from finflow.arrowcol import arrow_text
 
-__all__ = ["active_currencies", "format_minor", "is_currency", "minor_units", "parse_amounts", "row_exponents"]
+__all__ = [
+    "active_currencies",
+    "digits_to_minor",
+    "format_minor",
+    "is_currency",
+    "minor_units",
+    "parse_amounts",
+    "row_exponents",
+]
 
 
 @cache
@@ -92,18 +100,31 @@ def parse_amounts(amounts: pd.Series, currencies: pd.Series) -> tuple[pd.Series,
         error[mask & ~failed] = reason
         failed |= mask
     ok = ~failed
-    values = np.zeros(len(exps), dtype=np.int64)
-    if ok.any():
-        safe_exps = np.where(ok, exps, 0)
-        values = _integers(pc.if_else(ok, whole, "0")) * 10**safe_exps
-        for exp in np.unique(safe_exps[ok]):
-            if exp:
-                padded = pc.if_else(ok & (safe_exps == exp), pc.utf8_rpad(frac, width=int(exp), padding="0"), "0")
-                values += np.where(safe_exps == exp, _integers(padded), 0)
+    values = digits_to_minor(whole, frac, exps, ok)
     positive = ok & (values > 0)
     error[ok & ~positive] = "amount must be greater than zero"
     result = pd.Series(pd.array(values, dtype="Int64"), index=amounts.index).where(positive)
     return result, pd.Series(error, index=amounts.index, dtype="string")
+
+
+def digits_to_minor(whole: pa.Array, frac: pa.Array, exps: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Minor units of ``whole``.``frac`` digit strings at each row's exponent; 0 where not ``valid``.
+
+    The caller has checked the digits (digits only, at most ``exps`` decimals); an empty whole
+    part reads as 0. Runs as Arrow casts, one per distinct exponent.
+    """
+    values = np.zeros(len(exps), dtype=np.int64)
+    if not valid.any():
+        return values
+    safe_exps = np.where(valid, exps, 0)
+    has_whole = valid & _flag(pc.greater(pc.utf8_length(whole), 0))
+    values = _integers(pc.if_else(has_whole, whole, "0")) * 10**safe_exps
+    for exp in np.unique(safe_exps[valid]):
+        if exp:
+            rows = valid & (safe_exps == exp)
+            padded = pc.if_else(rows, pc.utf8_rpad(frac, width=int(exp), padding="0"), "0")
+            values += np.where(rows, _integers(padded), 0)
+    return values
 
 
 def _integers(digits: pa.Array) -> np.ndarray:

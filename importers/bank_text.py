@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from finflow.arrowcol import arrow_text
-from finflow.money import active_currencies, row_exponents
+from finflow.money import active_currencies, digits_to_minor, row_exponents
 from finflow.normalize import normalize_accounts
 
 from .bank_profiles import CHANNEL_KEYWORDS
@@ -111,17 +111,7 @@ def to_minor(whole: pa.Array, frac: pa.Array, currency: pd.Series, label: str) -
     valid = (
         ~blank & whole_ok & frac_ok & ~too_precise & (np_bool(pc.greater(pc.utf8_length(whole), 0)) | (frac_len > 0))
     )
-    safe_whole = pc.if_else(pa.array(valid & (np_bool(pc.greater(pc.utf8_length(whole), 0)))), whole, "0")
-    values = np.asarray(pc.cast(safe_whole, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
-    values = values * (10**exps)
-    frac_values = np.zeros(len(values), dtype=np.int64)
-    for exp in np.unique(exps):
-        if exp == 0:
-            continue
-        padded = pc.utf8_rpad(frac, width=int(exp), padding="0")
-        safe = pc.if_else(pa.array(valid & (exps == exp)), padded, "0")
-        frac_values += np.where(exps == exp, np.asarray(pc.cast(safe, pa.int64()).to_numpy(zero_copy_only=False)), 0)
-    values = np.where(valid, values + frac_values, 0)
+    values = digits_to_minor(whole, frac, exps, valid)
     if (blank | valid).all():
         return values, pd.Series(pd.NA, index=index, dtype="string")
     error = np.full(len(values), None, dtype=object)
