@@ -247,8 +247,9 @@ def _check_depth(blocks: Iterator[bytes], source: Source) -> int:
         here, after = b[:-1], b[1:]
         lt_at = np.flatnonzero(here == lt)  # only markup positions, not every byte
         gt_at = np.flatnonzero(here == gt)
-        lt_opens = ~np.isin(after[lt_at], skip)
-        specials += int(np.count_nonzero(after[lt_at] != slash)) - int(np.count_nonzero(lt_opens))
+        marks = after[lt_at]  # the byte after each "<"
+        lt_opens = ~np.isin(marks, skip)
+        specials += int(np.count_nonzero(marks != slash)) - int(np.count_nonzero(lt_opens))
         slash_at = np.flatnonzero(here == slash)
         self_close = slash_at[after[slash_at] == gt]
         last_lt = np.searchsorted(lt_at, self_close) - 1
@@ -258,7 +259,7 @@ def _check_depth(blocks: Iterator[bytes], source: Source) -> int:
         opened = np.where(last_lt >= 0, lt_opens[np.maximum(last_lt, 0)] if len(lt_at) else False, in_open_tag)
         inside = (gt_pos < lt_pos) | ((last_lt < 0) & (last_gt < 0))  # no ">" since the "<"
         counted = self_close[opened & inside]
-        closes = np.concatenate([lt_at[after[lt_at] == slash], counted])
+        closes = np.concatenate([lt_at[marks == slash], counted])
         opens = lt_at[lt_opens]
         positions = np.concatenate([opens, closes])
         steps = np.concatenate([np.ones(len(opens), np.int64), -np.ones(len(closes), np.int64)])
