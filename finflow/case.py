@@ -1,13 +1,23 @@
-"""The embedded case store: a directory of Parquet tables plus a manifest of imported sources.
+"""The embedded case store: Parquet tables plus a manifest of imported sources, committed whole.
 
 ::
 
     case/
-      manifest.json          one entry per imported source: name, sha256, format, counts, time
-      rejects.csv            every row that could not be imported, with file, row and reason
-      merges.parquet         parties joined on strong keys (org number, name + birth date, id
-                             number, KYC holder), each reversible with ``undo_merge``
-      tables/<name>.parquet  the canonical tables of finflow.model
+      CURRENT                      which generation is the case's state
+      generations/<n>/             one committed state (see finflow.casestore):
+        manifest.json              one entry per imported source: name, sha256, format, counts, time
+        tables/<name>.parquet      the canonical tables of finflow.model
+        merges.parquet             parties joined on strong keys (org number, name + birth date, id
+                                   number, KYC holder), each reversible with ``undo_merge``
+        rejects.csv                every row that could not be imported, with file, row and reason
+      rejects.csv                  a copy of the current generation's rejects.csv, for reading
+      lock, lock.owner             the writers' lock (finflow.caselock)
+
+An import (of one file or many) and ``undo_merge`` commit all of it — tables, rejects, merges and
+manifest — as one new generation, or nothing: a crash or ``kill -9`` at any moment leaves the case
+exactly as before or exactly as after. Writers hold the case lock, so two imports into one case
+run one after the other and both end in the manifest; readers take no lock and read one
+committed generation throughout.
 
 Importing is idempotent: a file whose SHA-256 is in the manifest is not imported again, and
 records whose content id is already in the case are counted as duplicates (their provenance is
@@ -16,29 +26,51 @@ kept in the ``sightings`` table). For every source, rows read = loaded + rejecte
 
 from __future__ import annotations
 
-import json
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from finflow.casedata import CaseData
+from finflow.caselock import CaseLock, CaseLockedError, lock_wait
+from finflow.casestore import (
+    MERGES,
+    POINTER,
+    REJECTS_CSV,
+    CaseDamagedError,
+    Generation,
+    GenerationBuilder,
+    GenerationGoneError,
+    current_generation,
+    has_flat_layout,
+    next_generation_number,
+    read_manifest,
+    read_merges,
+    read_pointer,
+    read_table,
+    refresh_rejects_copy,
+    switch_pointer,
+    table_file,
+    tidy,
+)
 from finflow.ids import file_sha256
 from finflow.importers import registry
 from finflow.importers.base import ImportError_, ImportResult, Source
 from finflow.model import KEYS, SCHEMAS, TABLES, conform
 from finflow.resolve import MERGES_SCHEMA, resolve_parties, undo_merge
 
-__all__ = ["Case", "ImportReport", "open_case"]
+__all__ = ["Case", "CaseDamagedError", "CaseLockedError", "ImportReport", "case_exists", "open_case"]
 
-MANIFEST = "manifest.json"
-MERGES = "merges.parquet"
+#: Tables whose duplicate records keep their further provenance in ``sightings``.
+SIGHTED_TABLES: tuple[str, ...] = ("transactions",)
+_UNPINNED = object()
 
 
 @dataclass(slots=True)
@@ -70,38 +102,88 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
-class Case:
-    """A case directory. Tables are read lazily and written once per :meth:`import_files`."""
+def _rejects_csv(rejects: pa.Table) -> bytes:
+    """``rejects.csv`` as users read it: one row per reject, in key order."""
+    text = _sorted("rejects", rejects).to_pandas().to_csv(index=False, lineterminator="\n")
+    return text.encode("utf-8")
 
-    def __init__(self, path: str | Path) -> None:
+
+class Case:
+    """A case directory.
+
+    A ``Case`` reads one committed generation (pinned on first use) and reads its tables lazily;
+    :meth:`import_files` and :meth:`undo_merge` take the case lock (waiting at most ``wait``
+    seconds, see :mod:`finflow.caselock`), move to the newest generation and commit a new one.
+    """
+
+    def __init__(self, path: str | Path, *, wait: float | None = None) -> None:
         self.path = Path(path)
+        self.wait = lock_wait(wait)
+        self._unpin()
+
+    def _unpin(self) -> None:
+        self._generation: Generation | object | None = _UNPINNED
+        self._doc: dict | None = None
         self._tables: dict[str, pa.Table] = {}
+        self._changed: set[str] = set()
         self._resolution: tuple[dict[str, pd.DataFrame], pd.DataFrame] | None = None
 
     # -- reading ---------------------------------------------------------------------------
     @property
+    def generation(self) -> Generation | None:
+        """The committed state this object reads (``None``: an empty case)."""
+        if self._generation is _UNPINNED:
+            self._generation = current_generation(self.path)
+        return self._generation  # type: ignore[return-value]
+
+    def _manifest_doc(self) -> dict:
+        if self._doc is None:
+            generation = self.generation
+            self._doc = read_manifest(generation) if generation else {"sources": []}
+        return self._doc
+
+    def _consistent(self, read: Callable[[], object]):
+        """Run ``read``; if later commits removed the generation meanwhile, start again on the newest."""
+        for _attempt in range(5):
+            try:
+                return read()
+            except GenerationGoneError:
+                if self._changed:
+                    raise
+                self._unpin()
+        return read()
+
+    @property
     def manifest(self) -> list[dict]:
-        file = self.path / MANIFEST
-        if not file.exists():
-            return []
-        return json.loads(file.read_text(encoding="utf-8"))["sources"]
+        """The imported sources, one entry each, in import order."""
+        return [dict(entry) for entry in self._consistent(lambda: self._manifest_doc()["sources"])]
 
     def table(self, name: str) -> pa.Table:
         """One canonical table as Arrow (empty when the case has none)."""
+        return self._consistent(lambda: self._table(name))
+
+    def _table(self, name: str) -> pa.Table:
         if name not in self._tables:
-            file = self.path / "tables" / f"{name}.parquet"
-            self._tables[name] = pq.read_table(file) if file.exists() else SCHEMAS[name].empty_table()
+            generation = self.generation
+            self._tables[name] = read_table(generation, name) if generation else SCHEMAS[name].empty_table()
         return self._tables[name]
 
     def imported_tables(self) -> dict[str, pd.DataFrame]:
         """The tables as imported, before parties are resolved."""
-        return {name: self.table(name).to_pandas(types_mapper=pd.ArrowDtype) for name in TABLES}
+        return self._consistent(self._imported_tables)
+
+    def _imported_tables(self) -> dict[str, pd.DataFrame]:
+        return {name: self._table(name).to_pandas(types_mapper=pd.ArrowDtype) for name in TABLES}
 
     def _resolve(self) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
         """Resolved tables and merges, computed once per state of the case."""
-        if self._resolution is None:
-            self._resolution = resolve_parties(self.imported_tables(), previous=self._stored_merges())
-        return self._resolution
+
+        def resolve() -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+            if self._resolution is None:
+                self._resolution = resolve_parties(self._imported_tables(), previous=self._stored_merges())
+            return self._resolution
+
+        return self._consistent(resolve)
 
     def merges(self) -> pd.DataFrame:
         """Party merges on strong keys (see :mod:`finflow.resolve`), with their status."""
@@ -111,21 +193,79 @@ class Case:
         """The whole case, parties resolved on strong keys, ready for analysis."""
         return CaseData.from_tables(self._resolve()[0])
 
+    def _stored_merges(self) -> pd.DataFrame | None:
+        generation = self.generation
+        return read_merges(generation) if generation else None
+
+    # -- writing ---------------------------------------------------------------------------
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the lock, on the newest generation; changes not committed are dropped on error."""
+        with CaseLock(self.path, self.wait):
+            pointer = read_pointer(self.path)
+            if pointer is None and not has_flat_layout(self.path):
+                current_generation(self.path)  # generations without a pointer: damaged, refuse
+                switch_pointer(self.path, 0)  # a new case: "empty" is now a committed state
+                pointer = 0
+            if current_generation(self.path) != self._generation:
+                self._unpin()
+            if pointer is not None:
+                tidy(self.path, pointer)
+                if self.generation is not None:
+                    refresh_rejects_copy(self.generation)
+            try:
+                yield
+            except BaseException:
+                self._unpin()
+                raise
+
     def undo_merge(self, merge_id: str) -> pd.DataFrame:
         """Undo one merge (it stays undone after later imports); returns the merges table."""
-        _, merges = undo_merge(self.imported_tables(), self.merges(), merge_id)
-        self._write_merges(merges)
-        self._resolution = None
+        with self._writing():
+            _, merges = undo_merge(self.imported_tables(), self.merges(), merge_id)
+            self._commit(self.manifest, merges)
         return merges
 
-    def _stored_merges(self) -> pd.DataFrame | None:
-        file = self.path / MERGES
-        return pq.read_table(file).to_pandas() if file.exists() else None
+    def rebuild_merges(self) -> pd.DataFrame:
+        """Compute the merges again from the tables, forgetting which were undone.
 
-    def _write_merges(self, merges: pd.DataFrame) -> None:
-        table = pa.Table.from_pandas(merges, preserve_index=False).cast(MERGES_SCHEMA)
-        table = table.sort_by([("merge_id", "ascending"), ("party_id", "ascending")])
-        pq.write_table(table, self.path / MERGES)
+        For a case whose ``merges.parquet`` is lost and has no earlier complete state
+        (``finflow case repair`` does this); returns the new merges table.
+        """
+        with self._writing():
+            merges = resolve_parties(self.imported_tables(), previous=None)[1]
+            self._commit(self.manifest, merges)
+        return merges
+
+    def _commit(self, sources: list[dict], merges: pd.DataFrame | None = None) -> None:
+        """Write the whole state as the next generation and switch the case to it."""
+        base = self.generation
+        merges = self.merges() if merges is None else merges
+        builder = GenerationBuilder(self.path, next_generation_number(self.path))
+        recorded = self._manifest_doc().get("files", {}) if base else {}
+        for name in TABLES:
+            relative = table_file(name)
+            if name in self._changed or base is None or not base.file(relative).is_file():
+                builder.write_table(relative, _sorted(name, self._table(name)))
+            else:
+                builder.link(relative, base.file(relative), recorded.get(relative))
+        if "rejects" in self._changed or base is None or base.flat or not base.file(REJECTS_CSV).is_file():
+            builder.write_bytes(REJECTS_CSV, _rejects_csv(self._table("rejects")))
+        else:
+            builder.link(REJECTS_CSV, base.file(REJECTS_CSV), recorded.get(REJECTS_CSV))
+        builder.write_table(MERGES, _merges_table(merges))
+        doc = {"sources": sources}
+        legacy = self._manifest_doc().get("legacy_counts") if base and not base.flat else None
+        if base is not None and base.flat:
+            legacy = [entry.get("sha256") for entry in self._manifest_doc()["sources"]]
+        if legacy:
+            doc["legacy_counts"] = legacy
+        self._doc = builder.commit(doc)
+        self._generation = builder.generation
+        self._changed = set()
+        self._resolution = None
+        refresh_rejects_copy(builder.generation)
+        tidy(self.path, builder.generation.number)
 
     # -- importing -------------------------------------------------------------------------
     def import_files(
@@ -136,30 +276,31 @@ class Case:
         options: dict[str, str] | None = None,
         on_report: Callable[[ImportReport], None] | None = None,
     ) -> list[ImportReport]:
-        """Import files (in the order given) and save the case once at the end.
+        """Import files (in the order given) and commit them together at the end.
 
         A file that cannot be imported as a whole gives a ``failed`` report with a one-line
-        ``error``; the other files still import.
+        ``error``; the other files still import. Nothing is committed if the import is
+        interrupted; :class:`finflow.caselock.CaseLockedError` if another writer holds the case
+        longer than the wait.
         """
-        manifest = self.manifest
-        known = {entry["sha256"]: entry for entry in manifest}
-        reports = []
-        changed = False
-        for path in paths:
-            report = self._import_one(Path(path), format, options or {}, known)
-            if report.status == "imported":
-                entry = asdict(report)
-                entry.pop("status")
-                entry.pop("error")
-                manifest.append(entry)
-                known[report.sha256] = entry
-                changed = True
-            reports.append(report)
-            if on_report:
-                on_report(report)
-        if changed:
-            self._resolution = None
-            self._save(manifest)
+        with self._writing():
+            manifest = self.manifest
+            known = {entry["sha256"]: entry for entry in manifest}
+            reports = []
+            for path in paths:
+                report = self._import_one(Path(path), format, options or {}, known)
+                if report.status == "imported":
+                    entry = asdict(report)
+                    entry.pop("status")
+                    entry.pop("error")
+                    manifest.append(entry)
+                    known[report.sha256] = entry
+                reports.append(report)
+                if on_report:
+                    on_report(report)
+            if self._changed or len(manifest) != len(self.manifest):
+                self._resolution = None
+                self._commit(manifest)
         return reports
 
     def _import_one(
@@ -203,34 +344,28 @@ class Case:
             if frame is None or len(frame) == 0:
                 continue
             new = conform(name, frame)
-            old = self.table(name)
-            merged, dup_rows = _merge_table(name, old, new)
-            self._tables[name] = merged
-            if name == "transactions" and dup_rows is not None and dup_rows.num_rows:
-                duplicates += dup_rows.num_rows
-                sightings = dup_rows.select(
-                    ["txn_id", "source_file", "source_sha256", "source_locator", "batch_id"]
-                ).rename_columns(["record_id", "source_file", "source_sha256", "source_locator", "batch_id"])
-                sightings = sightings.append_column("table", pa.array(["transactions"] * sightings.num_rows))
-                self._tables["sightings"], _ = _merge_table(
-                    "sightings",
-                    self.table("sightings"),
-                    sightings.select(SCHEMAS["sightings"].names).cast(SCHEMAS["sightings"]),
-                )
+            merged, duplicate = _merge_table(name, self._table(name), new)
+            self._set(name, merged)
+            if name == "transactions" and duplicate.any():
+                duplicates += int(duplicate.sum())
+                self._add_sightings(name, new.filter(pa.array(duplicate)))
         return duplicates
 
-    def _save(self, manifest: list[dict]) -> None:
-        tables_dir = self.path / "tables"
-        tables_dir.mkdir(parents=True, exist_ok=True)
-        for name, table in self._tables.items():
-            tmp = tables_dir / f".{name}.parquet.tmp"
-            pq.write_table(_sorted(name, table), tmp, compression="zstd")
-            tmp.replace(tables_dir / f"{name}.parquet")
-        rejects = _sorted("rejects", self.table("rejects")).to_pandas()
-        rejects.to_csv(self.path / "rejects.csv", index=False, lineterminator="\n")
-        self._write_merges(self.merges())
-        text = json.dumps({"finflow_case": 1, "sources": manifest}, indent=2, ensure_ascii=False)
-        (self.path / MANIFEST).write_text(text + "\n", encoding="utf-8")
+    def _set(self, name: str, table: pa.Table) -> None:
+        self._tables[name] = table
+        self._changed.add(name)
+
+    def _add_sightings(self, name: str, duplicates: pa.Table) -> None:
+        """Keep the provenance of records that were already in the case."""
+        columns = {"table": pa.array([name] * duplicates.num_rows, pa.string()), "record_id": duplicates[KEYS[name][0]]}
+        columns |= {c: duplicates[c] for c in ("source_file", "source_sha256", "source_locator", "batch_id")}
+        sightings = pa.table(columns).select(SCHEMAS["sightings"].names).cast(SCHEMAS["sightings"])
+        self._set("sightings", _merge_table("sightings", self._table("sightings"), sightings)[0])
+
+
+def _merges_table(merges: pd.DataFrame) -> pa.Table:
+    table = pa.Table.from_pandas(merges, preserve_index=False).cast(MERGES_SCHEMA)
+    return table.sort_by([("merge_id", "ascending"), ("party_id", "ascending")])
 
 
 def _key(table: pa.Table, columns: list[str]) -> pd.Series:
@@ -240,8 +375,9 @@ def _key(table: pa.Table, columns: list[str]) -> pd.Series:
     return pd.Series(joined.to_numpy(zero_copy_only=False), dtype=object)
 
 
-def _merge_table(name: str, old: pa.Table, new: pa.Table) -> tuple[pa.Table, pa.Table | None]:
-    """Append rows of ``new`` whose key is not in ``old``; return (merged, rows already present).
+def _merge_table(name: str, old: pa.Table, new: pa.Table) -> tuple[pa.Table, np.ndarray]:
+    """Append rows of ``new`` whose key is not in ``old``; return (merged, which rows of ``new``
+    were already present, in ``old`` or earlier in ``new``).
 
     Accounts are the exception: a strong holder (a resolved party) replaces the ``holder-…``
     placeholder that statement imports create for an account whose holder is not yet known.
@@ -261,8 +397,7 @@ def _merge_table(name: str, old: pa.Table, new: pa.Table) -> tuple[pa.Table, pa.
         merged = _upgrade_holders(merged, new.filter(pa.array(present)))
     if name in _FILL_FROM_LATER and old_key is not None and present.any():
         merged = _fill_nulls(merged, new.filter(pa.array(present)), keys)
-    dup_mask = present | ~first_in_new
-    return merged, new.filter(pa.array(dup_mask))
+    return merged, present | ~first_in_new
 
 
 #: Tables whose records a later source may complete: a null attribute is filled from a later
@@ -303,6 +438,12 @@ def _sorted(name: str, table: pa.Table) -> pa.Table:
     return table.sort_by([(k, "ascending") for k in KEYS[name]])
 
 
-def open_case(path: str | Path) -> Case:
-    """Open (or start) the case at ``path``."""
-    return Case(path)
+def open_case(path: str | Path, *, wait: float | None = None) -> Case:
+    """Open (or start) the case at ``path``; writers wait at most ``wait`` seconds for the lock."""
+    return Case(path, wait=wait)
+
+
+def case_exists(path: str | Path) -> bool:
+    """Whether ``path`` holds a case (in either layout), empty or not."""
+    path = Path(path)
+    return (path / POINTER).is_file() or has_flat_layout(path)

@@ -100,9 +100,12 @@ def test_reimport_changes_nothing_and_counts_reconcile(tmp_path):
     path = write_generic_csv(tmp_path / "same.csv", rows)
     case = open_case(tmp_path / "case")
     (first,) = case.import_files([path])
-    before = {p.name: p.read_bytes() for p in (tmp_path / "case" / "tables").iterdir()}
-    (second,) = open_case(tmp_path / "case").import_files([path])
-    after = {p.name: p.read_bytes() for p in (tmp_path / "case" / "tables").iterdir()}
+    tables = case.generation.path / "tables"
+    before = {p.name: p.read_bytes() for p in tables.iterdir()}
+    reopened = open_case(tmp_path / "case")
+    (second,) = reopened.import_files([path])
+    assert reopened.generation == case.generation  # nothing changed, nothing committed
+    after = {p.name: p.read_bytes() for p in tables.iterdir()}
     assert (first.loaded, first.duplicates) == (3, 0)  # three identical payments are three payments
     assert second.status == "already imported" and second.duplicates == 3 and second.reconciles
     assert before == after

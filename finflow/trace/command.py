@@ -22,10 +22,10 @@ __all__ = ["load_case_data", "trace"]
 
 def load_case_data(case_dir: str) -> CaseData:
     """The case's tables; a missing case is a usage error, not a traceback."""
-    from finflow.case import open_case
+    from finflow.case import case_exists, open_case
 
     path = Path(case_dir)
-    if not (path / "tables").is_dir():
+    if not case_exists(path):
         raise click.ClickException(f"no case at {case_dir} (import files first, or pass --case)")
     return open_case(path).data()
 
