@@ -19,9 +19,10 @@ exactly as before or exactly as after. Writers hold the case lock, so two import
 run one after the other and both end in the manifest; readers take no lock and read one
 committed generation throughout.
 
-Importing is idempotent: a file whose SHA-256 is in the manifest is not imported again, and
-records whose content id is already in the case are counted as duplicates (their provenance is
-kept in the ``sightings`` table). For every source, rows read = loaded + rejected + duplicates.
+Importing is idempotent: a file whose SHA-256 is in the manifest is not imported again, and a
+source row all of whose records (by content id) are already in the case counts as a duplicate,
+in every table; the provenance of those records is kept in the ``sightings`` table. For every
+source, rows read = loaded + rejected + duplicates.
 """
 
 from __future__ import annotations
@@ -68,8 +69,9 @@ from finflow.resolve import MERGES_SCHEMA, resolve_parties, undo_merge
 
 __all__ = ["Case", "CaseDamagedError", "CaseLockedError", "ImportReport", "case_exists", "open_case"]
 
-#: Tables whose duplicate records keep their further provenance in ``sightings``.
-SIGHTED_TABLES: tuple[str, ...] = ("transactions",)
+#: Tables whose duplicate records keep their further provenance in ``sightings`` (one id column
+#: each; the same tables a Sighting links to in Neo4j, finflow.neo4j.graphmodel.RECORD_NODES).
+SIGHTED_TABLES: tuple[str, ...] = ("transactions", "parties", "accounts", "addresses", "leases")
 _UNPINNED = object()
 
 
@@ -336,20 +338,35 @@ class Case:
         )  # fmt: skip
 
     def _merge(self, result: ImportResult) -> int:
-        """Add the result's records; returns how many transactions were already in the case."""
-        duplicates = 0
-        incoming = dict(result.tables)
-        incoming["rejects"] = result.rejects
-        for name, frame in incoming.items():
+        """Add the result's records; returns how many source rows were already in the case.
+
+        A row is a duplicate when every record it yields, in any table, was already in the case
+        (or came from an earlier row of the same source): then it adds nothing but provenance,
+        which goes to ``sightings``. A row that adds one new record is loaded.
+        """
+        locators: list[pa.ChunkedArray] = []
+        fresh: list[pa.ChunkedArray] = []
+        for name, frame in result.tables.items():
             if frame is None or len(frame) == 0:
                 continue
             new = conform(name, frame)
             merged, duplicate = _merge_table(name, self._table(name), new)
             self._set(name, merged)
-            if name == "transactions" and duplicate.any():
-                duplicates += int(duplicate.sum())
+            locators.append(new["source_locator"])
+            fresh.append(new.filter(pa.array(~duplicate))["source_locator"])
+            if name in SIGHTED_TABLES and duplicate.any():
                 self._add_sightings(name, new.filter(pa.array(duplicate)))
-        return duplicates
+        rejected = pa.array([], pa.string())
+        if len(result.rejects):
+            rejects = conform("rejects", result.rejects)
+            self._set("rejects", _merge_table("rejects", self._table("rejects"), rejects)[0])
+            rejected = pc.unique(rejects["source_locator"])
+        if not locators:
+            return 0
+        rows = pc.unique(pa.chunked_array(locators))
+        added = pc.unique(pa.chunked_array(fresh, pa.string()))
+        only_seen = pc.and_(pc.invert(pc.is_in(rows, value_set=added)), pc.invert(pc.is_in(rows, value_set=rejected)))
+        return pc.sum(pc.cast(only_seen, pa.int64())).as_py() or 0
 
     def _set(self, name: str, table: pa.Table) -> None:
         self._tables[name] = table

@@ -131,9 +131,13 @@ def test_same_transactions_from_another_file_are_duplicates_with_both_provenance
     assert (r1.loaded, r2.loaded, r2.duplicates) == (1, 0, 1)
     data = case.data()
     assert len(data.transactions) == 1
-    assert data.sightings[["record_id", "source_file"]].values.tolist() == [
+    seen = data.sightings
+    assert seen.loc[seen["table"] == "transactions", ["record_id", "source_file"]].values.tolist() == [
         [data.transactions["txn_id"].iloc[0], "payee.csv"]
     ]
+    # the payee's file names the same two accounts and their holders: their provenance is kept too
+    assert sorted(seen.loc[seen["table"] == "accounts", "record_id"]) == sorted(data.accounts["account_id"])
+    assert set(seen["table"]) == {"transactions", "accounts", "parties"} and set(seen["source_file"]) == {"payee.csv"}
 
 
 def test_iban_and_formatted_numbers_are_one_account(tmp_path):
