@@ -9,8 +9,10 @@ import click
 
 from finflow import __version__
 from finflow.case import ImportReport, open_case
-from finflow.cli_options import case_option, config_option, out_option
+from finflow.case_cli import case_group
+from finflow.cli_options import case_option, config_option, out_option, wait_option
 from finflow.config import ConfigError
+from finflow.errors import FinflowError
 from finflow.findings_io import findings_table
 from finflow.importers import registry
 from finflow.investigate import Investigation, InvestigationError, investigate
@@ -54,11 +56,17 @@ def main() -> None:
     "--format", "format_", default=None, help="Format name instead of auto-detection (see `finflow formats`)."
 )
 @click.option("--account", default=None, help="Account number of a bank statement whose export does not name it.")
-def import_command(files: tuple[str, ...], case_dir: str, format_: str | None, account: str | None) -> None:
+@wait_option()
+def import_command(
+    files: tuple[str, ...], case_dir: str, format_: str | None, account: str | None, wait: float | None
+) -> None:
     """Import FILES into the case; importing the same file again changes nothing."""
-    case = open_case(case_dir)
+    case = open_case(case_dir, wait=wait)
     options = {"account": account} if account else {}
-    reports = case.import_files(files, format=format_, options=options, on_report=_echo_report)
+    try:
+        reports = case.import_files(files, format=format_, options=options, on_report=_echo_report)
+    except FinflowError as exc:
+        raise click.ClickException(str(exc)) from None
     failed = [r for r in reports if r.status == "failed"]
     if failed:
         raise click.ClickException(f"{len(failed)} of {len(reports)} file(s) could not be imported")
@@ -123,7 +131,7 @@ def investigate_command(
                 node_budget=node_budget, include_personal_ids=include_personal_ids,
             ),
         )  # fmt: skip
-    except (InvestigationError, ConfigError) as exc:
+    except (InvestigationError, ConfigError, FinflowError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo("")
     click.echo(findings_table(result.findings, limit=top))
@@ -180,12 +188,15 @@ def merges_list(case_dir: str) -> None:
 @merges_group.command("undo")
 @click.argument("merge_id")
 @CASE_OPTION
-def merges_undo(merge_id: str, case_dir: str) -> None:
+@wait_option()
+def merges_undo(merge_id: str, case_dir: str, wait: float | None) -> None:
     """Undo one merge; it stays undone when more files are imported."""
     try:
-        open_case(case_dir).undo_merge(merge_id)
+        open_case(case_dir, wait=wait).undo_merge(merge_id)
     except KeyError as exc:
         raise click.ClickException(str(exc.args[0])) from None
+    except FinflowError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"undone {merge_id}")
 
 
@@ -194,6 +205,7 @@ main.add_command(trace)
 main.add_command(multiformat)
 main.add_command(neo4j_group)
 main.add_command(query_command)
+main.add_command(case_group)
 
 
 def run() -> None:  # pragma: no cover - console entry point

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-__all__ = ["case_option", "config_option", "out_option"]
+__all__ = ["case_option", "config_option", "out_option", "wait_option"]
 
 
 def case_option(help: str = "Case directory (the embedded store).", *, exists: bool = False):
@@ -28,4 +28,12 @@ def config_option():
     return click.option(
         "--config", "config_path", default=None, type=click.Path(exists=True, dir_okay=False),
         help="YAML file overriding detector settings (see finflow/data/config.yaml).",
+    )  # fmt: skip
+
+
+def wait_option():
+    """``--wait SECONDS``: how long a writer waits for another writer to finish with the case."""
+    return click.option(
+        "--wait", "wait", default=None, type=click.FloatRange(min=0), metavar="SECONDS",
+        help="Wait at most this long for another finflow process writing the case (default 60, or FINFLOW_CASE_WAIT).",
     )  # fmt: skip

@@ -12,6 +12,7 @@ from pathlib import Path
 from casebuilder import account, write_generic_csv
 
 from finflow.case import _sorted, open_case
+from finflow.casestore import Generation
 from finflow.model import TABLES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,9 +32,12 @@ def payments(path: Path, count: int, first: int = 0, bad: int = 0) -> Path:
     return write_generic_csv(path, rows)
 
 
-def state(case_dir: Path) -> tuple:
-    """Everything a committed case holds, comparable with ``==`` (sources, tables, merges)."""
+def state(case_dir: Path, generation: int | None = None) -> tuple:
+    """Everything a committed case holds (or held in ``generation``), comparable with ``==``:
+    sources, tables, merges."""
     case = open_case(case_dir)
+    if generation is not None:
+        case._generation = Generation(Path(case_dir), generation)
     tables = {name: _sorted(name, case.table(name)).to_pylist() for name in TABLES}
     merges = case._stored_merges()
     return case.manifest, tables, None if merges is None else merges.to_dict("records")

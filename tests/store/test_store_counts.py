@@ -9,6 +9,7 @@ from casebuilder import account
 from storecases import BANK, REGISTRY
 
 from finflow.case import open_case
+from finflow.casecheck import check_case
 
 #: (fixture, text in one row, what it becomes, rows loaded again): each change gives one row a
 #: new record. A role holder with neither birth date nor org number is kept apart per source
@@ -40,6 +41,7 @@ def test_a_file_that_differs_in_one_row_loads_that_row_only(tmp_path, name, old,
     assert second.loaded == loaded, second
     assert second.rejected == first.rejected
     assert second.duplicates == first.loaded + first.duplicates - loaded
+    assert check_case(tmp_path / "case").ok, check_case(tmp_path / "case").problems
 
 
 def _fixtures() -> list:
@@ -66,6 +68,8 @@ def test_every_format_counts_a_second_copy_of_its_file_as_duplicates(tmp_path):
     firsts = [r for r in case.import_files(originals, options={"account": "12079939089"}) if r.status == "imported"]
     assert len(firsts) >= 15, [r.error for r in firsts]
     assert all(r.reconciles for r in firsts)
+    check = check_case(tmp_path / "case")
+    assert check.ok, check.problems
     copies = []
     for path in originals:  # the same rows in a file with other bytes: one more (blank) line at the end
         copy = tmp_path / "copies" / path.name
@@ -81,3 +85,5 @@ def test_every_format_counts_a_second_copy_of_its_file_as_duplicates(tmp_path):
         assert second.loaded == _kept_apart(case, first.batch_id), second
         assert second.duplicates == first.loaded + first.duplicates - second.loaded, second
     assert sum(r.loaded for r in again.values()) == 2  # Anon Tenant (leases.csv), Ola (roller_923609016.json)
+    check = check_case(tmp_path / "case")
+    assert check.ok, check.problems

@@ -9,6 +9,7 @@ import pytest
 from storecases import flatten, payments, state
 
 from finflow.case import case_exists, open_case
+from finflow.casecheck import check_case
 from finflow.casestore import CaseDamagedError, current_generation
 from finflow.model import TABLES
 
@@ -29,6 +30,7 @@ def test_an_import_commits_one_complete_generation_with_digests(tmp_path):
     assert (case_dir / "rejects.csv").read_bytes() == (generation / "rejects.csv").read_bytes()
     assert "2026-13-01" in (case_dir / "rejects.csv").read_text(encoding="utf-8")
     assert not (case_dir / "manifest.json").exists() and not (case_dir / "tables").exists()
+    assert check_case(case_dir).ok
 
 
 def test_each_commit_keeps_only_the_generation_before_it(tmp_path):
@@ -86,16 +88,16 @@ def test_a_case_in_the_flat_layout_opens_and_moves_to_generations_on_its_first_w
     (flat / "case.key").write_text("not finflow's to touch\n", encoding="utf-8")
     before = state(flat)
     assert current_generation(flat).flat and case_exists(flat)
-    assert before == state(tmp_path / "new")
+    assert before == state(tmp_path / "new") and check_case(flat).ok
     open_case(flat).import_files([payments(tmp_path / "b.csv", 2, first=100)])
     assert (flat / "CURRENT").read_text() == "000001\n"
     assert (flat / "manifest.json").is_file()  # the flat files are the state before, kept for repair
-    assert len(open_case(flat).manifest) == 2
+    assert check_case(flat).ok and len(open_case(flat).manifest) == 2
     open_case(flat).import_files([payments(tmp_path / "c.csv", 2, first=200)])
     assert not (flat / "manifest.json").exists() and not (flat / "tables").exists()
     assert not (flat / "merges.parquet").exists()
     assert (flat / "case.key").read_text(encoding="utf-8") == "not finflow's to touch\n"
-    assert (flat / "rejects.csv").is_file()
+    assert (flat / "rejects.csv").is_file() and check_case(flat).ok
     assert [s["file"] for s in open_case(flat).manifest] == ["a.csv", "b.csv", "c.csv"]
 
 
