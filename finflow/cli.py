@@ -99,6 +99,7 @@ def formats_command() -> None:
     is_flag=True,
     help="Also load the case and its findings into Neo4j (NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD).",
 )
+@wait_option()
 def investigate_command(
     path: str,
     case_dir: str,
@@ -112,6 +113,7 @@ def investigate_command(
     node_budget: int,
     include_personal_ids: bool,
     to_neo4j: bool,
+    wait: float | None,
 ) -> None:
     """Import everything under PATH, run the detectors, and write findings and views.
 
@@ -125,7 +127,7 @@ def investigate_command(
     try:
         result = investigate(
             path, case_dir=case_dir, out_dir=out_dir, config_path=config_path,
-            options={"account": account} if account else None, progress=progress, on_report=_echo_report,
+            options={"account": account} if account else None, progress=progress, on_report=_echo_report, wait=wait,
             settings=OutputSettings(
                 subject_views=subject_views, finding_views=finding_views, traces=traces,
                 node_budget=node_budget, include_personal_ids=include_personal_ids,

@@ -19,6 +19,7 @@ from finflow.detect.base import Finding
 from finflow.detect.registry import run_detectors
 from finflow.findings_io import write_findings
 from finflow.networks import Network
+from finflow.outfolder import OutputFolder
 from finflow.outputs import OutputSettings, write_outputs
 from finflow.subjects import SubjectRanking
 
@@ -69,24 +70,31 @@ def investigate(
     case_name: str | None = None,
     progress: Callable[[str], None] = lambda message: None,
     on_report: Callable[[ImportReport], None] | None = None,
+    wait: float | None = None,
 ) -> Investigation:
-    """Import ``path`` into the case at ``case_dir``, run the detectors, write outputs to ``out_dir``."""
+    """Import ``path`` into the case at ``case_dir``, run the detectors, write outputs to ``out_dir``.
+
+    ``out_dir`` is replaced as a whole once every output is written (see :mod:`finflow.outfolder`);
+    ``wait`` bounds the wait for another process writing the case.
+    """
     config = load_config(config_path)
+    out = OutputFolder(out_dir, protect=(case_dir, path))
     files = discover_files(path)
     progress(f"importing {len(files)} file(s) from {path}")
-    case = open_case(case_dir)
+    case = open_case(case_dir, wait=wait)
     reports = case.import_files(files, options=options, on_report=on_report)
     data = case.data()
     if data.transactions.empty:
         raise InvestigationError(f"{path}: no transactions could be imported; see the messages above")
     progress(f"case holds {len(data.transactions):,} transactions, {len(data.accounts):,} accounts")
     findings = run_detectors(data, config, on_start=lambda d: progress(f"running detector {d.name}"))
-    out = Path(out_dir)
-    json_path, csv_path = write_findings(out, data, findings, config)
     sources = [{**entry, "status": "imported"} for entry in case.manifest]
-    outputs, ranking, networks = write_outputs(
-        out, data, findings, config, case_name=case_name or Path(path).resolve().name,
-        sources=sources, settings=settings or OutputSettings(), progress=progress,
-    )  # fmt: skip
+    with out.staging() as staging:
+        json_path, csv_path = write_findings(staging, data, findings, config)
+        outputs, ranking, networks = write_outputs(
+            staging, data, findings, config, case_name=case_name or Path(path).resolve().name,
+            sources=sources, settings=settings or OutputSettings(), progress=progress,
+        )  # fmt: skip
     outputs.update({"findings.json": json_path, "findings.csv": csv_path})
+    outputs = {name: out.final(file) for name, file in outputs.items()}
     return Investigation(reports, data, findings, config, outputs, ranking, networks)
