@@ -291,9 +291,10 @@ class GenerationBuilder:
             recorded = None
         if recorded and recorded.get("bytes") == target.stat().st_size:
             self.files[relative] = {"bytes": recorded["bytes"], "sha256": recorded["sha256"]}
-            step_done(f"linked {relative}")
-        else:
-            self._flushed(relative)
+        else:  # no digest to reuse (a flat-layout case, or a copy): read it back
+            sha = fsync_file(target, digest=True)
+            self.files[relative] = {"bytes": target.stat().st_size, "sha256": sha}
+        step_done(f"linked {relative}")
 
     def _flushed(self, relative: str) -> None:
         file = self.generation.file(relative)
