@@ -113,7 +113,6 @@ class OutputFolder:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        self._check()
         self._swap(staging)
 
     def final(self, path: Path) -> Path:
@@ -124,6 +123,10 @@ class OutputFolder:
 
     def _swap(self, staging: Path) -> None:
         target = self.target
+        try:
+            self._check()  # again: something else may have written there meanwhile
+        except OutputFolderError as exc:
+            raise OutputFolderError(f"{exc}; the new outputs are in {staging}") from None
         try:
             if not target.exists():
                 os.rename(staging, target)
@@ -148,7 +151,12 @@ def _pid_alive(text: str) -> bool:
     if pid == os.getpid():
         return False
     if os.name == "nt":
-        return False  # a stale folder is only removed; Windows offers no cheap liveness test
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        handle = kernel32.OpenProcess(0x00100000, False, pid)  # SYNCHRONIZE
+        if not handle:
+            return False
+        kernel32.CloseHandle(handle)
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -149,3 +149,15 @@ def test_investigate_swaps_in_a_complete_folder(tmp_path):
     assert (out / MARKER).is_file() and (out / "report.html").is_file() and (out / "findings.json").is_file()
     assert all(path.parent in (out, out / "views") and path.is_file() for path in result.outputs.values())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["case", "in", "out"]
+
+
+def test_a_folder_someone_filled_meanwhile_is_not_replaced(tmp_path):
+    target = tmp_path / "out"
+    folder = OutputFolder(target)
+    with pytest.raises(OutputFolderError, match="the new outputs are in"), folder.staging() as staging:
+        (staging / "report.html").write_text("new", encoding="utf-8")
+        target.mkdir()
+        (target / "theirs.txt").write_text("not finflow's", encoding="utf-8")
+    assert os.listdir(target) == ["theirs.txt"]
+    (kept,) = [p for p in tmp_path.iterdir() if p.name.startswith(".out.finflow-new-")]
+    assert (kept / "report.html").read_text(encoding="utf-8") == "new"
