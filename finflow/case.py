@@ -34,6 +34,7 @@ from finflow.importers import registry
 from finflow.importers.base import ImportError_, ImportResult, Source
 from finflow.model import KEYS, SCHEMAS, TABLES, conform
 from finflow.resolve import MERGES_SCHEMA, resolve_parties, undo_merge
+from finflow.safecsv import write_csv
 
 __all__ = ["Case", "ImportReport", "open_case"]
 
@@ -227,7 +228,7 @@ class Case:
             pq.write_table(_sorted(name, table), tmp, compression="zstd")
             tmp.replace(tables_dir / f"{name}.parquet")
         rejects = _sorted("rejects", self.table("rejects")).to_pandas()
-        rejects.to_csv(self.path / "rejects.csv", index=False, lineterminator="\n")
+        write_csv(self.path / "rejects.csv", rejects)
         self._write_merges(self.merges())
         text = json.dumps({"finflow_case": 1, "sources": manifest}, indent=2, ensure_ascii=False)
         (self.path / MANIFEST).write_text(text + "\n", encoding="utf-8")

@@ -17,6 +17,7 @@ from finflow.investigate import Investigation, InvestigationError, investigate
 from finflow.neo4j.command import neo4j_group, query_command
 from finflow.outputs import OutputSettings
 from finflow.synth.command import synth
+from finflow.terminal import clean, echo
 from finflow.trace.command import trace
 from finflow.writers.cli import multiformat
 
@@ -26,15 +27,15 @@ CASE_OPTION = case_option()
 def _echo_report(report: ImportReport) -> None:
     """One line per source: counts that reconcile, or the reason it was skipped."""
     if report.status == "failed":
-        click.echo(f"  skipped  {report.error}", err=True)
+        echo(f"  skipped  {report.error}", err=True)
         return
     check = "ok" if report.reconciles else "MISMATCH"
-    click.echo(
+    echo(
         f"  {report.status:<16} {report.file} [{report.format}]: read {report.rows_read:,} = "
         f"loaded {report.loaded:,} + rejected {report.rejected:,} + duplicates {report.duplicates:,} ({check})"
     )
     for note in report.notes:
-        click.echo(f"      note: {note}")
+        echo(f"      note: {note}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -112,7 +113,7 @@ def investigate_command(
     started = time.monotonic()
 
     def progress(message: str) -> None:
-        click.echo(f"[{time.monotonic() - started:6.1f}s] {message}", err=True)
+        echo(f"[{time.monotonic() - started:6.1f}s] {message}", err=True)
 
     try:
         result = investigate(
@@ -124,15 +125,15 @@ def investigate_command(
             ),
         )  # fmt: skip
     except (InvestigationError, ConfigError) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(clean(exc)) from None
     click.echo("")
-    click.echo(findings_table(result.findings, limit=top))
+    echo(findings_table(result.findings, limit=top))
     if result.subjects is not None and len(result.subjects.victims):
         victims = len(result.subjects.victims)
         click.echo(f"\n{victims} possible victim(s), for protection, not suspicion: see possible_victims.csv")
     click.echo("")
     for _name, file in sorted(result.outputs.items()):
-        click.echo(f"wrote {file}")
+        echo(f"wrote {file}")
     if to_neo4j:
         _publish(result)
 
@@ -154,7 +155,8 @@ def _publish(result: Investigation) -> None:
     try:
         loaded, written = publish(target, result.data, result.findings)
     except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
-        raise click.ClickException(f"Neo4j: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise click.ClickException(clean(f"Neo4j: {first}")) from None
     click.echo(f"loaded {loaded.total_rows:,} rows and {written.findings:,} findings into {redact_uri(uri)}")
 
 
@@ -174,7 +176,7 @@ def merges_list(case_dir: str) -> None:
     for merge_id, group in merges.groupby("merge_id", sort=True):
         first = group.iloc[0]
         members = ", ".join(f"{n or '?'} ({p})" for n, p in zip(group["party_name"], group["party_id"], strict=True))
-        click.echo(f"{merge_id} [{first['status']}] {first['rule']} {first['evidence']}: {members}")
+        echo(f"{merge_id} [{first['status']}] {first['rule']} {first['evidence']}: {members}")
 
 
 @merges_group.command("undo")
@@ -185,8 +187,8 @@ def merges_undo(merge_id: str, case_dir: str) -> None:
     try:
         open_case(case_dir).undo_merge(merge_id)
     except KeyError as exc:
-        raise click.ClickException(str(exc.args[0])) from None
-    click.echo(f"undone {merge_id}")
+        raise click.ClickException(clean(exc.args[0])) from None
+    echo(f"undone {merge_id}")
 
 
 main.add_command(synth)
