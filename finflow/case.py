@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from finflow.casedata import CaseData
+from finflow.casekey import case_key
 from finflow.ids import file_sha256
 from finflow.importers import registry
 from finflow.importers.base import ImportError_, ImportResult, Source
@@ -179,7 +180,7 @@ class Case:
                 batch_id=entry["batch_id"], imported_at=entry["imported_at"],
                 notes=[f"same content as {entry['file']}, imported {entry['imported_at']}"],
             )  # fmt: skip
-        source = Source(str(path), name, sha, f"batch-{sha[:16]}", dict(options))
+        source = Source(str(path), name, sha, f"batch-{sha[:16]}", dict(options), key=case_key(self.path))
         try:
             adapter = registry.by_format(format) if format else registry.detect(str(path), name)
             result: ImportResult = adapter.read(str(path), source)

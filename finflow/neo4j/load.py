@@ -100,10 +100,7 @@ def apply_schema(
 def table_rows(data: CaseData, name: str) -> pa.Table:
     """The table as Arrow in the model's schema, plus any derived key the graph needs."""
     table = conform(name, getattr(data, name))
-    if name == "identifiers":
-        ident = pc.binary_join_element_wise(table["kind"], table["value"], ":")
-        table = table.append_column("identifier_id", ident)
-    elif name == "sightings":
+    if name == "sightings":
         parts = [table[c] for c in ("table", "record_id", "source_sha256", "source_locator")]
         table = table.append_column("sighting_id", pc.binary_join_element_wise(*parts, ":"))
     elif name == "rejects":
