@@ -85,7 +85,9 @@ def formats_command() -> None:
 @click.option("--finding-views", default=25, show_default=True, help="Views drawn for the top findings.")
 @click.option("--traces", default=3, show_default=True, help="Forward trails from the top controllers' accounts.")
 @click.option("--node-budget", default=1500, show_default=True, help="Most nodes drawn in one view.")
-@click.option("--include-personal-ids", is_flag=True, help="Show birth dates and id numbers in views and report.")
+@click.option(
+    "--include-personal-ids", is_flag=True, help="Show birth dates, id numbers and phone numbers in views and report."
+)
 @click.option(
     "--neo4j",
     "to_neo4j",
