@@ -35,7 +35,7 @@ from finflow.case import open_case
 from finflow.casedata import CaseData
 from finflow.casekey import case_key
 from finflow.config import load_config
-from finflow.detect.registry import detectors
+from finflow.detect.registry import detectors, run_detector
 from finflow.detect.util import AccountInfo
 from finflow.ids import org_party_id, person_party_id
 from finflow.model import TABLES
@@ -117,7 +117,7 @@ def evaluate(seed: int, size: int, work: Path, config: dict) -> dict:
     started = time.perf_counter()
     for detector in detectors():
         t0 = time.perf_counter()
-        found = detector.run(data, config[detector.section])
+        found = run_detector(detector, data, config[detector.section])
         result["timing"][detector.name] = time.perf_counter() - t0
         findings.extend(found)
         correct, hit = 0, set()
@@ -169,7 +169,7 @@ def speed(size: int, seed: int, config: dict, keep: Path | None = None) -> None:
         findings, total = [], 0.0
         for detector in detectors():
             t0 = time.perf_counter()
-            found = detector.run(data, config[detector.section])
+            found = run_detector(detector, data, config[detector.section])
             spent = time.perf_counter() - t0
             total += spent
             findings.extend(found)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding, Subject
-from finflow.detect.common import fifo_forwarded, nok, surname
+from finflow.detect.common import fifo_forwarded, money_total, surname
 from finflow.detect.util import (
     AccountInfo,
     account_info,
@@ -130,7 +130,7 @@ def detect_sweeps(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
                     f"{len(swept)} private accounts passed on on average {share:.0%} of what they received within "
                     f"{params['forward_days']} days to this account (or as cash), "
                     f"in {min(s[2] for s in swept)}+ months each; "
-                    f"swept total {nok(int(rows['amount_minor'].sum()), currency_of(rows))}"
+                    f"swept total {money_total(rows)}"
                 ),
                 parameters=dict(params),
                 evidence_txn_ids=ids,
@@ -138,6 +138,7 @@ def detect_sweeps(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
                     "swept_accounts": len(swept),
                     "mean_forwarded_share": round(share, 4),
                     "swept_total_minor": int(rows["amount_minor"].sum()),
+                    "currency": currency_of(rows),
                 },
             )
         )
@@ -271,4 +272,5 @@ SHARED_IDENTIFIERS = Detector(
         "persons — one controller's phone on victims' accounts, or reused documents."
     ),
     run=detect_shared_identifiers,
+    per_currency=False,
 )
