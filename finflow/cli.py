@@ -9,6 +9,7 @@ import click
 
 from finflow import __version__
 from finflow.case import ImportReport, open_case
+from finflow.casekey import CaseKeyError
 from finflow.cli_options import case_option, config_option, out_option
 from finflow.config import ConfigError
 from finflow.findings_io import findings_table
@@ -59,7 +60,10 @@ def import_command(files: tuple[str, ...], case_dir: str, format_: str | None, a
     """Import FILES into the case; importing the same file again changes nothing."""
     case = open_case(case_dir)
     options = {"account": account} if account else {}
-    reports = case.import_files(files, format=format_, options=options, on_report=_echo_report)
+    try:
+        reports = case.import_files(files, format=format_, options=options, on_report=_echo_report)
+    except CaseKeyError as exc:
+        raise click.ClickException(clean(exc)) from None
     failed = [r for r in reports if r.status == "failed"]
     if failed:
         raise click.ClickException(f"{len(failed)} of {len(reports)} file(s) could not be imported")

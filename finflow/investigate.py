@@ -14,6 +14,7 @@ from typing import Any
 
 from finflow.case import ImportReport, open_case
 from finflow.casedata import CaseData
+from finflow.casekey import CaseKeyError
 from finflow.config import load_config
 from finflow.detect.base import Finding
 from finflow.detect.registry import run_detectors
@@ -76,7 +77,10 @@ def investigate(
     files = discover_files(path)
     progress(f"importing {len(files)} file(s) from {path}")
     case = open_case(case_dir)
-    reports = case.import_files(files, options=options, on_report=on_report)
+    try:
+        reports = case.import_files(files, options=options, on_report=on_report)
+    except CaseKeyError as exc:
+        raise InvestigationError(str(exc)) from None
     try:
         data = case.data()
     except MoneyOverflowError as exc:

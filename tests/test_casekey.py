@@ -77,6 +77,28 @@ def test_an_empty_key_file_is_an_error_not_a_new_key(tmp_path, monkeypatch):
     assert (tmp_path / "case" / KEY_FILE).read_text() == ""
 
 
+def test_a_key_that_differs_from_the_pinned_one_is_a_one_line_error(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from finflow.cli import main
+
+    def statement(n: int) -> Path:
+        row = {"date": "2026-01-01", "amount": str(n), "currency": "NOK", "from_account": account(1),
+               "to_account": account(2)}  # fmt: skip
+        (tmp_path / f"in{n}").mkdir()
+        return write_generic_csv(tmp_path / f"in{n}" / "tx.csv", [row])
+
+    case = str(tmp_path / "case")
+    monkeypatch.setenv(ENV_VAR, "the-case-key")
+    assert CliRunner().invoke(main, ["import", str(statement(1)), "--case", case]).exit_code == 0
+    monkeypatch.setenv(ENV_VAR, "another-key")
+    for command in (["import", str(statement(2))], ["investigate", str(statement(3).parent)]):
+        result = CliRunner().invoke(main, [*command, "--case", case])
+        assert result.exit_code == 1, result.output
+        assert "differs from FINFLOW_CASE_KEY" in result.output and "Traceback" not in result.output
+    assert (tmp_path / "case" / KEY_FILE).read_text() == "the-case-key\n"  # never replaced
+
+
 def test_person_ids_need_a_key_and_depend_on_it():
     with pytest.raises(ValueError, match="case key"):
         person_party_id("ana lupu", "1990-02-02", None)
