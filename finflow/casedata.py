@@ -31,6 +31,11 @@ _DATE_COLUMNS = {
 
 def _prepare(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.reset_index(drop=True)
+    if name == "identifiers" and "identifier_id" not in frame.columns:
+        raise ValueError(
+            "this case was imported by an earlier finflow: its identifiers have no keyed identifier_id "
+            "(finflow.casekey); import its files into a new case"
+        )
     for column in _DATE_COLUMNS.get(name, []):
         frame[column] = _datetimes(frame[column])
     if name == "transactions":

@@ -224,3 +224,13 @@ def test_same_case_and_key_give_the_same_bytes_and_another_key_other_ids(tmp_pat
     assert outputs[0] == outputs[1]
     assert outputs[0]["subjects.csv"] != outputs[2]["subjects.csv"]
     assert _subject_ids(tmp_path / "a" / "out") != _subject_ids(tmp_path / "c" / "out")
+
+
+def test_a_case_from_before_keyed_identifiers_is_refused_with_the_remedy():
+    import pandas as pd
+
+    from finflow.casedata import CaseData
+
+    old = pd.DataFrame({"party_id": ["p"], "kind": ["phone"], "value": ["+4741234567"]})
+    with pytest.raises(ValueError, match=r"earlier finflow.*import its files into a new case"):
+        CaseData(identifiers=old)
