@@ -33,8 +33,9 @@ import pandas as pd
 
 from finflow.case import open_case
 from finflow.casedata import CaseData
+from finflow.casekey import case_key
 from finflow.config import load_config
-from finflow.detect.registry import detectors
+from finflow.detect.registry import detectors, run_detector
 from finflow.detect.util import AccountInfo
 from finflow.ids import org_party_id, person_party_id
 from finflow.model import TABLES
@@ -45,30 +46,33 @@ from finflow.subjects import rank_subjects
 HEAD_ROLES = ("controller", "manager", "organiser", "origin", "role_holder")
 
 
-def _ids(ref: dict) -> set[str]:
+def _ids(ref: dict, key: bytes) -> set[str]:
     out = set()
     if ref.get("account"):
         out.add(str(ref["account"]).replace(" ", "").upper())
     if ref.get("org_number"):
         out.add(org_party_id(str(ref["org_number"])))
     elif ref.get("name") and ref.get("birth_date"):
-        out.add(person_party_id(normalize_name(ref["name"]), ref["birth_date"]))
+        out.add(person_party_id(normalize_name(ref["name"]), ref["birth_date"], key))
     return out
 
 
-def _truth(path: Path) -> list[dict]:
-    """Per planted scenario: type, all its ids (accounts, persons, companies) and its head's ids."""
+def _truth(path: Path, key: bytes) -> list[dict]:
+    """Per planted scenario: type, all its ids (accounts, persons, companies) and its head's ids.
+
+    Person ids are keyed with the case key (``key``, from :func:`finflow.casekey.case_key`).
+    """
     truth = json.loads(path.read_text(encoding="utf-8"))
     out = []
     for s in truth["scenarios"]:
         ids = {str(a).replace(" ", "").upper() for a in s.get("accounts", [])}
-        ids |= {person_party_id(normalize_name(p["name"]), p["birth_date"]) for p in s.get("persons", [])}
+        ids |= {person_party_id(normalize_name(p["name"]), p["birth_date"], key) for p in s.get("persons", [])}
         ids |= {org_party_id(str(c)) for c in s.get("companies", [])}
         head = set()
         for role in HEAD_ROLES:
             for ref in s["roles"].get(role, []):
                 if isinstance(ref, dict):
-                    head |= _ids(ref)
+                    head |= _ids(ref, key)
         out.append({"type": s["type"], "ids": ids, "head": head})
     return out
 
@@ -106,14 +110,14 @@ def evaluate(seed: int, size: int, work: Path, config: dict) -> dict:
     out_dir = work / f"s{seed}-{size}"
     generate(seed, size, out_dir)
     data = _load(out_dir)
-    truth = _truth(out_dir / "ground_truth.json")
+    truth = _truth(out_dir / "ground_truth.json", case_key(out_dir / "case"))
     info = AccountInfo(data)
     result: dict = {"per_detector": {}, "timing": {}, "n_tx": len(data.transactions)}
     findings = []
     started = time.perf_counter()
     for detector in detectors():
         t0 = time.perf_counter()
-        found = detector.run(data, config[detector.section])
+        found = run_detector(detector, data, config[detector.section])
         result["timing"][detector.name] = time.perf_counter() - t0
         findings.extend(found)
         correct, hit = 0, set()
@@ -165,7 +169,7 @@ def speed(size: int, seed: int, config: dict, keep: Path | None = None) -> None:
         findings, total = [], 0.0
         for detector in detectors():
             t0 = time.perf_counter()
-            found = detector.run(data, config[detector.section])
+            found = run_detector(detector, data, config[detector.section])
             spent = time.perf_counter() - t0
             total += spent
             findings.extend(found)

@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from finflow.casedata import CaseData
+from finflow.casekey import case_key
 from finflow.caselock import CaseLock, CaseLockedError, lock_wait
 from finflow.casestore import (
     MERGES,
@@ -66,6 +67,7 @@ from finflow.importers import registry
 from finflow.importers.base import ImportError_, ImportResult, Source
 from finflow.model import KEYS, SCHEMAS, TABLES, conform
 from finflow.resolve import MERGES_SCHEMA, resolve_parties, undo_merge
+from finflow.safecsv import frame_text
 
 __all__ = ["Case", "CaseDamagedError", "CaseLockedError", "ImportReport", "case_exists", "open_case"]
 
@@ -106,8 +108,7 @@ def _now() -> str:
 
 def _rejects_csv(rejects: pa.Table) -> bytes:
     """``rejects.csv`` as users read it: one row per reject, in key order."""
-    text = _sorted("rejects", rejects).to_pandas().to_csv(index=False, lineterminator="\n")
-    return text.encode("utf-8")
+    return frame_text(_sorted("rejects", rejects).to_pandas()).encode("utf-8")
 
 
 class Case:
@@ -321,7 +322,7 @@ class Case:
                 batch_id=entry["batch_id"], imported_at=entry["imported_at"],
                 notes=[f"same content as {entry['file']}, imported {entry['imported_at']}"],
             )  # fmt: skip
-        source = Source(str(path), name, sha, f"batch-{sha[:16]}", dict(options))
+        source = Source(str(path), name, sha, f"batch-{sha[:16]}", dict(options), key=case_key(self.path))
         try:
             adapter = registry.by_format(format) if format else registry.detect(str(path), name)
             result: ImportResult = adapter.read(str(path), source)

@@ -7,6 +7,7 @@ Detectors, tracing, views and Neo4j read a :class:`CaseData`, whichever store it
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field, fields
 
 import pandas as pd
@@ -15,6 +16,7 @@ import pyarrow.compute as pc
 
 from finflow.arrowcol import arrow_array, arrow_text
 from finflow.model import TABLES, empty_table
+from finflow.money import check_totals_fit
 
 __all__ = ["CaseData"]
 
@@ -29,10 +31,17 @@ _DATE_COLUMNS = {
 
 def _prepare(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.reset_index(drop=True)
+    if name == "identifiers" and "identifier_id" not in frame.columns:
+        raise ValueError(
+            "this case was imported by an earlier finflow: its identifiers have no keyed identifier_id "
+            "(finflow.casekey); import its files into a new case"
+        )
     for column in _DATE_COLUMNS.get(name, []):
         frame[column] = _datetimes(frame[column])
     if name == "transactions":
         frame["amount_minor"] = frame["amount_minor"].astype("int64")
+        # once here, so that no int64 sum of any part of the case can wrap around later
+        check_totals_fit(frame["amount_minor"].to_numpy(), "the case's transaction amounts")
         seconds = _seconds_of_day(frame["booking_time"])
         frame["has_time"] = seconds.notna().to_numpy()
         offset = seconds.fillna(0).to_numpy(dtype="int64").astype("timedelta64[s]")
@@ -85,3 +94,21 @@ class CaseData:
         if unknown:
             raise ValueError(f"unknown tables: {sorted(unknown)}")
         return cls(**tables)
+
+    def currencies(self) -> list[str]:
+        """The currencies of the case's transactions, in code order."""
+        if self.transactions.empty:
+            return []
+        return sorted(str(c) for c in self.transactions["currency"].dropna().unique())
+
+    def in_currency(self, currency: str) -> CaseData:
+        """The case with only its transactions in ``currency``; every other table as it is.
+
+        What a detector sees when it runs on one currency at a time, so that none of its sums,
+        shares or medians adds amounts of different currencies. Tables are shared, not copied.
+        """
+        view = copy.copy(self)
+        view.__dict__.pop("_detect_cache", None)  # per-case caches (finflow.detect.util) start afresh
+        keep = (self.transactions["currency"] == currency).fillna(False).to_numpy(dtype=bool)
+        view.transactions = self.transactions[keep].reset_index(drop=True)
+        return view

@@ -19,6 +19,7 @@ from finflow.investigate import Investigation, InvestigationError, investigate
 from finflow.neo4j.command import neo4j_group, query_command
 from finflow.outputs import OutputSettings
 from finflow.synth.command import synth
+from finflow.terminal import clean, echo
 from finflow.trace.command import trace
 from finflow.writers.cli import multiformat
 
@@ -28,15 +29,15 @@ CASE_OPTION = case_option()
 def _echo_report(report: ImportReport) -> None:
     """One line per source: counts that reconcile, or the reason it was skipped."""
     if report.status == "failed":
-        click.echo(f"  skipped  {report.error}", err=True)
+        echo(f"  skipped  {report.error}", err=True)
         return
     check = "ok" if report.reconciles else "MISMATCH"
-    click.echo(
+    echo(
         f"  {report.status:<16} {report.file} [{report.format}]: read {report.rows_read:,} = "
         f"loaded {report.loaded:,} + rejected {report.rejected:,} + duplicates {report.duplicates:,} ({check})"
     )
     for note in report.notes:
-        click.echo(f"      note: {note}")
+        echo(f"      note: {note}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,7 +67,7 @@ def import_command(
     try:
         reports = case.import_files(files, format=format_, options=options, on_report=_echo_report)
     except FinflowError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(clean(exc)) from None
     failed = [r for r in reports if r.status == "failed"]
     if failed:
         raise click.ClickException(f"{len(failed)} of {len(reports)} file(s) could not be imported")
@@ -92,7 +93,9 @@ def formats_command() -> None:
 @click.option("--finding-views", default=25, show_default=True, help="Views drawn for the top findings.")
 @click.option("--traces", default=3, show_default=True, help="Forward trails from the top controllers' accounts.")
 @click.option("--node-budget", default=1500, show_default=True, help="Most nodes drawn in one view.")
-@click.option("--include-personal-ids", is_flag=True, help="Show birth dates and id numbers in views and report.")
+@click.option(
+    "--include-personal-ids", is_flag=True, help="Show birth dates, id numbers and phone numbers in views and report."
+)
 @click.option(
     "--neo4j",
     "to_neo4j",
@@ -122,7 +125,7 @@ def investigate_command(
     started = time.monotonic()
 
     def progress(message: str) -> None:
-        click.echo(f"[{time.monotonic() - started:6.1f}s] {message}", err=True)
+        echo(f"[{time.monotonic() - started:6.1f}s] {message}", err=True)
 
     try:
         result = investigate(
@@ -134,15 +137,15 @@ def investigate_command(
             ),
         )  # fmt: skip
     except (InvestigationError, ConfigError, FinflowError) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(clean(exc)) from None
     click.echo("")
-    click.echo(findings_table(result.findings, limit=top))
+    echo(findings_table(result.findings, limit=top))
     if result.subjects is not None and len(result.subjects.victims):
         victims = len(result.subjects.victims)
         click.echo(f"\n{victims} possible victim(s), for protection, not suspicion: see possible_victims.csv")
     click.echo("")
     for _name, file in sorted(result.outputs.items()):
-        click.echo(f"wrote {file}")
+        echo(f"wrote {file}")
     if to_neo4j:
         _publish(result)
 
@@ -164,7 +167,8 @@ def _publish(result: Investigation) -> None:
     try:
         loaded, written = publish(target, result.data, result.findings)
     except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
-        raise click.ClickException(f"Neo4j: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise click.ClickException(clean(f"Neo4j: {first}")) from None
     click.echo(f"loaded {loaded.total_rows:,} rows and {written.findings:,} findings into {redact_uri(uri)}")
 
 
@@ -184,7 +188,7 @@ def merges_list(case_dir: str) -> None:
     for merge_id, group in merges.groupby("merge_id", sort=True):
         first = group.iloc[0]
         members = ", ".join(f"{n or '?'} ({p})" for n, p in zip(group["party_name"], group["party_id"], strict=True))
-        click.echo(f"{merge_id} [{first['status']}] {first['rule']} {first['evidence']}: {members}")
+        echo(f"{merge_id} [{first['status']}] {first['rule']} {first['evidence']}: {members}")
 
 
 @merges_group.command("undo")
@@ -196,10 +200,10 @@ def merges_undo(merge_id: str, case_dir: str, wait: float | None) -> None:
     try:
         open_case(case_dir, wait=wait).undo_merge(merge_id)
     except KeyError as exc:
-        raise click.ClickException(str(exc.args[0])) from None
+        raise click.ClickException(clean(exc.args[0])) from None
     except FinflowError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"undone {merge_id}")
+        raise click.ClickException(clean(exc)) from None
+    echo(f"undone {merge_id}")
 
 
 main.add_command(synth)

@@ -7,8 +7,6 @@ Output is deterministic: same findings, same bytes.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,8 +16,16 @@ import pandas as pd
 from finflow.casedata import CaseData
 from finflow.detect.base import Finding
 from finflow.money import format_minor
+from finflow.safecsv import write_rows
+from finflow.terminal import clean
 
 __all__ = ["evidence_rows", "findings_document", "findings_table", "write_findings"]
+
+#: Columns of findings.csv: one row per finding and subject.
+FINDINGS_CSV_COLUMNS = [
+    "rank", "finding_id", "detector", "score", "subject_kind", "subject_id", "subject_label",
+    "suggested_role", "summary", "evidence_count", "evidence_txn_ids",
+]  # fmt: skip
 
 _EVIDENCE_COLUMNS = [
     "txn_id", "booking_date", "booking_time", "amount_minor", "currency", "from_account", "from_name",
@@ -63,55 +69,30 @@ def write_findings(out_dir: Path, data: CaseData, findings: Sequence[Finding], c
     doc = findings_document(data, findings, config)
     json_path = out_dir / "findings.json"
     json_path.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-    csv_path = out_dir / "findings.csv"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
+    rows = [
         [
-            "rank",
-            "finding_id",
-            "detector",
-            "score",
-            "subject_kind",
-            "subject_id",
-            "subject_label",
-            "suggested_role",
-            "summary",
-            "evidence_count",
-            "evidence_txn_ids",
+            rank, finding.finding_id, finding.detector, f"{finding.score:.4f}", subject.kind, subject.id,
+            subject.label or "", subject.role, finding.summary, len(finding.evidence_txn_ids),
+            " ".join(finding.evidence_txn_ids),
         ]
-    )
-    for rank, finding in enumerate(findings, start=1):
-        for subject in finding.subjects:
-            writer.writerow(
-                [
-                    rank,
-                    finding.finding_id,
-                    finding.detector,
-                    f"{finding.score:.4f}",
-                    subject.kind,
-                    subject.id,
-                    subject.label or "",
-                    subject.role,
-                    finding.summary,
-                    len(finding.evidence_txn_ids),
-                    " ".join(finding.evidence_txn_ids),
-                ]
-            )
-    csv_path.write_text(buffer.getvalue(), encoding="utf-8")
+        for rank, finding in enumerate(findings, start=1)
+        for subject in finding.subjects
+    ]  # fmt: skip
+    csv_path = write_rows(out_dir / "findings.csv", FINDINGS_CSV_COLUMNS, rows)
     return json_path, csv_path
 
 
 def findings_table(findings: Sequence[Finding], limit: int = 25) -> str:
-    """A ranked plain-text table for the terminal."""
+    """A ranked plain-text table for the terminal; extract text cleaned (:func:`finflow.terminal.clean`)."""
     if not findings:
         return "No findings at these settings."
     lines = [f"{'#':>3}  {'score':>5}  {'detector':<22} {'role':<16} {'subject':<32} summary"]
     for rank, finding in enumerate(findings[:limit], start=1):
         subject = finding.subjects[0]
-        label = f"{subject.label or ''} {subject.id}".strip()[:32]
+        label = " ".join(clean(f"{subject.label or ''} {subject.id}").split())[:32]
+        summary = " ".join(clean(finding.summary).split())
         lines.append(
-            f"{rank:>3}  {finding.score:>5.2f}  {finding.detector:<22} {subject.role:<16} {label:<32} {finding.summary}"
+            f"{rank:>3}  {finding.score:>5.2f}  {finding.detector:<22} {subject.role:<16} {label:<32} {summary}"
         )
     if len(findings) > limit:
         lines.append(f"… and {len(findings) - limit} more in findings.json / findings.csv")

@@ -16,7 +16,7 @@ import pandas as pd
 from finflow.casedata import CaseData
 from finflow.normalize import guess_party_kind
 
-__all__ = ["CASH_NODE", "account_holders", "flows", "money_graph"]
+__all__ = ["CASH_NODE", "account_holders", "flows", "money_graph", "money_weights"]
 
 CASH_NODE = "cash"
 
@@ -58,6 +58,19 @@ def flows(data: CaseData) -> pd.DataFrame:
         first_date=("booking_date", "min"),
         last_date=("booking_date", "max"),
     ).reset_index()
+
+
+def money_weights(agg: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """One weight per (from_node, to_node) of :func:`flows` rows, for graph algorithms.
+
+    The weight is the money in ``currency`` (the case's main currency) between the pair: minor
+    units of different currencies never add up. A pair that only moved other currencies weighs
+    one minor unit — it stays connected without claiming an amount it cannot be compared by.
+    """
+    in_currency = agg["amount_minor"].where(agg["currency"] == currency, 0)
+    pairs = agg.assign(weight=in_currency).groupby(["from_node", "to_node"], sort=True)["weight"].sum()
+    pairs = pairs.clip(lower=1).astype("int64")
+    return pairs.reset_index()
 
 
 def money_graph(data: CaseData) -> nx.DiGraph:

@@ -18,6 +18,7 @@ from finflow.config import load_config
 from finflow.detect.base import Finding
 from finflow.detect.registry import run_detectors
 from finflow.findings_io import write_findings
+from finflow.money import MoneyOverflowError
 from finflow.networks import Network
 from finflow.outfolder import OutputFolder
 from finflow.outputs import OutputSettings, write_outputs
@@ -83,7 +84,10 @@ def investigate(
     progress(f"importing {len(files)} file(s) from {path}")
     case = open_case(case_dir, wait=wait)
     reports = case.import_files(files, options=options, on_report=on_report)
-    data = case.data()
+    try:
+        data = case.data()
+    except MoneyOverflowError as exc:
+        raise InvestigationError(f"{case_dir}: {exc}") from None
     if data.transactions.empty:
         raise InvestigationError(f"{path}: no transactions could be imported; see the messages above")
     progress(f"case holds {len(data.transactions):,} transactions, {len(data.accounts):,} accounts")

@@ -110,6 +110,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         pa.field("valid_to", pa.date32()),
     ),
     "identifiers": _schema(
+        pa.field("identifier_id", pa.string(), nullable=False),  # keyed hash of kind + value
         pa.field("party_id", pa.string(), nullable=False),
         pa.field("kind", pa.string(), nullable=False),  # phone | id_number | email
         pa.field("value", pa.string(), nullable=False),

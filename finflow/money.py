@@ -2,6 +2,12 @@
 
 Amounts are never floats. The minor-unit exponents come from ``data/iso4217.csv`` (ISO 4217
 active codes; NOK, EUR, USD have 2, JPY and ISK 0, KWD and BHD 3).
+
+Amounts of different currencies are never added: a total is a mapping currency → minor units
+(:func:`totals_by_currency`), shown as ``NOK 797 394.00 + EUR 14 000.00``
+(:func:`format_totals`). Totals are Python integers, so they cannot overflow; a case whose
+amounts could overflow an int64 sum anywhere is refused once, when it is loaded
+(:func:`check_totals_fit`), so the vectorised sums elsewhere are safe.
 """
 
 from __future__ import annotations
@@ -16,16 +22,30 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from finflow.arrowcol import arrow_text
+from finflow.errors import FinflowError
 
 __all__ = [
+    "INT64_MAX",
+    "MoneyOverflowError",
     "active_currencies",
+    "check_totals_fit",
     "digits_to_minor",
     "format_minor",
+    "format_totals",
     "is_currency",
+    "main_currency",
     "minor_units",
     "parse_amounts",
     "row_exponents",
+    "totals_by_currency",
 ]
+
+#: The largest amount in minor units an int64 column (and an int64 sum) can hold.
+INT64_MAX = 2**63 - 1
+
+
+class MoneyOverflowError(FinflowError, OverflowError):
+    """Amounts add up to more than an int64 sum can hold; the message says where."""
 
 
 @cache
@@ -138,3 +158,65 @@ def format_minor(amount_minor: int, currency: str) -> str:
     whole, frac = divmod(abs(int(amount_minor)), 10**exp)
     whole_text = f"{whole:,}".replace(",", " ")
     return f"{currency} {sign}{whole_text}" + (f".{frac:0{exp}d}" if exp else "")
+
+
+def totals_by_currency(amounts: pd.Series, currencies: pd.Series) -> dict[str, int]:
+    """Exact total per currency (Python integers, never an overflow), currencies in code order."""
+    totals: dict[str, int] = {}
+    for amount, currency in zip(amounts.tolist(), currencies.astype("string").tolist(), strict=True):
+        if amount is None or amount is pd.NA or currency is None or currency is pd.NA:
+            continue
+        totals[str(currency)] = totals.get(str(currency), 0) + int(amount)
+    return dict(sorted(totals.items()))
+
+
+def format_totals(totals: dict[str, int], *, whole: bool = False, empty: str = "nothing") -> str:
+    """``{"EUR": 1400000, "NOK": 79739400}`` → ``'NOK 797 394.00 + EUR 14 000.00'``.
+
+    NOK (the home currency) first, then the others in code order: a fixed order that implies
+    nothing about which is worth more. ``whole`` drops a ``.00`` for sentences.
+    """
+    if not totals:
+        return empty
+    order = sorted(totals, key=lambda c: (c != "NOK", c))
+    parts = []
+    for currency in order:
+        text = format_minor(totals[currency], currency)
+        if whole and text.endswith(".00"):
+            text = text[:-3]
+        parts.append(text)
+    return " + ".join(parts)
+
+
+def check_totals_fit(amounts: np.ndarray, what: str = "the amounts") -> None:
+    """Refuse amounts whose absolute values add up to more than an int64 can hold.
+
+    If the sum of all absolute amounts fits, every sum of any subset fits too, so the int64 sums
+    of the analysis (per account, per month, per currency) cannot wrap around. The check is a
+    float sum first (exact enough far below the limit), an exact Python sum near it.
+    """
+    if len(amounts) == 0:
+        return
+    values = np.asarray(amounts, dtype=np.int64)
+    if np.abs(values.astype(np.float64)).sum() < 2.0**62:
+        return
+    total = sum(abs(a) for a in values.tolist())
+    if total > INT64_MAX:
+        largest = max(abs(a) for a in values.tolist())
+        raise MoneyOverflowError(
+            f"{what} add up to {total:,} minor units, more than the {INT64_MAX:,} a total can hold "
+            f"(largest single amount {largest:,}); check the extracts for amounts that are not real"
+        )
+
+
+def main_currency(currencies: pd.Series, default: str = "NOK") -> str:
+    """The currency most transactions are in (ties by code; ``default`` when there are none).
+
+    Where one figure must stand for money (an arrow's width, a node's volume, a graph weight),
+    it is the amount in this currency alone, never a sum over currencies.
+    """
+    counts = currencies.dropna().astype(str).value_counts()
+    if counts.empty:
+        return default
+    top = counts.max()
+    return sorted(c for c, n in counts.items() if n == top)[0]

@@ -28,8 +28,9 @@ from finflow.casedata import CaseData
 from finflow.config import load_config
 from finflow.detect.base import Finding
 from finflow.detect.util import AccountInfo
-from finflow.graph import CASH_NODE, flows
+from finflow.graph import CASH_NODE, flows, money_weights
 from finflow.ids import content_id
+from finflow.money import main_currency
 
 __all__ = ["Network", "find_networks", "flagged_accounts", "subject_context"]
 
@@ -79,10 +80,11 @@ def _neighbourhood(data: CaseData, flagged: set[str], agg: pd.DataFrame | None =
     return agg[agg["from_node"].isin(flagged) | agg["to_node"].isin(flagged)]
 
 
-def _undirected(edges: pd.DataFrame) -> nx.Graph:
+def _undirected(edges: pd.DataFrame, currency: str) -> nx.Graph:
+    """Pairs as an undirected graph weighted by money in ``currency`` (:func:`money_weights`)."""
     graph = nx.Graph()
-    weights = edges.groupby(["from_node", "to_node"])["amount_minor"].sum()
-    for (a, b), amount in sorted(weights.items()):
+    weights = money_weights(edges, currency)
+    for a, b, amount in weights.itertuples(index=False, name=None):
         if a == b:
             continue
         w = float(amount) + (graph[a][b]["weight"] if graph.has_edge(a, b) else 0.0)
@@ -142,7 +144,8 @@ def find_networks(data: CaseData, findings: list[Finding], config: Mapping[str, 
             links.add_edges_from(pairwise(accounts))
             for a in accounts:
                 shared_counterparties.setdefault(a, []).append(str(other))
-    weighted = _undirected(edges)
+    currency = main_currency(data.transactions["currency"])
+    weighted = _undirected(edges, currency)
     groups: list[set[str]] = []
     for component in sorted(nx.connected_components(links), key=lambda c: sorted(c)):
         if len(component) <= params["max_network_size"]:
@@ -176,7 +179,8 @@ def find_networks(data: CaseData, findings: list[Finding], config: Mapping[str, 
                 detectors=sorted({detector_of[f] for f in finding_ids}),
             )
         )
-    return sorted(networks, key=lambda n: (-len(n.flagged), -sum(n.flows_minor.values()), n.network_id))
+    # largest first: flagged accounts, then money in the main currency (never a sum over currencies)
+    return sorted(networks, key=lambda n: (-len(n.flagged), -n.flows_minor.get(currency, 0), n.network_id))
 
 
 def pagerank_weighted(
@@ -217,13 +221,14 @@ def subject_context(data: CaseData, accounts: list[str], config: Mapping[str, An
     columns = ["account", "currency", "inflow_minor", "outflow_minor", "counterparties", "pagerank", "betweenness"]
     if agg.empty or not accounts:
         return pd.DataFrame(columns=columns)
-    # volumes in the case's main currency only: minor units of different currencies never add up
-    currency = str(data.transactions["currency"].astype("string").mode().iloc[0])
+    # volumes and weights in the case's main currency only: minor units of different currencies
+    # never add up
+    currency = main_currency(data.transactions["currency"])
     money = agg[(agg["from_node"] != CASH_NODE) & (agg["to_node"] != CASH_NODE)]
-    pair = money.groupby(["from_node", "to_node"])["amount_minor"].sum().reset_index()
+    pair = money_weights(money, currency).rename(columns={"weight": "amount_minor"})
     pair = pair[pair["from_node"] != pair["to_node"]]
     pagerank = pagerank_weighted(pair, tol=params["pagerank_tol"], seed_order=True)
-    local = _undirected(_neighbourhood(data, set(accounts), agg))
+    local = _undirected(_neighbourhood(data, set(accounts), agg), currency)
     if len(local) > params["betweenness_exact_max_nodes"]:
         k = min(int(params["betweenness_k"]), len(local))
         between = nx.betweenness_centrality(local, k=k, seed=params["seed"], weight=None)

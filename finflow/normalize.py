@@ -3,11 +3,15 @@
 Validation uses python-stdnum (MOD11 for Norwegian account and organisation numbers, mod-97 for
 IBANs). A Norwegian IBAN is reduced to its 11-digit account number, so ``1234.56.78903``,
 ``12345678903`` and ``NO.. 1234 5678 903`` meet as one account. Anything else is kept verbatim
-(trimmed) and marked unvalidated rather than rejected: it is what the bank wrote.
+(trimmed) and marked unvalidated rather than rejected: it is what the bank wrote — up to
+:data:`MAX_ACCOUNT_ID_CHARS` characters. No account identifier is longer; a longer text (hostile
+or garbled) is cut and ends with a hash of the whole, so distinct texts stay distinct while the
+id stays short enough to index (Neo4j refuses keys over about 8 KB), draw and read.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -22,6 +26,7 @@ from stdnum.no import kontonr, orgnr
 from finflow.arrowcol import arrow_text
 
 __all__ = [
+    "MAX_ACCOUNT_ID_CHARS",
     "AccountNumber",
     "guess_party_kind",
     "is_country_code",
@@ -38,6 +43,17 @@ _COMPANY_SUFFIX = re.compile(
     r"\b(AS|ASA|ANS|DA|SA|ENK|NUF|BA|SE|KS|LTD|LIMITED|GMBH|AB|OY|APS|SRL|SP\.? Z ?O\.?O\.?|INC|LLC|BV|NV)\.?$",
     re.IGNORECASE,
 )
+
+
+#: Longest account id kept as written (an IBAN has at most 34 characters).
+MAX_ACCOUNT_ID_CHARS = 100
+
+
+def _bounded(text: str) -> str:
+    """``text``, or its first 60 characters, ``…`` and 20 hex of its SHA-256 when it is too long."""
+    if len(text) <= MAX_ACCOUNT_ID_CHARS:
+        return text
+    return f"{text[:60]}…{hashlib.sha256(text.encode('utf-8')).hexdigest()[:20]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +77,7 @@ def normalize_account(raw: str) -> AccountNumber:
         if compact.startswith("NO") and kontonr.is_valid(compact[4:]):
             return AccountNumber(compact[4:], "no_bban", True, "NO")
         return AccountNumber(compact, "iban", True, compact[:2])
-    return AccountNumber(text, "other", False, None)
+    return AccountNumber(_bounded(text), "other", False, None)
 
 
 def normalize_accounts(values: pd.Series) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from finflow.casedata import CaseData
 from finflow.detect.base import Finding
 from finflow.money import format_minor
 from finflow.networks import Network, find_networks
+from finflow.safecsv import write_csv
 from finflow.subjects import SubjectRanking, rank_subjects
 from finflow.trace.paths import trace_paths
 from finflow.views import finding_view, overview_view, subject_view, trail_view
@@ -59,7 +60,7 @@ def write_outputs(
     ranking = rank_subjects(list(findings), data, config)
     networks = find_networks(data, list(findings), config)
     for name, table in (("subjects.csv", ranking.suspects), ("possible_victims.csv", ranking.victims)):
-        table.to_csv(out_dir / name, index=False, lineterminator="\n")
+        write_csv(out_dir / name, table)
         outputs[name] = out_dir / name
     networks_doc = [n.to_dict() for n in networks]
     (out_dir / "networks.json").write_text(json.dumps(networks_doc, indent=2, ensure_ascii=False) + "\n", "utf-8")

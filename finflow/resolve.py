@@ -159,13 +159,17 @@ def _describe(members: pd.DataFrame, parties: pd.DataFrame | None) -> pd.DataFra
 
 
 def _strong_ids(parties: pd.DataFrame | None) -> set[str]:
-    """Ids that *are* a strong key of some party (org id or person id): preferred as targets."""
+    """Ids that *are* a strong key of some party (org id or person id): preferred as targets.
+
+    Org ids are worked out from the org number; person ids are keyed with the case key, so they
+    are taken from the rows importers gave one — a person row with name and birth date always
+    carries its person id (``importers.parties.party_keys``).
+    """
     if parties is None:
         return set()
     org = parties["org_number"].dropna().astype("string").unique()
     strong = {content_id("party", "org", o) for o in org}
-    keys = _person_keys(parties).drop_duplicates(["name", "birth"])
-    strong.update(content_id("party", "person", n, b) for n, b in zip(keys["name"], keys["birth"], strict=True))
+    strong.update(_person_keys(parties)["party_id"].dropna().tolist())
     return strong
 
 

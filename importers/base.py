@@ -18,6 +18,10 @@ class Source:
     sha256: str
     batch_id: str
     options: dict[str, str] = field(default_factory=dict)  # e.g. {"account": "1234.56.78903"}
+    #: The case's secret key (:func:`finflow.casekey.case_key`): ids derived from personal data
+    #: (a person's name and birth date, phones, id numbers) are keyed with it. Adapters that make
+    #: such ids refuse to run without it.
+    key: bytes | None = field(default=None, repr=False)
 
     def provenance(self, locators: pd.Series | list[str]) -> dict[str, object]:
         """Provenance columns for rows located at ``locators``."""

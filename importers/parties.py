@@ -1,7 +1,8 @@
 """Shared pieces of the people and registry adapters: party keys, addresses, identifiers, checks.
 
 Party ids come from strong keys only (:mod:`finflow.ids`): a valid organisation number makes a
-company (``org_party_id``); a name with a birth date makes a person (``person_party_id``). A party
+company (``org_party_id``); a name with a birth date makes a person (``person_party_id``, keyed
+with the case key so the id does not give the birth date away). A party
 named without either gets a *record* id — unique to the file, row and role it came from — so two
 people who merely share a name never become one; :mod:`finflow.resolve` may later merge such a
 party on a strong key found elsewhere, recorded and reversibly.
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from finflow.addresses import normalize_addresses
-from finflow.ids import content_ids
+from finflow.ids import content_ids, keyed_ids
 from finflow.normalize import guess_party_kind, normalize_name, normalize_orgnr
 
 from .base import ImportError_, Source, reject
@@ -121,14 +122,14 @@ def _normalized_names(names: pd.Series) -> pd.Series:
     return values.map(table).astype("string")
 
 
-def person_ids(names: pd.Series, birth_dates: pd.Series) -> pd.Series:
-    """``person_party_id(normalize_name(name), YYYY-MM-DD)`` for every row, vectorised."""
+def person_ids(names: pd.Series, birth_dates: pd.Series, key: bytes | None) -> pd.Series:
+    """``person_party_id(normalize_name(name), YYYY-MM-DD, key)`` for every row, vectorised."""
     birth = pd.Series(birth_dates).dt.strftime("%Y-%m-%d").astype("string").fillna("")
     keys = pd.DataFrame({"name": names.astype("string").fillna(""), "birth": birth.set_axis(names.index)})
     codes = keys.groupby(["name", "birth"], sort=False).ngroup().to_numpy()
     distinct = keys.drop_duplicates().reset_index(drop=True)
     kind = pd.Series("person", index=distinct.index, dtype="string")
-    ids = content_ids("party", [kind, _normalized_names(distinct["name"]), distinct["birth"]])
+    ids = keyed_ids("party", [kind, _normalized_names(distinct["name"]), distinct["birth"]], key)
     return pd.Series(ids.to_numpy()[codes], index=names.index, dtype="string")
 
 
@@ -169,7 +170,7 @@ def party_keys(
     weak = ~company & ~person & name.notna()
     party_id = pd.Series(pd.NA, index=name.index, dtype="string")
     party_id[company] = org_ids(orgnr[company])
-    party_id[person] = person_ids(name[person], birth[person])
+    party_id[person] = person_ids(name[person], birth[person], source.key)
     w = weak[weak].index
     record_key = [
         pd.Series("record", index=w, dtype="string"),
@@ -277,15 +278,21 @@ def normalize_id_numbers(values: pd.Series) -> pd.Series:
 def identifiers_frame(
     party_id: pd.Series, kind: str, values: pd.Series, source: Source, locators: pd.Series
 ) -> pd.DataFrame:
-    """``identifiers`` rows where both the party and the value are known."""
+    """``identifiers`` rows where both the party and the value are known.
+
+    Each gets ``identifier_id`` (:func:`finflow.ids.identifier_id`, keyed with the case key): what
+    findings and views name an identifier by, so a phone or id number never shows in an id.
+    """
     present = party_id.notna() & values.notna()
+    kinds = pd.Series(kind, index=party_id.index, dtype="string")
     frame = pd.DataFrame(
         {
             "party_id": party_id.astype("string"),
-            "kind": pd.Series(kind, index=party_id.index, dtype="string"),
+            "kind": kinds,
             "value": values.astype("string"),
         }
     )[present]
+    frame.insert(0, "identifier_id", keyed_ids("ident", [frame["kind"], frame["value"]], source.key))
     return with_provenance(frame, source, locators[present])
 
 

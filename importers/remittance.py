@@ -9,10 +9,16 @@ send_amount,send_currency,payout_amount,payout_currency,fee,fee_currency,status`
 Each executed transfer becomes one ``remittance`` transaction in the send currency between two
 pseudo-accounts, so one sender and one beneficiary meet across transfers, agents and files:
 
-- sender ``MTO-SENDER:<normalised name>|<key>`` where the key is the birth date, else the id
-  number, else the phone, else the transfer id (a sender known by name alone is not joined);
-- receiver ``MTO:<receiver country>:<normalised name>|<phone>`` — the beneficiary key that
-  "many unrelated senders to one foreign beneficiary" looks for.
+- sender ``MTO-SENDER:<normalised name>|<tag>`` where the tag is a keyed hash (under the case
+  key, :mod:`finflow.casekey`) of the name and the birth date, else the id number, else the phone,
+  else the transfer id (a sender known by name alone is not joined);
+- receiver ``MTO:<receiver country>:<normalised name>|<tag>``, the tag a keyed hash of the name
+  and phone — the beneficiary key that "many unrelated senders to one foreign beneficiary" looks
+  for.
+
+The tags keep birth dates, id numbers and phones out of account ids, which every output shows;
+the name part is cut at :data:`NAME_CHARS` characters (the tag covers the whole name), so an
+account id stays short enough to index and to read.
 
 The sender is a person party (strong id from name + birth date when given); phones, id numbers and
 the sender's address become identifiers and addresses. Payout, fee and agents are kept in the
@@ -25,7 +31,7 @@ from __future__ import annotations
 import pandas as pd
 
 from finflow.addresses import split_one_line
-from finflow.ids import content_ids
+from finflow.ids import content_ids, keyed_ids
 from finflow.money import is_currency, parse_amounts
 from finflow.normalize import normalize_name
 
@@ -50,6 +56,7 @@ __all__ = [
     "DESCRIPTION",
     "EXECUTED",
     "FORMAT",
+    "NAME_CHARS",
     "NOT_EXECUTED",
     "PRIORITY",
     "read",
@@ -57,6 +64,8 @@ __all__ = [
 ]
 
 FORMAT = "remittance"
+#: Characters of the normalised name kept readable in a pseudo-account id.
+NAME_CHARS = 40
 DESCRIPTION = "finflow money-transfer (MTO) CSV (mto_txn_id,send_time,sender_name,…,status)"
 PRIORITY = 40
 
@@ -156,8 +165,10 @@ def read(path: str, source: Source) -> ImportResult:
     names = {side: _norm_names(g[f"{side}_name"]) for side in ("sender", "receiver")}
     birth = sender["birth_date"][good].dt.strftime("%Y-%m-%d").astype("string")
     sender_key = birth.fillna(id_number[good]).fillna(sender_phone[good]).fillna("transfer " + g["mto_txn_id"])
-    from_account = "MTO-SENDER:" + names["sender"] + "|" + sender_key
-    to_account = "MTO:" + country[good] + ":" + names["receiver"] + "|" + receiver_phone[good].fillna("")
+    sender_tag = _tag([names["sender"], sender_key], source)
+    receiver_tag = _tag([names["receiver"], receiver_phone[good].fillna("")], source)
+    from_account = "MTO-SENDER:" + names["sender"].str.slice(0, NAME_CHARS) + "|" + sender_tag
+    to_account = "MTO:" + country[good] + ":" + names["receiver"].str.slice(0, NAME_CHARS) + "|" + receiver_tag
     rows = pd.DataFrame(
         {
             "booking_date": send_date[good],
@@ -230,6 +241,11 @@ def read(path: str, source: Source) -> ImportResult:
             f"{skipped} transfer(s) not executed (pending, cancelled, refunded …) kept out of flows as rejects"
         )
     return ImportResult(FORMAT, records.rows_read, tables, rejects, notes)
+
+
+def _tag(parts: list[pd.Series], source: Source) -> pd.Series:
+    """A keyed 20-hex tag of ``parts`` (personal data: never shown, never reversible without the key)."""
+    return keyed_ids("mto", parts, source.key).str.slice(4).astype("string")
 
 
 def _norm_names(names: pd.Series) -> pd.Series:

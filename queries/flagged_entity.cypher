@@ -3,7 +3,7 @@
 // suggests, the score and the evidence transactions with their source file and row.
 //
 // Parameters:
-//   id           account_id, party_id, address_id or identifier_id ("phone:+47…") (required)
+//   id           account_id, party_id, address_id or identifier_id ("ident-…") (required)
 //
 // :param id => '15030000001';
 OPTIONAL MATCH (:Party {party_id: $id})-[:HOLDS]->(held:Account)

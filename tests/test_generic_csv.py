@@ -159,3 +159,16 @@ def test_iban_and_formatted_numbers_are_one_account(tmp_path):
     assert accounts.loc["86011117947", "scheme"] == "no_bban" and accounts.loc["86011117947", "validated"]
     assert accounts.loc["DE89370400440532013000", "country"] == "DE"
     assert accounts.loc["shop-ledger-7", "scheme"] == "other" and not accounts.loc["shop-ledger-7", "validated"]
+
+
+def test_an_overlong_account_text_becomes_a_short_distinct_id(tmp_path):
+    """No account number is 200,000 characters long; the id stays short enough to index and read."""
+    first, second = "X" * 200_000, "X" * 199_999 + "Y"
+    rows = [{"date": "2026-01-05", "amount": "10", "currency": "NOK", "from_account": text, "to_account": B,
+             "txn_ref": f"r{i}"} for i, text in enumerate((first, second))]  # fmt: skip
+    write_generic_csv(tmp_path / "long.csv", rows)
+    case = open_case(tmp_path / "case")
+    (report,) = case.import_files([tmp_path / "long.csv"])
+    assert report.loaded == 2
+    ids = set(case.data().transactions["from_account"])
+    assert len(ids) == 2 and all(len(i) <= 100 and i.startswith("X" * 60 + "…") for i in ids)

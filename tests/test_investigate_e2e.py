@@ -32,6 +32,7 @@ def test_collectors_flagged_and_decoys_spared(tmp_path, seed):
 
 def test_outputs_are_byte_identical_across_runs(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    monkeypatch.setenv("FINFLOW_CASE_KEY", "the-same-key-for-both-cases")  # person ids are keyed per case
     generate(3, 2000, tmp_path / "in")
     outputs = []
     for run in ("a", "b"):

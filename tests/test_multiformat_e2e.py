@@ -18,7 +18,8 @@ FORMAT_ROBUST = {"collector", "sweep", "wage_clawback", "round_trip", "mule_chai
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [5, 8])
-def test_multiformat_case_imports_to_the_same_transactions_and_findings(tmp_path, seed):
+def test_multiformat_case_imports_to_the_same_transactions_and_findings(tmp_path, seed, monkeypatch):
+    monkeypatch.setenv("FINFLOW_CASE_KEY", "one-key-for-both-cases")  # person ids are keyed per case
     generate(seed, 5000, tmp_path / "generic")
     written = write_multiformat_case(str(tmp_path / "generic"), str(tmp_path / "multi"), seed)
     assert {"camt053", "no_bank_csv", "generic_csv"} <= set(written.files.values())

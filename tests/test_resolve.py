@@ -14,8 +14,9 @@ from finflow.importers.base import Source
 from finflow.model import conform
 from finflow.resolve import MERGES_SCHEMA, apply_merges, find_merges, resolve_parties, undo_merge
 
+KEY = b"importer-test-key"  # the case key, pinned so the tests can work out person ids
 FIXTURES = Path(__file__).parent / "importers" / "fixtures" / "registry"
-KARI = person_party_id("kari nordmann", "1980-02-29")
+KARI = person_party_id("kari nordmann", "1980-02-29", KEY)
 NORDLYS = org_party_id("923609016")
 
 TRANSACTIONS = """date,amount,currency,from_account,from_name,to_account,to_name,description
@@ -25,7 +26,7 @@ TRANSACTIONS = """date,amount,currency,from_account,from_name,to_account,to_name
 
 
 def _read(module, path: Path) -> dict[str, pd.DataFrame]:
-    source = Source(str(path), path.name, file_sha256(str(path)), f"batch-{path.name}")
+    source = Source(str(path), path.name, file_sha256(str(path)), f"batch-{path.name}", key=KEY)
     return module.read(str(path), source).tables
 
 

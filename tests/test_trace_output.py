@@ -38,7 +38,7 @@ def test_proceeds_files_are_exact_and_byte_identical(tmp_path: Path) -> None:
          "remaining_minor": 2156250, "beyond_max_hops_minor": 0}
     ]  # fmt: skip
     assert sorted(document["trail_edges"][0]) == sorted(TRAIL_EDGE_COLUMNS)
-    with open(csv_a, encoding="utf-8", newline="") as fh:
+    with open(csv_a, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert sum(int(r["amount_minor"]) for r in rows) == 3_000_000
 
@@ -105,7 +105,7 @@ def test_command_paths_and_errors(tmp_path: Path) -> None:
     ok = runner.invoke(trace, [names["boss"], "--min-amount", "20000.00", "--case", str(case_dir),
                                "--out", str(tmp_path / "o")])  # fmt: skip
     assert ok.exit_code == 0, ok.output
-    with open(tmp_path / "o" / "trace.csv", encoding="utf-8", newline="") as fh:
+    with open(tmp_path / "o" / "trace.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["to_node"] for r in rows] == [names["dealer"]]
     back = runner.invoke(trace, [names["dealer"], "--backward", "--case", str(case_dir),

@@ -16,12 +16,11 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding
-from finflow.detect.common import nok
+from finflow.detect.common import money_total
 from finflow.detect.remittance import destination_country
 from finflow.detect.util import (
     account_info,
     account_subject,
-    currency_of,
     evidence,
     light_transactions,
     list_values,
@@ -101,7 +100,7 @@ def detect_advert_payments(data: CaseData, params: Mapping[str, Any]) -> list[Fi
                     f"{len(mine)} payments to {mine['merchant'].nunique()} advertising/escort site(s) over {months} "
                     f"month(s), up to {count} within {params['window_days']} days, "
                     f"{mode_share:.0%} of the same amount, "
-                    f"total {nok(int(mine['amount_minor'].sum()), currency_of(mine))}"
+                    f"total {money_total(mine)}"
                 ),
                 parameters=dict(params),
                 evidence_txn_ids=evidence(mine, params["max_evidence"]),
@@ -133,7 +132,7 @@ def detect_lodging_travel(data: CaseData, params: Mapping[str, Any]) -> list[Fin
                     summary=(
                         f"{count} {kind} payments at {merchants} different merchants "
                         f"within {params['window_days']} days "
-                        f"({len(mine)} in all, total {nok(int(mine['amount_minor'].sum()), currency_of(mine))})"
+                        f"({len(mine)} in all, total {money_total(mine)})"
                     ),
                     parameters=dict(params),
                     evidence_txn_ids=evidence(mine, params["max_evidence"]),

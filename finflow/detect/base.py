@@ -84,6 +84,9 @@ class Detector:
     description: str
     run: Callable[[Any, Mapping[str, Any]], list[Finding]]
     config_section: str | None = None  # defaults to ``name``
+    #: Whether the detector reads transaction amounts, and so runs once per currency (see
+    #: :func:`finflow.detect.registry.run_detectors`); registry-only detectors run once.
+    per_currency: bool = True
 
     @property
     def section(self) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding
-from finflow.detect.common import fifo_forwarded, nok
+from finflow.detect.common import fifo_forwarded, money_total, nok
 from finflow.detect.labour import salary_credits
 from finflow.detect.util import (
     account_info,
@@ -158,7 +158,7 @@ def detect_pass_through(data: CaseData, params: Mapping[str, Any]) -> list[Findi
                 subjects=subjects,
                 score=min(1.0, 0.4 + 0.4 * share + 0.01 * cycles),
                 summary=(
-                    f"passed on {share:.0%} of {nok(int(c['amount_minor'].sum()), currency_of(c))} received within "
+                    f"passed on {share:.0%} of {money_total(c)} received within "
                     f"{params['forward_hours']} h ({cycles} in/out cycles) to "
                     f"{int(cand.loc[acc, 'dests'])} destination(s)"
                     + (f"; most of it came from {info.label(origin) or origin}" if origin else "")
@@ -226,8 +226,9 @@ def detect_begging(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
                 summary=(
                     f"{len(accs)} persons without income each made ≥ {params['min_cash_deposits']} "
                     f"small cash deposits a "
-                    f"month (median ≤ {nok(params['max_median_minor'])}) and passed most of it to this account, "
-                    f"total {nok(int(rows['amount_minor'].sum()), currency_of(rows))}"
+                    f"month (median ≤ {nok(params['max_median_minor'], currency_of(deposits))}) and passed most of it "
+                    "to this account, "
+                    f"total {money_total(rows)}"
                 ),
                 parameters=dict(params),
                 evidence_txn_ids=evidence(pd.concat([rows, deposits]), params["max_evidence"]),

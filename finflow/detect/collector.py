@@ -24,7 +24,7 @@ import pandas as pd
 from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding, Subject
 from finflow.detect.common import fifo_forwarded, nok, surname
-from finflow.detect.util import light_transactions
+from finflow.detect.util import currency_of, light_transactions
 from finflow.graph import account_holders
 
 __all__ = ["DETECTOR", "detect_collectors"]
@@ -178,7 +178,7 @@ def _assess(
     score = sum(w[k] * v for k, v in parts.items()) / sum(w.values())
     first = pd.Timestamp(ts[start]).date()
     last = pd.Timestamp(ts[end]).date()
-    currency = str(credits["currency"].mode().iloc[0])
+    currency = currency_of(credits)
     summary = (
         f"received from {n_senders} distinct unrelated private senders in {params['window_days']} days "
         f"({first} to {last}), median {nok(median, currency)}, forwarded {forwarded_share:.0%} "

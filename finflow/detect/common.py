@@ -1,4 +1,9 @@
-"""Small helpers shared by detectors: money text, surnames, FIFO forwarding."""
+"""Small helpers shared by detectors: money text, surnames, FIFO forwarding.
+
+Money text never adds currencies: :func:`money_total` gives one total per currency
+(``NOK 797 394 + EUR 14 000``). Detectors run on one currency at a time
+(:func:`finflow.detect.registry.run_detectors`), so a finding's figures are in one currency.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from finflow.money import format_minor
+from finflow.money import format_minor, format_totals, totals_by_currency
 from finflow.normalize import normalize_name
 
-__all__ = ["fifo_forwarded", "nok", "surname"]
+__all__ = ["fifo_forwarded", "money_total", "nok", "surname", "totals_minor"]
 
 
 def surname(name: object) -> str:
@@ -21,9 +26,22 @@ def surname(name: object) -> str:
 
 
 def nok(amount_minor: float | int, currency: str = "NOK") -> str:
-    """Whole-unit money text for explanations, e.g. ``NOK 1 200``."""
+    """One amount in ``currency`` as text for explanations, e.g. ``NOK 1 200`` (``.00`` dropped).
+
+    One amount, one currency: a total of transactions is :func:`money_total`.
+    """
     text = format_minor(round(amount_minor), currency)
     return text[:-3] if text.endswith(".00") else text
+
+
+def totals_minor(rows: pd.DataFrame) -> dict[str, int]:
+    """Exact total of ``rows`` (``amount_minor``, ``currency``) per currency, Python integers."""
+    return totals_by_currency(rows["amount_minor"], rows["currency"])
+
+
+def money_total(rows: pd.DataFrame) -> str:
+    """The total of ``rows`` per currency as text, e.g. ``NOK 797 394 + EUR 14 000``; never one mixed sum."""
+    return format_totals(totals_minor(rows), whole=True, empty="NOK 0")
 
 
 def fifo_forwarded(

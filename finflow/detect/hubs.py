@@ -19,7 +19,7 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding, Subject
-from finflow.detect.common import fifo_forwarded, nok, surname
+from finflow.detect.common import fifo_forwarded, money_total, surname
 from finflow.detect.util import (
     AccountInfo,
     account_info,
@@ -130,7 +130,7 @@ def detect_sweeps(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
                     f"{len(swept)} private accounts passed on on average {share:.0%} of what they received within "
                     f"{params['forward_days']} days to this account (or as cash), "
                     f"in {min(s[2] for s in swept)}+ months each; "
-                    f"swept total {nok(int(rows['amount_minor'].sum()), currency_of(rows))}"
+                    f"swept total {money_total(rows)}"
                 ),
                 parameters=dict(params),
                 evidence_txn_ids=ids,
@@ -138,6 +138,7 @@ def detect_sweeps(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
                     "swept_accounts": len(swept),
                     "mean_forwarded_share": round(share, 4),
                     "swept_total_minor": int(rows["amount_minor"].sum()),
+                    "currency": currency_of(rows),
                 },
             )
         )
@@ -205,35 +206,44 @@ def detect_night_p2p(data: CaseData, params: Mapping[str, Any]) -> list[Finding]
 
 # -- A4 ------------------------------------------------------------------------------------------
 def detect_shared_identifiers(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
-    """A phone, e-mail or id number registered for several different persons."""
+    """A phone, e-mail or id number registered for several different persons.
+
+    The finding names the identifier by its keyed ``identifier_id`` and its kind only: the number
+    itself is personal data, shown in views only with ``--include-personal-ids``.
+    """
     ids = data.identifiers[data.identifiers["kind"].isin(params["kinds"])]
     if ids.empty:
         return []
-    counts = ids.groupby(["kind", "value"])["party_id"].nunique()
+    counts = ids.groupby(["kind", "identifier_id"])["party_id"].nunique()
     hits = counts[counts >= params["min_parties"]]
     findings = []
     names = data.parties.drop_duplicates("party_id").set_index("party_id")["name"]
-    for (kind, value), n in hits.sort_index().items():
-        parties = sorted(ids.loc[(ids["kind"] == kind) & (ids["value"] == value), "party_id"].astype(str).unique())
+    for (kind, ident), n in hits.sort_index().items():
+        parties = sorted(ids.loc[ids["identifier_id"] == ident, "party_id"].astype(str).unique())
         surnames = {surname(names.get(p)) for p in parties}
         if len(surnames) <= 1 and kind != "id_number":
             continue  # one family sharing a landline
         weight = params["kind_weight"].get(kind, 0.5)
+        what = _IDENTIFIER_TEXT.get(kind, kind)
         findings.append(
             Finding(
                 detector="shared_identifiers",
-                subjects=[Subject("identifier", f"{kind}:{value}", "unknown", f"{kind} {value}")]
+                subjects=[Subject("identifier", str(ident), "unknown", what)]
                 + [party_subject(data, p, "unknown") for p in parties],
                 score=min(1.0, weight * (0.6 + 0.1 * (int(n) - params["min_parties"]))),
-                summary=f"{kind} {value} is registered for {int(n)} different persons ({len(surnames)} surnames)",
+                summary=f"one {what} is registered for {int(n)} different persons ({len(surnames)} surnames)",
                 parameters=dict(params),
                 evidence_records=[
-                    {"table": "identifiers", "key": {"party_id": p, "kind": kind, "value": value}} for p in parties
+                    {"table": "identifiers", "key": {"party_id": p, "identifier_id": str(ident)}} for p in parties
                 ],
                 metrics={"parties": int(n)},
             )
         )
     return findings
+
+
+#: How a finding names an identifier's kind (never its value).
+_IDENTIFIER_TEXT = {"phone": "phone number", "id_number": "id-document number", "email": "e-mail address"}
 
 
 SWEEP = Detector(
@@ -262,4 +272,5 @@ SHARED_IDENTIFIERS = Detector(
         "persons — one controller's phone on victims' accounts, or reused documents."
     ),
     run=detect_shared_identifiers,
+    per_currency=False,
 )

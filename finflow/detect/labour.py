@@ -17,7 +17,7 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding, Subject
-from finflow.detect.common import nok
+from finflow.detect.common import money_total, nok
 from finflow.detect.util import (
     AccountInfo,
     account_info,
@@ -68,7 +68,6 @@ def detect_shared_wage_account(data: CaseData, params: Mapping[str, Any]) -> lis
         most = int(months["n"].max())
         employers = int(rows["from_account"].nunique())
         score = min(1.0, 0.5 + 0.1 * n_months + 0.05 * (most - params["min_salary_credits"]))
-        cur = currency_of(rows)
         subjects = [account_subject(info, account, "controller")]
         subjects += [account_subject(info, e, "unknown") for e in sorted(rows["from_account"].astype(str).unique())]
         findings.append(
@@ -78,7 +77,7 @@ def detect_shared_wage_account(data: CaseData, params: Mapping[str, Any]) -> lis
                 score=score,
                 summary=(
                     f"received up to {most} salary payments in one month ({n_months} month(s)) from "
-                    f"{employers} payer account(s), total {nok(int(rows['amount_minor'].sum()), cur)}"
+                    f"{employers} payer account(s), total {money_total(rows)}"
                 ),
                 parameters=dict(params),
                 evidence_txn_ids=evidence(rows, params["max_evidence"]),
@@ -232,6 +231,7 @@ def detect_payroll_gap(data: CaseData, params: Mapping[str, Any]) -> list[Findin
     tax_paid = set(out.loc[text_matches(out["description"], params["tax_pattern"]), "company"])
     labour = in_sector(profile["industry_code"], params["labour_intensive_prefixes"])
     findings = []
+    cur = currency_of(tx)  # one currency per run (run_detectors): the figures below are in it
     active = out.groupby("company")["month"].nunique()
     pay_by = dict(tuple(payroll.groupby("company")))
     for company, row in profile.iterrows():
@@ -260,7 +260,7 @@ def detect_payroll_gap(data: CaseData, params: Mapping[str, Any]) -> list[Findin
             per_employee = float(monthly) / float(employees)
             if per_employee < params["min_monthly_wage_minor"]:
                 reasons.append(
-                    f"median monthly payroll {nok(monthly)} is {nok(per_employee)} per registered employee "
+                    f"median monthly payroll {nok(monthly, cur)} is {nok(per_employee, cur)} per registered employee "
                     f"({int(employees)})"
                 )
                 strength = max(strength, 0.55 + 0.3 * (1 - per_employee / params["min_monthly_wage_minor"]))
@@ -268,7 +268,7 @@ def detect_payroll_gap(data: CaseData, params: Mapping[str, Any]) -> list[Findin
         if labour.get(company, False) and total_in >= params["min_credits_for_share"]:
             share = float(pay["amount_minor"].sum()) / total_in
             if share < params["max_payroll_share_labour"]:
-                reasons.append(f"payroll {share:.0%} of {nok(total_in)} received, in a labour-intensive industry")
+                reasons.append(f"payroll {share:.0%} of {nok(total_in, cur)} received, in a labour-intensive industry")
                 strength = max(strength, 0.5)
         if not reasons:
             continue
@@ -336,6 +336,7 @@ def detect_debt_repayments(data: CaseData, params: Mapping[str, Any]) -> list[Fi
         if text_matches(txn["description"], params["exclude_pattern"]).mean() > 0.5:
             continue
         total = int(txn["amount_minor"].sum())
+        cur = currency_of(txn)
         findings.append(
             Finding(
                 detector="debt_repayments",
@@ -344,11 +345,16 @@ def detect_debt_repayments(data: CaseData, params: Mapping[str, Any]) -> list[Fi
                 score=min(1.0, 0.4 + 0.1 * len(srcs) + 0.05 * int(rows["months"].max())),
                 summary=(
                     f"{len(srcs)} private accounts each paid a fixed amount every month for up to "
-                    f"{int(rows['months'].max())} months, total {nok(total, currency_of(txn))}"
+                    f"{int(rows['months'].max())} months, total {nok(total, cur)}"
                 ),
                 parameters=dict(params),
                 evidence_txn_ids=evidence(txn, params["max_evidence"]),
-                metrics={"payers": len(srcs), "max_months": int(rows["months"].max()), "total_minor": total},
+                metrics={
+                    "payers": len(srcs),
+                    "max_months": int(rows["months"].max()),
+                    "total_minor": total,
+                    "currency": cur,
+                },
             )
         )
     return findings
@@ -433,4 +439,5 @@ CROWDED_ADDRESS = Detector(
     title="Many persons registered at one address (F5)",
     description="Many persons registered at one residential address at the same time (worker housing).",
     run=detect_crowded_address,
+    per_currency=False,
 )

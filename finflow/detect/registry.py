@@ -6,7 +6,7 @@ exactly the code that ran.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from finflow.casedata import CaseData
@@ -14,7 +14,7 @@ from finflow.config import load_config
 from finflow.detect import adverts, cash, collector, hubs, labour, remittance, rent, structures
 from finflow.detect.base import Detector, Finding
 
-__all__ = ["DETECTORS", "detectors", "run_detectors"]
+__all__ = ["DETECTORS", "detectors", "run_detector", "run_detectors"]
 
 DETECTORS: tuple[Detector, ...] = (
     # hubs and control
@@ -63,6 +63,17 @@ def detectors(names: Iterable[str] | None = None) -> list[Detector]:
     return [by_name[n] for n in names]
 
 
+def _views(data: CaseData) -> list[CaseData]:
+    currencies = data.currencies()
+    return [data] if len(currencies) <= 1 else [data.in_currency(c) for c in currencies]
+
+
+def run_detector(detector: Detector, data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
+    """One detector's findings, run once per currency when it reads amounts (see :func:`run_detectors`)."""
+    views = _views(data) if detector.per_currency else [data]
+    return [finding for view in views for finding in detector.run(view, params)]
+
+
 def run_detectors(
     data: CaseData,
     config: dict[str, Any] | None = None,
@@ -70,11 +81,20 @@ def run_detectors(
     names: Iterable[str] | None = None,
     on_start: Callable[[Detector], None] | None = None,
 ) -> list[Finding]:
-    """Run detectors over the case; findings sorted by score (highest first), then id."""
+    """Run detectors over the case; findings sorted by score (highest first), then id.
+
+    A detector that reads amounts runs once per currency of the case, on the transactions in
+    that currency only (:meth:`CaseData.in_currency`): its totals, shares, medians and
+    thresholds never add amounts of different currencies. Its thresholds apply to that
+    currency's minor units as written in the configuration (currency-aware thresholds are not
+    there yet); a one-currency case runs exactly as before.
+    """
     config = config if config is not None else load_config()
+    views = _views(data)
     findings: list[Finding] = []
     for detector in detectors(names):
         if on_start:
             on_start(detector)
-        findings.extend(detector.run(data, config[detector.section]))
+        for view in views if detector.per_currency else [data]:
+            findings.extend(detector.run(view, config[detector.section]))
     return sorted(findings, key=lambda f: (-f.score, f.detector, f.finding_id))

@@ -17,7 +17,7 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding, Subject
-from finflow.detect.common import nok, surname
+from finflow.detect.common import money_total, nok, surname
 from finflow.detect.labour import salary_credits
 from finflow.detect.util import (
     account_info,
@@ -108,7 +108,7 @@ def detect_corridor_outflows(data: CaseData, params: Mapping[str, Any]) -> list[
                 score=score,
                 summary=(
                     f"{len(rows)} transfers to {', '.join(countries)} in {len(months)} month(s), total "
-                    f"{nok(int(rows['amount_minor'].sum()), currency_of(rows))}; {cash_share:.0%} within "
+                    f"{money_total(rows)}; {cash_share:.0%} within "
                     f"{params['cash_before_hours']} h after a cash deposit"
                 ),
                 parameters=dict(params),
@@ -170,7 +170,7 @@ def detect_foreign_beneficiary(data: CaseData, params: Mapping[str, Any]) -> lis
                 summary=(
                     f"{len(senders)} senders with {int(q['surnames'].max())} different surnames paid one "
                     f"beneficiary in {', '.join(sorted(rows['dest_country'].unique()))}, "
-                    f"total {nok(int(rows['amount_minor'].sum()), currency_of(rows))}"
+                    f"total {money_total(rows)}"
                 ),
                 parameters=dict(params),
                 evidence_txn_ids=evidence(rows, params["max_evidence"]),
@@ -232,6 +232,7 @@ def detect_mto_structuring(data: CaseData, params: Mapping[str, Any]) -> list[Fi
     if rem.empty:
         return []
     info = account_info(data)
+    cur = currency_of(rem)  # one currency per run (run_detectors): the band below is in it
     rem = rem.assign(
         sender=rem["from_account"].astype(str),
         beneficiary=rem["to_account"].astype("string").fillna(rem["to_name"].astype("string")).fillna("?"),
@@ -258,7 +259,8 @@ def detect_mto_structuring(data: CaseData, params: Mapping[str, Any]) -> list[Fi
                     score=min(1.0, 0.4 + 0.1 * (int(counts.max()) - params["min_transfers"] + 1)),
                     summary=(
                         f"{int(counts.max())} money transfers {'sent' if side == 'sender' else 'received'} within "
-                        f"{params['window_days']} days, each between {nok(lo)} and {nok(params['threshold_minor'])}"
+                        f"{params['window_days']} days, each between {nok(lo, cur)} and "
+                        f"{nok(params['threshold_minor'], cur)}"
                     ),
                     parameters=dict(params),
                     evidence_txn_ids=rows["txn_id"].astype(str).tolist(),

@@ -18,12 +18,11 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding, Subject
-from finflow.detect.common import nok, surname
+from finflow.detect.common import money_total, surname
 from finflow.detect.util import (
     AccountInfo,
     account_info,
     account_subject,
-    currency_of,
     evidence,
     light_transactions,
     month_index,
@@ -44,14 +43,17 @@ def rent_payments(data: CaseData, info: AccountInfo, params: Mapping[str, Any]) 
     lease_rows = []
     for lease in leases.itertuples(index=False):
         for account in info.accounts_of(str(lease.landlord_party_id)):
-            lease_rows.append((account, int(lease.rent_minor) if not pd.isna(lease.rent_minor) else -1,
-                               str(lease.lease_id), str(lease.premises_address_id), lease.tenant_party_id))  # fmt: skip
-    lease_map = pd.DataFrame(lease_rows, columns=["to_account", "amount_minor", "lease_id", "premises", "tenant"])
+            rent = int(lease.rent_minor) if not pd.isna(lease.rent_minor) else -1
+            currency = str(lease.currency) if isinstance(lease.currency, str) else ""
+            lease_rows.append((account, rent, currency, str(lease.lease_id), str(lease.premises_address_id),
+                               lease.tenant_party_id))  # fmt: skip
+    # a payment matches a lease's rent in the lease's currency: NOK 10 000 is not EUR 10 000
+    columns = ["to_account", "amount_minor", "currency", "lease_id", "premises", "tenant"]
+    lease_map = pd.DataFrame(lease_rows, columns=columns)
     pay = pay.assign(to_account=pay["to_account"].astype(str), from_account=pay["from_account"].astype(str))
     if len(lease_map):
-        pay = pay.merge(
-            lease_map.drop_duplicates(["to_account", "amount_minor"]), on=["to_account", "amount_minor"], how="left"
-        )
+        keys = ["to_account", "amount_minor", "currency"]
+        pay = pay.merge(lease_map.drop_duplicates(keys), on=keys, how="left")
     else:
         pay = pay.assign(lease_id=pd.NA, premises=pd.NA, tenant=pd.NA)
     texty = text_matches(pay["description"], params["rent_pattern"])
@@ -94,7 +96,7 @@ def detect_rent_several(data: CaseData, params: Mapping[str, Any]) -> list[Findi
                     f"{'a private person ' if private else ''}paid rent for {len(premises)} premises to "
                     f"{len(landlords)} landlord(s), at least {params['min_premises']} at once "
                     f"in {int(n_months)} months, "
-                    f"total {nok(int(rows['amount_minor'].sum()), currency_of(rows))}"
+                    f"total {money_total(rows)}"
                 ),
                 parameters=dict(params),
                 evidence_txn_ids=evidence(rows, params["max_evidence"]),
@@ -157,7 +159,7 @@ def detect_third_party_rent(data: CaseData, params: Mapping[str, Any]) -> list[F
                 summary=(
                     f"paid the rent of {len(leases)} lease(s) whose tenant is someone else ({len(tenants)} tenant(s)), "
                     f"for up to {int(group.max())} months, "
-                    f"total {nok(int(rows['amount_minor'].sum()), currency_of(rows))}"
+                    f"total {money_total(rows)}"
                 ),
                 parameters=dict(params),
                 evidence_txn_ids=evidence(rows, params["max_evidence"]),
@@ -198,7 +200,7 @@ def detect_premises_networks(data: CaseData, params: Mapping[str, Any]) -> list[
                 score=min(1.0, 0.4 + 0.05 * len(premises) + 0.1 * len(payers)),
                 summary=(
                     f"{len(payers)} payers of several premises share {len(landlords)} landlord(s) across "
-                    f"{len(premises)} premises, total {nok(int(txn['amount_minor'].sum()), currency_of(txn))}"
+                    f"{len(premises)} premises, total {money_total(txn)}"
                 ),
                 parameters=dict(params),
                 evidence_txn_ids=evidence(txn, params["max_evidence"]),

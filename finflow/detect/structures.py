@@ -285,7 +285,7 @@ def detect_front_companies(data: CaseData, params: Mapping[str, Any]) -> list[Fi
             f"cash {cash_share:.0%} of credits": cash_share >= params["min_cash_share"],
             f"{night:.0%} of timed credits at night": timed >= params["min_timed"]
             and night >= params["min_night_share"],
-            f"cash {nok(per_employee)} a month per registered employee": per_employee
+            f"cash {nok(per_employee, currency_of(incoming))} a month per registered employee": per_employee
             >= params["max_cash_per_employee_minor"],
             "shares role-holders or a residential address with other companies": linked,
         }
@@ -327,6 +327,7 @@ SHARED_ROLE_HOLDERS = Detector(
     description="One person manages or sits on the board of several active companies in high-risk industries.",
     run=detect_shared_role_holders,
     config_section="companies",
+    per_currency=False,
 )
 SHARED_COMPANY_ADDRESS = Detector(
     name="shared_company_address",
@@ -334,6 +335,7 @@ SHARED_COMPANY_ADDRESS = Detector(
     description="Several companies are registered at an address where people live.",
     run=detect_shared_company_address,
     config_section="companies",
+    per_currency=False,
 )
 FRONT_COMPANY = Detector(
     name="front_company",

@@ -178,10 +178,21 @@ def month_index(ts: pd.Series) -> np.ndarray:
 
 
 def currency_of(frame: pd.DataFrame) -> str:
-    """The most common currency of some transactions (NOK when there are none)."""
+    """The one currency of some transactions (NOK when there are none).
+
+    A detector run by :func:`finflow.detect.registry.run_detectors` sees one currency at a time,
+    so its figures (medians, thresholds, totals) are all in it. Transactions in several currencies
+    are an error here: an amount printed "in the most common currency" would misstate the others.
+    """
     if frame.empty:
         return "NOK"
-    return str(frame["currency"].astype("string").mode().iloc[0])
+    codes = sorted({str(c) for c in frame["currency"].dropna().unique()})
+    if len(codes) > 1:
+        raise ValueError(
+            f"transactions in {len(codes)} currencies ({', '.join(codes)}) cannot be summarised as one; "
+            "run detectors through finflow.detect.registry.run_detectors, which runs them per currency"
+        )
+    return codes[0] if codes else "NOK"
 
 
 def evidence(frame: pd.DataFrame, limit: int) -> list[str]:

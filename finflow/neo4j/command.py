@@ -22,6 +22,7 @@ from finflow.neo4j.library import QueryLibraryError, list_queries, load_query
 from finflow.neo4j.load import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, count_rows, load_case
 from finflow.neo4j.query import render, run_query
 from finflow.neo4j.read import read_case
+from finflow.terminal import clean, echo
 
 __all__ = ["neo4j_group", "query_command"]
 
@@ -72,7 +73,7 @@ def _driver(uri: str, user: str, password: str | None) -> neo4j.Driver:
 
 def _neo4j_failure(exc: neo4j_errors.Neo4jError | neo4j_errors.DriverError) -> click.ClickException:
     text = (str(exc).strip() or type(exc).__name__).splitlines()[0]
-    return click.ClickException(f"Neo4j: {text}")
+    return click.ClickException(clean(f"Neo4j: {text}"))
 
 
 @click.group("neo4j")
@@ -175,7 +176,7 @@ def query_command(
         params = query.coerce(_parse_params(pairs))
         query.bind(params)
     except QueryLibraryError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(clean(exc)) from None
     driver = _driver(uri, user, password)
     try:
         result = run_query(driver, name, params, database=database)
@@ -183,7 +184,7 @@ def query_command(
         raise _neo4j_failure(exc) from None
     finally:
         driver.close()
-    click.echo(render(result, fmt), nl=False)
+    echo(render(result, fmt), nl=False)
 
 
 neo4j_group.add_command(query_command)
@@ -237,11 +238,11 @@ def findings_command(
     try:
         config = load_config(Path(config_path) if config_path else None)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(clean(exc)) from None
     driver = _driver(uri, user, password)
     try:
         if source == "case" and not Path(case_dir).is_dir():
-            raise click.ClickException(f"no case at {case_dir} (import files first, or pass --case)")
+            raise click.ClickException(clean(f"no case at {case_dir} (import files first, or pass --case)"))
         data = read_case(driver, database=database) if source == "neo4j" else open_case(case_dir).data()
         findings = run_detectors(data, config)
         run = run_id or content_id("run", *sorted(f.finding_id for f in findings))
@@ -254,7 +255,7 @@ def findings_command(
         from finflow.findings_io import write_findings as write_findings_files
 
         for file in write_findings_files(Path(out_dir), data, findings, config):
-            click.echo(f"wrote {file}")
+            echo(f"wrote {file}")
     click.echo(
         f"Wrote {report.findings:,} findings (run {report.run_id}), replacing {report.replaced:,}; "
         f"linked {report.subjects_linked:,} subjects and {report.evidence_linked:,} evidence "

@@ -16,16 +16,20 @@ Read-back rule: a node or relationship *is* a row of a table exactly when it car
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyarrow as pa
 
 from finflow.model import SCHEMAS
+from finflow.normalize import normalize_name
 
 __all__ = [
     "BATCH_UNIQUE_KEYS",
     "DATE_COLUMNS",
     "FRESH_STATEMENTS",
+    "INDEX_KEYS",
+    "INDEX_KEY_CHARS",
     "LOAD_ORDER",
     "LOAD_REFERENCES",
     "LOAD_STATEMENTS",
@@ -33,8 +37,10 @@ __all__ = [
     "QUIET",
     "RECORD_NODES",
     "SUBJECT_NODES",
+    "IndexKey",
     "Referenced",
     "assign",
+    "index_key",
     "props",
 ]
 
@@ -44,6 +50,44 @@ PROVENANCE: tuple[str, ...] = ("source_file", "source_sha256", "source_locator",
 #: Session settings that silence "property key does not exist" warnings: optional columns that
 #: are null throughout a case never become property keys, which is expected, not a mistake.
 QUIET: dict[str, object] = {"notifications_disabled_classifications": ["UNRECOGNIZED"]}
+
+
+#: Characters of a text kept in its index key. Neo4j refuses to index a value of more than about
+#: 8 KB ("Property value is too large to index"), and one hostile 200,000-character name would
+#: then fail every batch it is in, on every run. Free text is therefore never indexed itself:
+#: each indexed text column has a bounded key property beside it (the full text stays, unindexed).
+INDEX_KEY_CHARS = 200
+
+
+@dataclass(frozen=True)
+class IndexKey:
+    """The bounded, indexed key ``key`` of a table's text column ``column``."""
+
+    column: str
+    key: str
+    normalise: Callable[[str], str]
+
+
+def _same(text: str) -> str:
+    return text
+
+
+#: Per table, the text columns looked up by value and the key property each is indexed by
+#: (``queries/schema.cypher``): a name by its normalised form (as :func:`normalize_name`), the
+#: already normalised address and identifier values as they are — each cut at INDEX_KEY_CHARS.
+INDEX_KEYS: dict[str, IndexKey] = {
+    "parties": IndexKey("name", "name_key", normalize_name),
+    "addresses": IndexKey("normalized", "normalized_key", _same),
+    "identifiers": IndexKey("value", "value_key", _same),
+}
+
+
+def index_key(text: object, normalise: Callable[[str], str] = _same) -> str | None:
+    """The indexed key of ``text``: normalised, at most :data:`INDEX_KEY_CHARS` characters."""
+    if not isinstance(text, str):
+        return None
+    key = normalise(text)[:INDEX_KEY_CHARS]
+    return key or None
 
 
 #: Date columns of each table: sent as ISO text (``YYYY-MM-DD``), stored as ``Date``.
@@ -137,7 +181,7 @@ LOAD_STATEMENTS: dict[str, str] = {
     "parties": f"""
 UNWIND $rows AS r
 MERGE (p:Party {{party_id: r.party_id}})
-SET p += {props("parties", "kind", "name", "birth_date", "org_number", "country", *PROVENANCE)}
+SET p += {props("parties", "kind", "name", "name_key", "birth_date", "org_number", "country", *PROVENANCE)}
 FOREACH (_ IN CASE WHEN r.kind = 'person' THEN [1] ELSE [] END | SET p:Person)
 FOREACH (_ IN CASE WHEN r.kind = 'company' THEN [1] ELSE [] END | SET p:Company)
 FOREACH (code IN {_when("r.country")} |
@@ -153,7 +197,7 @@ SET p:Company, p += {props("companies", *COMPANY_PROPS)},
     "addresses": f"""
 UNWIND $rows AS r
 MERGE (a:Address {{address_id: r.address_id}})
-SET a += {props("addresses", "street", "postcode", "city", "country", "normalized", *PROVENANCE)}
+SET a += {props("addresses", "street", "postcode", "city", "country", "normalized", "normalized_key", *PROVENANCE)}
 FOREACH (code IN {_when("r.country")} |
   MERGE (c:Country {{code: code}}) MERGE (a)-[:IN_COUNTRY]->(c))
 """,
@@ -178,7 +222,7 @@ SET x += {props("party_addresses", "valid_from", "valid_to", *PROVENANCE)}
 UNWIND $rows AS r
 MERGE (p:Party {{party_id: r.party_id}})
 MERGE (i:Identifier {{identifier_id: r.identifier_id}})
-SET i.kind = r.kind, i.value = r.value
+SET i.kind = r.kind, i.value = r.value, i.value_key = r.value_key
 MERGE (p)-[x:HAS_IDENTIFIER]->(i)
 SET x += {props("identifiers", *PROVENANCE)}
 """,

@@ -41,11 +41,13 @@ from finflow.model import KEYS, conform
 from finflow.neo4j.graphmodel import (
     BATCH_UNIQUE_KEYS,
     FRESH_STATEMENTS,
+    INDEX_KEYS,
     LOAD_ORDER,
     LOAD_REFERENCES,
     LOAD_STATEMENTS,
     QUIET,
     RECORD_NODES,
+    index_key,
 )
 from finflow.neo4j.library import queries_dir, statements
 
@@ -98,12 +100,20 @@ def apply_schema(
 
 
 def table_rows(data: CaseData, name: str) -> pa.Table:
-    """The table as Arrow in the model's schema, plus any derived key the graph needs."""
+    """The table as Arrow in the model's schema, plus any derived key the graph needs.
+
+    Text looked up by value gets its bounded index key (:data:`~finflow.neo4j.graphmodel.INDEX_KEYS`):
+    the full text is stored unindexed, so no value is ever too large to index.
+    """
     table = conform(name, getattr(data, name))
-    if name == "identifiers":
-        ident = pc.binary_join_element_wise(table["kind"], table["value"], ":")
-        table = table.append_column("identifier_id", ident)
-    elif name == "sightings":
+    if name in INDEX_KEYS:
+        spec = INDEX_KEYS[name]
+        column = table[spec.column]
+        distinct = pc.unique(column).to_pylist()
+        keys = {text: index_key(text, spec.normalise) for text in distinct}
+        values = pa.array([keys[text] for text in column.to_pylist()], pa.string())
+        table = table.append_column(spec.key, values)
+    if name == "sightings":
         parts = [table[c] for c in ("table", "record_id", "source_sha256", "source_locator")]
         table = table.append_column("sighting_id", pc.binary_join_element_wise(*parts, ":"))
     elif name == "rejects":

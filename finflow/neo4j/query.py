@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +10,8 @@ import neo4j
 
 from finflow.neo4j.graphmodel import QUIET
 from finflow.neo4j.library import load_query
+from finflow.safecsv import csv_text
+from finflow.terminal import clean
 
 __all__ = ["QueryResult", "plain", "render", "run_query"]
 
@@ -71,13 +71,12 @@ def render(result: QueryResult, fmt: str) -> str:
     """The result as ``table`` (aligned text), ``csv`` or ``json`` (a list of objects)."""
     if fmt == "json":
         return json.dumps(result.records(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
-    cells = [[_cell(v) for v in row] for row in result.rows]
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(result.columns)
-        writer.writerows(cells)
-        return out.getvalue()
+        # standard output, often piped on: formulas defused, numbers kept numbers, no byte-order mark
+        numbers = [[v if isinstance(v, int | float) and not isinstance(v, bool) else _cell(v) for v in row]
+                   for row in result.rows]  # fmt: skip
+        return csv_text(result.columns, numbers, bom=False)
+    cells = [[clean(_cell(v)) for v in row] for row in result.rows]  # widths of what the terminal shows
     if fmt != "table":
         raise ValueError(f"unknown format {fmt!r}")
     widths = [len(c) for c in result.columns]

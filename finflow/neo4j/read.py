@@ -66,7 +66,7 @@ ORDER BY party_id, address_id, kind
 """,
     "identifiers": f"""
 MATCH (p:Party)-[x:HAS_IDENTIFIER]->(i:Identifier) WHERE x.batch_id IS NOT NULL
-RETURN p.party_id AS party_id, i.kind AS kind, i.value AS value, {_prov("x")}
+RETURN i.identifier_id AS identifier_id, p.party_id AS party_id, i.kind AS kind, i.value AS value, {_prov("x")}
 ORDER BY party_id, kind, value
 """,
     "company_roles": f"""

@@ -11,6 +11,7 @@ import pandas as pd
 from finflow.casedata import CaseData
 from finflow.cli_options import case_option, out_option
 from finflow.money import format_minor, is_currency, parse_amounts
+from finflow.terminal import clean, echo
 from finflow.trace.ledger import METHODS
 from finflow.trace.paths import default_currency, resolve_start, trace_paths
 from finflow.trace.proceeds import tainted_from, trace_proceeds
@@ -26,14 +27,13 @@ def load_case_data(case_dir: str) -> CaseData:
 
     path = Path(case_dir)
     if not case_exists(path):
-        raise click.ClickException(f"no case at {case_dir} (import files first, or pass --case)")
+        raise click.ClickException(clean(f"no case at {case_dir} (import files first, or pass --case)"))
     return open_case(path).data()
 
 
 def _printable(value: object) -> str:
-    """Text from extracts, safe for a terminal: control characters shown escaped."""
-    text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    """Text from extracts, safe for a terminal (:func:`finflow.terminal.clean`); nulls as ''."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else clean(value)
 
 
 def _table(frame: pd.DataFrame, columns: list[str], currency: str, limit: int) -> str:
@@ -149,22 +149,22 @@ def trace(
             table = result.to_frame()
             columns = ["hop", "booking_date", "from_node", "to_node"]
     except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(clean(exc)) from None
     if min_amount and proceeds:
         click.echo("note: --min-amount does not apply to --proceeds (every krone is allocated)", err=True)
-    click.echo(result.method_note)
+    echo(result.method_note)
     click.echo("")
-    click.echo(_table(table, columns, result.currency, top) if len(table) else "nothing traced")
+    echo(_table(table, columns, result.currency, top) if len(table) else "nothing traced")
     for note in result.notes:
-        click.echo(f"note: {note}")
+        echo(f"note: {note}")
     for file in result.write(out_dir):
-        click.echo(f"wrote {file}")
+        echo(f"wrote {file}")
     trail = Path(out_dir) / "trail.html"
     trail_view(
         result.trail_edges(), trail, title=f"Trail from {start}", method_note=result.method_note,
         labels=holder_labels(data),
     )  # fmt: skip
-    click.echo(f"wrote {trail}")
+    echo(f"wrote {trail}")
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m finflow.trace.command` before wiring

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from finflow.money import format_minor
+from finflow.safecsv import write_csv
 
 __all__ = ["TRAIL_EDGE_COLUMNS", "aggregate_trail_edges", "json_ready", "write_trace"]
 
@@ -84,16 +85,6 @@ def _dates_to_text(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula (ids come from extracts)."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = [
-                "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in out[column]
-            ]
-    return out
-
 
 def write_trace(
     out_dir: str | Path,
@@ -123,5 +114,5 @@ def write_trace(
     json_path = out / "trace.json"
     csv_path = out / "trace.csv"
     json_path.write_text(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    _defuse_formulas(table_text).to_csv(csv_path, index=False, lineterminator="\n", encoding="utf-8")
+    write_csv(csv_path, table_text)
     return json_path, csv_path

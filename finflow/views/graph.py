@@ -18,6 +18,7 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import Finding
+from finflow.money import main_currency
 from finflow.normalize import guess_party_kind
 from finflow.views.style import ROLE_ORDER
 
@@ -42,8 +43,8 @@ class CaseGraph:
     """Everything a view may draw: nodes, edges, and what explains them.
 
     ``nodes``: key, kind, label, raw_id, volume, score, role (primary role or "").
-    ``edges``: source, target, relation (money | holds | address), amount (sum of minor units over
-    currencies; only for width), txn_count, first, last.
+    ``edges``: source, target, relation (money | holds | address), amount (minor units in the
+    main currency of the drawn transactions; only for width and volume), txn_count, first, last.
     ``flows``: money per source, target and currency (for exact totals in tooltips).
     ``txns``: transactions with their endpoint keys (for example texts and evidence tables).
     """
@@ -140,7 +141,9 @@ def _given(value: object) -> bool:
 
 
 def _aggregate(txns: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Money per (source, target, currency), and per (source, target) over all currencies."""
+    """Money per (source, target, currency), and per (source, target): transactions over all
+    currencies, ``amount`` in the main currency only (minor units of two currencies never add up;
+    the tooltips give every currency's total)."""
     flows = (
         txns.groupby(["source", "target", "currency"], sort=True)
         .agg(
@@ -151,8 +154,10 @@ def _aggregate(txns: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         )
         .reset_index()
     )
+    main = main_currency(txns["currency"])
     money = (
-        flows.groupby(["source", "target"], sort=True)
+        flows.assign(amount=flows["amount"].where(flows["currency"] == main, 0))
+        .groupby(["source", "target"], sort=True)
         .agg(
             amount=("amount", "sum"),
             txn_count=("txn_count", "sum"),

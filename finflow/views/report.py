@@ -27,7 +27,9 @@ from finflow.views.tooltips import ROLE_TEXT, clip
 __all__ = ["ReportTable", "Section", "write_report"]
 
 #: Columns never printed from a subjects table unless personal identifiers are asked for.
-PERSONAL_COLUMNS = {"birth_date", "id_number", "national_id", "personal_id", "fnr"}
+PERSONAL_COLUMNS = {
+    "birth_date", "id_number", "national_id", "personal_id", "fnr", "phone", "mobile", "phone_number", "email",
+}  # fmt: skip
 
 
 @dataclass
@@ -163,13 +165,20 @@ def _sources_section(sources: Sequence[Mapping[str, Any]]) -> Section:
     return Section("sources", "Sources", paragraphs, [table])
 
 
-def _rejects_section(rejects: pd.DataFrame, limit: int) -> Section:
+def _rejects_section(rejects: pd.DataFrame, limit: int, include_personal_ids: bool = False) -> Section:
     section = Section("rejects", "Rejected rows")
     total = len(rejects)
     section.paragraphs.append(
         f"{_count(total, 'row')} could not be imported; each is kept with its reason."
         + (f" The first {limit} are listed." if total > limit else "")
     )
+    if total and not include_personal_ids:
+        # a rejected register or transfer row holds birth dates, id numbers and phones
+        rejects = rejects.drop(columns=["raw"], errors="ignore")
+        section.paragraphs.append(
+            "The rows' text is in the case's rejects.csv; it is left out here because it can hold birth "
+            "dates, id numbers and phone numbers (--include-personal-ids shows it)."
+        )
     if total:
         # Row numbers sort as numbers (row 9 before row 10); element paths as text.
         frame = rejects.assign(_row=pd.to_numeric(rejects["source_locator"], errors="coerce")).sort_values(
@@ -282,7 +291,7 @@ def _build(
 ) -> list[Section]:
     sections = [
         _sources_section(sources),
-        _rejects_section(rejects, max_rejects),
+        _rejects_section(rejects, max_rejects, include_personal_ids),
         _victims_section(findings),
         _findings_section(findings, data, max_evidence),
     ]

@@ -18,6 +18,7 @@ from casebuilder import account, write_generic_csv
 
 from finflow.case import open_case
 from finflow.casedata import CaseData
+from finflow.casekey import KEY_FILE
 from finflow.config import load_config
 from finflow.ids import org_party_id, person_party_id
 from finflow.importers.kyc_accounts import COLUMNS as KYC_COLUMNS
@@ -27,9 +28,11 @@ from finflow.model import TABLES
 from finflow.normalize import normalize_name
 from finflow.resolve import resolve_parties
 
-__all__ = ["CONFIG", "START", "account", "build", "day", "org_id", "orgnr", "person_id", "txn"]
+__all__ = ["CONFIG", "KEY", "START", "account", "build", "day", "org_id", "orgnr", "person_id", "txn"]
 
 CONFIG = load_config()
+#: The case key of every case :func:`build` makes, so tests can work out person ids themselves.
+KEY = b"detectcase-test-key"
 START = date(2026, 1, 5)
 
 
@@ -55,7 +58,7 @@ def org_id(n: int) -> str:
 
 
 def person_id(name: str, birth: str) -> str:
-    return person_party_id(normalize_name(name), birth)
+    return person_party_id(normalize_name(name), birth, KEY)
 
 
 _REF = [0]
@@ -119,6 +122,8 @@ def build(
         }  # fmt: skip
         (tmp_path / "roller.json").write_text(json.dumps(wrapper), encoding="utf-8")
         files.append(tmp_path / "roller.json")
+    (tmp_path / "case").mkdir(exist_ok=True)
+    (tmp_path / "case" / KEY_FILE).write_bytes(KEY + b"\n")
     case = open_case(tmp_path / "case")
     for report in case.import_files(files):
         assert report.status == "imported", (report.file, report.error)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from detectcase import CONFIG, account, build, person_holder, txn
+from detectcase import CONFIG, account, build, day, person_holder, txn
 
-from finflow.detect.rent import detect_premises_networks, detect_rent_several, detect_third_party_rent
+from finflow.detect.rent import detect_premises_networks, detect_rent_several, detect_third_party_rent, rent_payments
+from finflow.detect.util import account_info
 
 PAYER, PAYER2 = account(300), account(301)
 LANDLORD, LANDLORD2, LANDLORD3 = account(310), account(311), account(312)
@@ -79,3 +80,18 @@ def test_tenants_paying_their_own_rent_are_not_third_party(tmp_path):
     rows = _rent(TENANTS[0], LANDLORD, 9000, text="") + _rent(TENANTS[1], LANDLORD, 8500, text="")
     data = build(tmp_path, rows, holders=HOLDERS, leases=LEASES)
     assert detect_third_party_rent(data, CONFIG["rent"]) == []
+
+
+def test_a_lease_matches_payments_in_its_own_currency_only(tmp_path):
+    tenant, landlord = account(20), account(21)
+    rows = [{"date": day(30 * m), "amount": "10000.00", "currency": currency, "from_account": tenant,
+             "to_account": landlord, "description": "", "txn_ref": f"rent-{currency}-{m}"}
+            for m in range(3) for currency in ("NOK", "EUR")]  # fmt: skip
+    lease = {"lease_ref": "L1", "premises_street": "Storgata 1", "premises_postcode": "0150", "premises_city": "Oslo",
+             "tenant_name": "Ana Lupu", "tenant_birth_date": "1990-02-02", "landlord_name": "Kari Berg",
+             "landlord_birth_date": "1960-01-01", "monthly_rent": "10000", "currency": "EUR",
+             "start_date": day(0)}  # fmt: skip
+    data = build(tmp_path, rows, holders=[person_holder(landlord, "Kari Berg", "1960-01-01")], leases=[lease])
+    pay = rent_payments(data, account_info(data), CONFIG["rent"])
+    matched = pay[pay["lease_id"].notna()]
+    assert len(matched) == 3 and set(matched["currency"]) == {"EUR"}  # NOK 10 000 is not EUR 10 000

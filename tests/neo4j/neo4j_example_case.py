@@ -237,6 +237,7 @@ def build_case() -> CaseData:
     identifiers = _table(
         "identifiers",
         {
+            "identifier_id": ["ident-phone-1", "ident-phone-1", "ident-email-1"],
             "party_id": [MARIA, ANA, OLA],
             "kind": ["phone", "phone", "email"],
             "value": ["+4790000001", "+4790000001", "ola@example.org"],

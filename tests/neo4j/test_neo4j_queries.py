@@ -127,8 +127,8 @@ EXPECTED: dict[str, list[tuple[dict, list[dict]]]] = {
             [
                 {"party_id": "party-ola", "name": "Ola Hansen", "premises": 2, "leases": 2,
                  "addresses": ["Storgata 1, 0155 Oslo", "Storgata 3, 0155 Oslo"],
-                 "landlords": ["Kari Berg"], "agreed_rent_minor": 2_100_000,
-                 "payments_to_landlords": 2, "paid_to_landlords_minor": 2_400_000},
+                 "landlords": ["Kari Berg"], "agreed_rent": [{"currency": "NOK", "minor": 2_100_000}],
+                 "payments_to_landlords": 2, "paid_to_landlords": [{"currency": "NOK", "minor": 2_400_000}]},
             ],
         ),
         ({"min_premises": 3}, []),

@@ -193,6 +193,7 @@ def hostile_case() -> CaseData:
     )
     identifiers = pd.DataFrame(
         {
+            "identifier_id": ["ident-1"],
             "party_id": ["party-victim-a"],
             "kind": ["id_number"],
             "value": [ID_NUMBER],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import pytest
 
 from finflow.views.report import md_escape, write_report
@@ -85,6 +86,25 @@ def test_personal_columns_left_out_unless_asked(tmp_path, report):
     assert BIRTH_DATE not in html and "birth_date" not in html
     full, _ = write_report(tmp_path / "full", **report_args(), include_personal_ids=True)
     assert BIRTH_DATE in full.read_text("utf-8")
+
+
+def test_rejected_rows_text_and_phone_columns_left_out_unless_asked(tmp_path):
+    frame = rejects(1).assign(raw="Kari Nordmann,1980-02-29,RO,RO123456,+47 412 34 567")
+    subjects = pd.DataFrame({"subject_id": ["party-1"], "label": ["Kari"], "phone": ["+4741234567"]})
+    hidden, hidden_md = write_report(tmp_path / "a", **report_args(rejects=frame, subjects=subjects))
+    for text in (hidden.read_text("utf-8"), hidden_md.read_text("utf-8")):
+        assert "bad amount in row 2" in text  # the reject and its reason are listed …
+        for secret in ("1980-02-29", "RO123456", "412 34 567", "+4741234567"):
+            assert secret not in text  # … without the row's personal data
+    full, _ = write_report(tmp_path / "b", **report_args(rejects=frame, subjects=subjects), include_personal_ids=True)
+    shown = full.read_text("utf-8")
+    assert "1980-02-29" in shown and "+4741234567" in shown
+
+
+def test_hostile_reject_text_is_escaped_when_shown(tmp_path):
+    html, md = write_report(tmp_path, **report_args(), include_personal_ids=True)
+    assert HOSTILE_LINK not in html.read_text("utf-8")
+    assert not re.search(r"(?<!\\)" + re.escape(HOSTILE_LINK), md.read_text("utf-8"))
 
 
 def test_links_to_every_view_and_refuses_unsafe_paths(report, tmp_path):
