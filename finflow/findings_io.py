@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from finflow.casedata import CaseData
-from finflow.detect.base import Finding
+from finflow.detect.base import NO_FINDINGS, Finding
 from finflow.money import format_minor
 
 __all__ = ["evidence_rows", "findings_document", "findings_table", "write_findings"]
@@ -105,7 +105,7 @@ def write_findings(out_dir: Path, data: CaseData, findings: Sequence[Finding], c
 def findings_table(findings: Sequence[Finding], limit: int = 25) -> str:
     """A ranked plain-text table for the terminal."""
     if not findings:
-        return "No findings at these settings."
+        return NO_FINDINGS
     lines = [f"{'#':>3}  {'score':>5}  {'detector':<22} {'role':<16} {'subject':<32} summary"]
     for rank, finding in enumerate(findings[:limit], start=1):
         subject = finding.subjects[0]
