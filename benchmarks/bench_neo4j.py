@@ -162,7 +162,7 @@ def _count(driver) -> tuple[int, int]:
 def _server_cpu(pid: int) -> float:
     """CPU seconds (user + system) the server process has used so far; NaN where unknown."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
     except OSError:
         return float("nan")
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -65,7 +65,7 @@ def main(sizes: list[str]) -> None:
           f"{'peak MiB':>9} {'txn/s':>9}")
     for size in sizes:
         out = subprocess.run(
-            [sys.executable, __file__, "--one", size], capture_output=True, text=True, check=True
+            [sys.executable, __file__, "--one", size], capture_output=True, text=True, encoding="utf-8", check=True
         ).stdout.strip().splitlines()[-1]
         r = json.loads(out)
         print(f"{r['size']:>6} {r['transactions']:>10,} {r['import_s']:>9.1f} {r['graph_s']:>8.1f} "

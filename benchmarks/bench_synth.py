@@ -38,6 +38,7 @@ def run(seed: int, size: int) -> dict[str, float]:
             check=True,
             capture_output=True,
             text=True,
+            encoding="utf-8",
         )
     return json.loads(done.stdout.strip().splitlines()[-1])
 

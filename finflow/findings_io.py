@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from finflow.casedata import CaseData
-from finflow.detect.base import Finding
+from finflow.detect.base import NO_FINDINGS, Finding
 from finflow.money import format_minor
 from finflow.safecsv import write_rows
 from finflow.terminal import clean
@@ -85,7 +85,7 @@ def write_findings(out_dir: Path, data: CaseData, findings: Sequence[Finding], c
 def findings_table(findings: Sequence[Finding], limit: int = 25) -> str:
     """A ranked plain-text table for the terminal; extract text cleaned (:func:`finflow.terminal.clean`)."""
     if not findings:
-        return "No findings at these settings."
+        return NO_FINDINGS
     lines = [f"{'#':>3}  {'score':>5}  {'detector':<22} {'role':<16} {'subject':<32} summary"]
     for rank, finding in enumerate(findings[:limit], start=1):
         subject = finding.subjects[0]

@@ -60,7 +60,7 @@ def test_processes_starting_a_case_together_share_one_key(tmp_path, monkeypatch)
 def test_a_pinned_key_is_stored_and_a_different_one_refused(tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_VAR, "pinned-for-this-test")
     assert case_key(tmp_path / "case") == b"pinned-for-this-test"
-    assert (tmp_path / "case" / KEY_FILE).read_text() == "pinned-for-this-test\n"
+    assert (tmp_path / "case" / KEY_FILE).read_text(encoding="utf-8") == "pinned-for-this-test\n"
     monkeypatch.setenv(ENV_VAR, "another-key")
     with pytest.raises(CaseKeyError, match="differs from FINFLOW_CASE_KEY"):
         case_key(tmp_path / "case")
@@ -71,10 +71,10 @@ def test_a_pinned_key_is_stored_and_a_different_one_refused(tmp_path, monkeypatc
 def test_an_empty_key_file_is_an_error_not_a_new_key(tmp_path, monkeypatch):
     monkeypatch.delenv(ENV_VAR, raising=False)
     (tmp_path / "case").mkdir()
-    (tmp_path / "case" / KEY_FILE).write_text("")
+    (tmp_path / "case" / KEY_FILE).write_text("", encoding="utf-8")
     with pytest.raises(CaseKeyError, match="empty; restore it"):
         case_key(tmp_path / "case")
-    assert (tmp_path / "case" / KEY_FILE).read_text() == ""
+    assert (tmp_path / "case" / KEY_FILE).read_text(encoding="utf-8") == ""
 
 
 def test_a_key_that_differs_from_the_pinned_one_is_a_one_line_error(tmp_path, monkeypatch):
@@ -96,7 +96,7 @@ def test_a_key_that_differs_from_the_pinned_one_is_a_one_line_error(tmp_path, mo
         result = CliRunner().invoke(main, [*command, "--case", case])
         assert result.exit_code == 1, result.output
         assert "differs from FINFLOW_CASE_KEY" in result.output and "Traceback" not in result.output
-    assert (tmp_path / "case" / KEY_FILE).read_text() == "the-case-key\n"  # never replaced
+    assert (tmp_path / "case" / KEY_FILE).read_text(encoding="utf-8") == "the-case-key\n"  # never replaced
 
 
 def test_person_ids_need_a_key_and_depend_on_it():

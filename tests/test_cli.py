@@ -36,7 +36,7 @@ def test_investigate_missing_path_fails_with_one_line(tmp_path):
 
 def test_investigate_with_nothing_importable_fails_with_one_line(tmp_path):
     (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "notes.txt").write_text("nothing to see")
+    (tmp_path / "in" / "notes.txt").write_text("nothing to see", encoding="utf-8")
     result = CliRunner().invoke(main, ["investigate", str(tmp_path / "in"), "--case", str(tmp_path / "c")])
     assert result.exit_code == 1
     assert "no transactions could be imported" in result.output
@@ -63,7 +63,7 @@ def test_import_prints_reconciled_counts_and_fails_on_unreadable(tmp_path):
 
 def test_bad_config_is_a_one_line_error(tmp_path):
     cfg = tmp_path / "c.yaml"
-    cfg.write_text("collector:\n  min_distinct_sendrs: 3\n")
+    cfg.write_text("collector:\n  min_distinct_sendrs: 3\n", encoding="utf-8")
     (tmp_path / "in").mkdir()
     write_generic_csv(
         tmp_path / "in" / "t.csv",

@@ -60,7 +60,7 @@ def test_bad_rows_are_rejected_with_row_and_reason(tmp_path, line, reason):
     assert rejects["source_locator"].tolist() == ["row 3"]
     assert rejects["reason"].iloc[0].startswith(reason)
     assert rejects["source_file"].iloc[0] == "in.csv"
-    assert (tmp_path / "case" / "rejects.csv").read_text().count("row 3") == 1
+    assert (tmp_path / "case" / "rejects.csv").read_text(encoding="utf-8").count("row 3") == 1
 
 
 @pytest.mark.parametrize(
@@ -83,9 +83,9 @@ def test_unreadable_files_fail_with_one_clear_message(tmp_path, content, message
 def test_forced_format_names_missing_columns_and_oversized_headers(tmp_path):
     case = open_case(tmp_path / "case")
     missing = tmp_path / "missing.csv"
-    missing.write_text("date,amount,from_account,to_account\n2026-01-01,5,x,y\n")
+    missing.write_text("date,amount,from_account,to_account\n2026-01-01,5,x,y\n", encoding="utf-8")
     wide = tmp_path / "wide.csv"
-    wide.write_text("date,amount,currency," + ",".join(f"c{i}" for i in range(10_000)) + "\n")
+    wide.write_text("date,amount,currency," + ",".join(f"c{i}" for i in range(10_000)) + "\n", encoding="utf-8")
     binary = tmp_path / "binary.csv"
     binary.write_bytes(b"date,amount,currency,to_account\n\x00\xff\xfe" * 10)
     reports = case.import_files([missing, wide, binary], format="generic_csv")

@@ -211,7 +211,7 @@ def test_ground_truth_names_existing_records(case_a, txns, truth):
     seen = set(txns["from_account"]) | set(txns["to_account"])
     register = pd.read_csv(case_a / "persons.csv", dtype=str)
     people = set(zip(register["name"], register["birth_date"], strict=True))
-    orgs = {e["organisasjonsnummer"] for e in json.loads((case_a / "brreg_enheter.json").read_text())}
+    orgs = {e["organisasjonsnummer"] for e in json.loads((case_a / "brreg_enheter.json").read_text(encoding="utf-8"))}
     assert truth["seed"] == SEED and truth["size"] == SIZE
     assert truth["transactions"] == len(txns)
     assert {s["type"] for s in truth["scenarios"]} == {

@@ -14,7 +14,10 @@ from typing import Any
 
 from finflow.ids import content_id
 
-__all__ = ["ROLES", "Detector", "Finding", "Subject"]
+__all__ = ["NO_FINDINGS", "ROLES", "Detector", "Finding", "Subject"]
+
+#: What the terminal, the report and the overview say when no detector flags anything.
+NO_FINDINGS = "No findings at these settings."
 
 #: The role a pattern suggests for a subject. A possible victim is a case for protection.
 ROLES: tuple[str, ...] = ("possible_victim", "controller", "facilitator", "front", "unknown")

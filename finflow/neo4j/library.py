@@ -15,6 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import finflow.queries
+
 __all__ = [
     "QueryFile",
     "QueryLibraryError",
@@ -91,13 +93,13 @@ class QueryFile:
 def queries_dir() -> Path:
     """Where the ``.cypher`` files are: ``$FINFLOW_QUERIES``, else those shipped with finflow.
 
-    The repository's top-level ``queries/`` is linked into the package as ``finflow/queries``, so
-    an installed finflow carries the same files an analyst pastes into the Browser.
+    The repository's top-level ``queries/`` is installed as the package ``finflow.queries``, so an
+    installed finflow carries the same files an analyst pastes into the Browser.
     """
     env = os.environ.get("FINFLOW_QUERIES")
     if env:
         return Path(env)
-    return Path(__file__).parent.parent / "queries"  # finflow/queries: the repository's queries/
+    return Path(finflow.queries.__file__).parent
 
 
 def list_queries(directory: Path | None = None) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from finflow.casedata import CaseData
-from finflow.detect.base import Finding
+from finflow.detect.base import NO_FINDINGS, Finding
 from finflow.views.evidence import EVIDENCE_COLUMNS, evidence_rows
 from finflow.views.graph import CaseGraph, build_case_graph, ego_keys, select_nodes
 from finflow.views.page import Table, ViewStats, write_page
@@ -66,8 +66,11 @@ def _draw(
 
 def _summary_note(graph: CaseGraph) -> str:
     victims = sum(1 for marks in graph.marks.values() if any(m.role == "possible_victim" for m in marks))
+    drawn = f"{len(graph.txns)} transactions aggregated into one arrow per payer → payee pair. "
+    if not graph.marks:
+        return drawn + f"{NO_FINDINGS} Nothing is flagged: this is the money as imported."
     return (
-        f"{len(graph.txns)} transactions aggregated into one arrow per payer → payee pair. "
+        drawn +
         f"Findings flag {len(graph.marks)} subjects, {victims} of them as possible victims "
         "(drawn in the protection colour: for protection, not suspicion)."
     )

@@ -18,6 +18,7 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import Finding
+from finflow.frames import lookup_number, lookup_text
 from finflow.money import main_currency
 from finflow.normalize import guess_party_kind
 from finflow.views.style import ROLE_ORDER
@@ -99,7 +100,7 @@ def _endpoints(
     """Node key of each transaction's ``side`` ("from" or "to")."""
     account = _text(tx, f"{side}_account")
     country = _text(tx, f"{side}_country").str.upper()
-    country = country.fillna(account.map(account_country))
+    country = country.fillna(lookup_text(account, account_country))
     name = _text(tx, f"{side}_name")
     cash_channel = "cash_deposit" if side == "from" else "cash_withdrawal"
     foreign = country.notna() & (country != home_country)
@@ -170,8 +171,14 @@ def _aggregate(txns: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return flows, money
 
 
-def _party_nodes(data: CaseData, party_ids: set[str], fallback_names: pd.Series) -> list[dict[str, str]]:
-    """Person/company nodes; the kind is guessed from the name when the registry lacks it."""
+def _party_nodes(
+    data: CaseData, party_ids: set[str], fallback_names: pd.Series, held_accounts: dict[str, str]
+) -> list[dict[str, str]]:
+    """Person/company nodes; the kind is guessed from the name when the registry lacks it.
+
+    A holder never named (e.g. known only as "whoever holds account X") is labelled by the account
+    it holds, not by its id.
+    """
     names = _lookup(data.parties, "party_id", "name").to_dict()
     kinds = _lookup(data.parties, "party_id", "kind").to_dict()
     fallback = fallback_names.to_dict()
@@ -182,7 +189,12 @@ def _party_nodes(data: CaseData, party_ids: set[str], fallback_names: pd.Series)
         if kind not in ("person", "company"):
             guessed = guess_party_kind(name if _given(name) else None)
             kind = "company" if guessed == "company" else "person"
-        label = name if _given(name) else pid
+        if _given(name):
+            label = name
+        elif pid in held_accounts:
+            label = f"holder of {held_accounts[pid]}"
+        else:
+            label = pid
         rows.append({"key": f"party:{pid}", "kind": kind, "raw_id": pid, "label": label})
     return rows
 
@@ -242,13 +254,13 @@ def build_case_graph(
     is_account = nodes["kind"] == "account"
     acct_ids = nodes["raw_id"].where(is_account)
     names = _first_names(tx, src, dst)
-    label = acct_ids.map(holder_name).fillna(nodes["key"].map(names).where(is_account))
-    nodes["label"] = label.fillna(nodes["raw_id"]).astype("string")
+    label = lookup_text(acct_ids, holder_name).fillna(lookup_text(nodes["key"], names).where(is_account))
+    nodes["label"] = label.fillna(nodes["raw_id"])
     nodes.loc[nodes["key"] == "cash", "label"] = "cash"
     nodes.loc[nodes["key"] == "unknown", "label"] = "unrecorded counterparty"
 
     # Holders: party nodes with a "holds" edge to each drawn account they hold.
-    held = pd.DataFrame({"account": acct_ids, "party": acct_ids.map(holder_party)}).dropna()
+    held = pd.DataFrame({"account": acct_ids, "party": lookup_text(acct_ids, holder_party)}).dropna()
     holds = pd.DataFrame(
         {
             "source": "party:" + held["party"],
@@ -273,8 +285,10 @@ def build_case_graph(
     party_ids |= set(links["party_id"].astype("string").tolist())
 
     # A holder unknown to the parties table is named as on its account.
-    held_name = pd.Series(held["account"].map(holder_name).to_numpy(), index=held["party"].to_numpy()).dropna()
-    extra = _party_nodes(data, party_ids, held_name[~held_name.index.duplicated()])
+    held_name = pd.Series(lookup_text(held["account"], holder_name).to_numpy(), index=held["party"].to_numpy()).dropna()
+    first_held = held.drop_duplicates("party")
+    held_accounts = dict(zip(first_held["party"], first_held["account"], strict=True))
+    extra = _party_nodes(data, party_ids, held_name[~held_name.index.duplicated()], held_accounts)
     addr_text = _lookup(data.addresses, "address_id", "normalized")
     for aid in sorted(address_ids):
         label = addr_text.get(aid, aid)
@@ -298,13 +312,13 @@ def build_case_graph(
 
     # Volume: money in plus money out (party: that of the accounts it holds).
     volume = money.groupby("source")["amount"].sum().add(money.groupby("target")["amount"].sum(), fill_value=0)
-    nodes["volume"] = nodes["key"].map(volume).fillna(0).astype("int64")
-    party_volume = holds.assign(v=holds["target"].map(volume).fillna(0)).groupby("source")["v"].sum()
+    nodes["volume"] = lookup_number(nodes["key"], volume).astype("int64")
+    party_volume = holds.assign(v=lookup_number(holds["target"], volume)).groupby("source")["v"].sum()
     is_party = nodes["key"].str.startswith("party:")
-    nodes.loc[is_party, "volume"] = nodes.loc[is_party, "key"].map(party_volume).fillna(0).astype("int64")
+    nodes.loc[is_party, "volume"] = lookup_number(nodes.loc[is_party, "key"], party_volume).astype("int64")
     primary = {k: v[0] for k, v in marks.items()}
-    nodes["score"] = nodes["key"].map({k: m.score for k, m in primary.items()}).fillna(0.0)
-    nodes["role"] = nodes["key"].map({k: m.role for k, m in primary.items()}).fillna("")
+    nodes["score"] = lookup_number(nodes["key"], {k: m.score for k, m in primary.items()})
+    nodes["role"] = lookup_text(nodes["key"], {k: m.role for k, m in primary.items()}, default="")
     nodes = nodes.sort_values("key", kind="stable").reset_index(drop=True)
     return CaseGraph(nodes=nodes, edges=edges, flows=flows, txns=txns, marks=marks)
 
@@ -349,7 +363,7 @@ def select_nodes(
     )
     tier = np.where(flagged, 0, np.where(nodes["key"].isin(near), 1, 2))
     ranked = nodes.assign(
-        _hop=nodes["key"].map(hop).fillna(0).astype("int64") if hop is not None else 0,
+        _hop=lookup_number(nodes["key"], hop).astype("int64") if hop is not None else 0,
         _tier=tier,
         _score=-nodes["score"],
         _volume=-nodes["volume"],

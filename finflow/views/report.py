@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 import pandas as pd
 
 from finflow.casedata import CaseData
-from finflow.detect.base import Finding
+from finflow.detect.base import NO_FINDINGS, Finding
 from finflow.money import format_minor
 from finflow.views.evidence import EVIDENCE_COLUMNS, evidence_rows
 from finflow.views.render import render_template, write_text
@@ -224,8 +224,14 @@ def _victims_section(findings: Sequence[Finding]) -> Section:
 
 def _findings_section(findings: Sequence[Finding], data: CaseData | None, max_evidence: int) -> Section:
     section = Section("findings", "Findings by detector")
+    if not findings:
+        section.paragraphs.append(
+            f"{NO_FINDINGS} No detector matched this case with the configured thresholds; "
+            "the sources and the case overview still show everything that was imported."
+        )
+        return section
     section.paragraphs.append(
-        f"{len(findings)} findings. Scores run from 0 to 1; a finding is a reason to look, not a conclusion."
+        f"{_count(len(findings), 'finding')}. Scores run from 0 to 1; a finding is a reason to look, not a conclusion."
     )
     by_detector: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -304,15 +310,20 @@ def _build(
         if not include_personal_ids:
             frame = frame[[c for c in frame.columns if str(c) not in PERSONAL_COLUMNS]]
         ranked.tables.append(_frame_table(frame, limit=200))
-    else:
+    elif subjects is None:
         ranked.paragraphs.append("No subject ranking was supplied.")
+    else:
+        ranked.paragraphs.append("No subject is ranked: no finding names a suspect.")
     sections.append(ranked)
+    empty_reason = {"networks": "no findings link subjects together", "traces": "no controller is ranked"}
     for key, noun, items in (("networks", "Network", networks), ("traces", "Trace", traces)):
         part = Section(key, f"{noun}s")
         if items:
             part.subsections = [_dict_section(key, i, item, noun) for i, item in enumerate(items)]
-        else:
+        elif items is None:
             part.paragraphs.append(f"No {noun.lower()}s were supplied.")
+        else:
+            part.paragraphs.append(f"No {noun.lower()}s: {empty_reason[key]}.")
         sections.append(part)
     view_part = Section("views", "Views")
     view_part.paragraphs.append("Each view is one HTML file that works offline; open it beside this report.")
@@ -398,9 +409,11 @@ def write_report(
     title = f"Case report: {case_name}"
     victims = sum(len(t.rows) for t in sections[2].tables)
     intro = [
-        f"{len(sources)} sources, {len(rejects)} rejected rows, {len(findings)} findings, "
-        f"{victims} possible victims, {len(views or {})} views."
+        f"{_count(len(sources), 'source')}, {_count(len(rejects), 'rejected row')}, "
+        f"{_count(len(findings), 'finding')}, {_count(victims, 'possible victim')}, {_count(len(views or {}), 'view')}."
     ]
+    if not findings:
+        intro.append(NO_FINDINGS)
     if generated_at:
         intro.append(f"Generated {generated_at}.")
     out = Path(out_dir)

@@ -110,7 +110,8 @@ def test_bad_elements_are_rejects_with_locator_and_reason() -> None:
 
 def test_statement_without_account_uses_the_account_option(tmp_path: Path) -> None:
     path = tmp_path / "camt.xml"
-    path.write_text(doc(f"<Stmt><Id>S1</Id>{entry(extra='<AddtlNtryInf>Overføring</AddtlNtryInf>')}</Stmt>"))
+    text = doc(f"<Stmt><Id>S1</Id>{entry(extra='<AddtlNtryInf>Overføring</AddtlNtryInf>')}</Stmt>")
+    path.write_text(text, encoding="utf-8")
     result = load(path)
     assert "pass --account" in result.rejects["reason"].iloc[0]
     assert txns(load(path, account="3000.15.81763"))["to_account"].tolist() == ["30001581763"]
@@ -118,7 +119,8 @@ def test_statement_without_account_uses_the_account_option(tmp_path: Path) -> No
 
 def test_document_without_namespace_is_read(tmp_path: Path) -> None:
     path = tmp_path / "plain.xml"
-    path.write_text(f"<Document><BkToCstmrStmt><Stmt>{ACCT}{entry()}</Stmt></BkToCstmrStmt></Document>")
+    text = f"<Document><BkToCstmrStmt><Stmt>{ACCT}{entry()}</Stmt></BkToCstmrStmt></Document>"
+    path.write_text(text, encoding="utf-8")
     result = camt053.read(str(path), Source(str(path), "plain.xml", "0", "b"))
     assert result.tables["transactions"]["amount_minor"].tolist() == [1000]
 
@@ -132,7 +134,7 @@ def test_only_the_first_child_of_a_name_in_the_camt_namespace_is_read(tmp_path: 
     party = '<RltdPties><Dbtr><Nm xmlns="urn:other">Skjult</Nm></Dbtr></RltdPties>'
     hidden = f"<NtryDtls><TxDtls>{party}</TxDtls></NtryDtls>"
     path = tmp_path / "camt.xml"
-    path.write_text(doc(f"<Stmt>{ACCT}{other}{twice}{entry(extra=hidden)}</Stmt>"))
+    path.write_text(doc(f"<Stmt>{ACCT}{other}{twice}{entry(extra=hidden)}</Stmt>"), encoding="utf-8")
     result = load(path)
     reasons = result.rejects.set_index("source_locator")["reason"]
     assert reasons["Stmt[1]/Ntry[1]"] == "Ntry/Amt: Ntry/Amt is missing"
@@ -177,7 +179,7 @@ def test_rows_do_not_depend_on_how_many_are_converted_at_a_time(monkeypatch: pyt
 )
 def test_hostile_or_broken_xml_is_refused_with_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "evil.xml"
-    path.write_text(content)
+    path.write_text(content, encoding="utf-8")
     with pytest.raises(ImportError_, match=message) as info:
         camt053.read(str(path), Source(str(path), "evil.xml", "0", "b"))
     assert str(info.value).startswith("evil.xml: ")
@@ -234,7 +236,8 @@ def test_reconciliation_note_appears_exactly_when_balances_disagree(
     closing = opening + sum(a if s == "CRDT" else -a for a, s in amounts) + error
     entries = "".join(entry(money(a), s) for a, s in amounts)
     path = tmp_path / "rec.xml"
-    path.write_text(doc(f"<Stmt><Id>R1</Id>{ACCT}{bal('OPBD', opening)}{bal('CLBD', closing)}{entries}</Stmt>"))
+    text = doc(f"<Stmt><Id>R1</Id>{ACCT}{bal('OPBD', opening)}{bal('CLBD', closing)}{entries}</Stmt>")
+    path.write_text(text, encoding="utf-8")
     result = camt053.read(str(path), Source(str(path), "rec.xml", "0", "b"))
     unreconciled = [n for n in result.notes if "does not reconcile" in n]
     assert bool(unreconciled) == (error != 0)

@@ -104,7 +104,7 @@ def in_runs(path: Path, parts: list[Part]) -> ImportResult | None:
 
 def test_plan_cuts_between_statements_and_every_byte_is_read(tmp_path: Path) -> None:
     path = tmp_path / "camt.xml"
-    path.write_text(document())
+    path.write_text(document(), encoding="utf-8")
     size = path.stat().st_size
     parts = plan_parts(str(path), 3)
     assert parts is not None and len(parts) == 3
@@ -132,7 +132,7 @@ def test_plan_cuts_between_statements_and_every_byte_is_read(tmp_path: Path) -> 
 )
 def test_plan_declines_files_whose_tags_cannot_be_trusted_by_their_bytes(tmp_path: Path, change, why: str) -> None:
     path = tmp_path / "camt.xml"
-    path.write_text(change(document()))
+    path.write_text(change(document()), encoding="utf-8")
     assert plan_parts(str(path), 2) is None, why
 
 
@@ -146,7 +146,7 @@ def test_plan_declines_files_whose_tags_cannot_be_trusted_by_their_bytes(tmp_pat
 )
 def test_a_run_holding_comments_cdata_or_instructions_is_not_trusted(tmp_path: Path, change) -> None:
     path = tmp_path / "camt.xml"
-    path.write_text(change(document()))
+    path.write_text(change(document()), encoding="utf-8")
     parts = plan_parts(str(path), 2)
     assert parts is not None
     assert in_runs(path, parts) is None  # so the file is read in one pass
@@ -155,7 +155,7 @@ def test_a_run_holding_comments_cdata_or_instructions_is_not_trusted(tmp_path: P
 @pytest.mark.parametrize("count", [2, 3, 6])
 def test_runs_read_exactly_what_one_pass_reads(tmp_path: Path, count: int) -> None:
     path = tmp_path / "camt.xml"
-    path.write_text(document())
+    path.write_text(document(), encoding="utf-8")
     parts = plan_parts(str(path), count)
     assert parts is not None and 2 <= len(parts) <= count  # cuts fall between statements of unequal size
     whole = one_pass(path)
@@ -171,7 +171,7 @@ def test_read_uses_parallel_processes_on_large_files_and_gives_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "camt.xml"
-    path.write_text(document())
+    path.write_text(document(), encoding="utf-8")
     whole = camt053.read(str(path), source(path))  # below the size threshold: one pass
     monkeypatch.setattr(camt053, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(camt053, "_cores", lambda: 2)
@@ -181,7 +181,7 @@ def test_read_uses_parallel_processes_on_large_files_and_gives_the_same(
 
 def test_a_malformed_run_gives_the_error_of_the_whole_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "camt.xml"
-    path.write_text(document().replace("<Id>S5</Id>", "<Id>S5</Idx>"))
+    path.write_text(document().replace("<Id>S5</Id>", "<Id>S5</Idx>"), encoding="utf-8")
     with pytest.raises(ImportError_) as sequential:
         camt053.read(str(path), source(path))
     monkeypatch.setattr(camt053, "PARALLEL_MIN_BYTES", 0)

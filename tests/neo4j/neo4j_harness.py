@@ -55,7 +55,9 @@ def classpath() -> str:
     if not CLASSPATH_FILE.is_file() or CLASSPATH_FILE.stat().st_size == 0:
         if shutil.which("mvn") is None:
             raise HarnessError(f"{CLASSPATH_FILE} missing and Maven not installed")
-        done = subprocess.run(["bash", str(HARNESS / "setup.sh")], capture_output=True, text=True, timeout=1800)
+        done = subprocess.run(
+            ["bash", str(HARNESS / "setup.sh")], capture_output=True, text=True, encoding="utf-8", timeout=1800
+        )
         if done.returncode != 0:
             raise HarnessError(f"harness/setup.sh failed: {(done.stderr or done.stdout)[-2000:]}")
     return CLASSPATH_FILE.read_text(encoding="utf-8").strip()
@@ -99,6 +101,7 @@ def start_harness(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        encoding="utf-8",
         env=env,
         cwd=str(HARNESS),
     )

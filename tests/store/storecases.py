@@ -57,8 +57,9 @@ def run_finflow(*args: str, env: dict[str, str] | None = None, timeout: float = 
     """Run ``finflow ARGS`` as a separate process and wait for it."""
     full_env = {**os.environ, "SOURCE_DATE_EPOCH": "1790000000", **(env or {})}
     return subprocess.run(
-        [*finflow_command(), *args], env=full_env, capture_output=True, text=True, timeout=timeout, check=False
-    )
+        [*finflow_command(), *args], env=full_env, capture_output=True, text=True, encoding="utf-8",
+        timeout=timeout, check=False,
+    )  # fmt: skip
 
 
 def flatten(case_dir: Path, target: Path) -> Path:
@@ -80,7 +81,7 @@ def run_in_process(args: list[str]) -> int:
 
     from finflow.cli import main
 
-    with open(os.devnull, "w") as quiet, redirect_stdout(quiet), redirect_stderr(quiet):
+    with open(os.devnull, "w", encoding="utf-8") as quiet, redirect_stdout(quiet), redirect_stderr(quiet):
         try:
             main(args, prog_name="finflow", standalone_mode=False)
         except SystemExit as exc:

@@ -30,7 +30,9 @@ def _tree(path) -> dict[str, str]:
 
 
 def _dead_pid() -> int:
-    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, encoding="utf-8"
+    )
     return int(done.stdout)
 
 
@@ -119,7 +121,7 @@ def test_a_process_killed_while_writing_leaves_the_old_folder(tmp_path):
     assert done.returncode == -9
     assert (target / "report.html").read_text(encoding="utf-8") == "old"
     _write(OutputFolder(target), {"report.html": "new"})  # the next run clears the killed one's folder
-    assert sorted(os.listdir(tmp_path)) == ["out"] and (target / "report.html").read_text() == "new"
+    assert sorted(os.listdir(tmp_path)) == ["out"] and (target / "report.html").read_text(encoding="utf-8") == "new"
 
 
 def test_investigate_refuses_a_foreign_out_folder_before_any_work(tmp_path):

@@ -53,8 +53,8 @@ DAMAGE = {
                       LOST_B),
     "truncated merges": (lambda c: _truncate(_gen(c) / "merges.parquet", 0.9), "merges.parquet: is", 1, LOST_B),
     "truncated manifest": (lambda c: _truncate(_gen(c) / "manifest.json"), "manifest.json: not valid JSON", 1, UNKNOWN),
-    "garbled manifest": (lambda c: (_gen(c) / "manifest.json").write_text("[1, 2]"), "not a finflow manifest", 1,
-                         UNKNOWN),
+    "garbled manifest": (lambda c: (_gen(c) / "manifest.json").write_text("[1, 2]", encoding="utf-8"),
+                         "not a finflow manifest", 1, UNKNOWN),
     "missing generation": (lambda c: shutil.rmtree(_gen(c)), "CURRENT: names generation 2, which does not exist", 1,
                            UNKNOWN),
     # with the pointer lost, the newest complete generation is the best state there is
@@ -100,7 +100,7 @@ def test_repair_sets_a_damaged_generation_aside_and_never_reuses_its_number(two_
     assert any("set the damaged generation 2 aside" in a for a in report.actions)
     assert (two_imports / "generations" / "000002.damaged" / "manifest.json").is_file()
     open_case(two_imports).import_files([tmp_path / "b.csv"])
-    assert (two_imports / "CURRENT").read_text() == "000003\n"
+    assert (two_imports / "CURRENT").read_text(encoding="utf-8") == "000003\n"
     assert (two_imports / "generations" / "000002.damaged").is_dir()  # evidence is never deleted
     assert "000002.damaged" in " ".join(check_case(two_imports).notes)
 

@@ -32,7 +32,7 @@ def test_two_imports_at_once_both_end_in_the_manifest(tmp_path):
     command = finflow_command()
     processes = [
         subprocess.Popen([*command, "import", str(path), "--case", str(case_dir)], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+                         stderr=subprocess.PIPE, text=True, encoding="utf-8")
         for path in (first, second)
     ]  # fmt: skip
     outputs = [p.communicate(timeout=300) for p in processes]
@@ -60,7 +60,7 @@ def test_a_writer_that_cannot_get_the_lock_names_the_holder(tmp_path):
     case_dir = tmp_path / "case"
     open_case(case_dir).import_files([payments(tmp_path / "a.csv", 3)])
     script = textwrap.dedent(HOLDER.format(case=str(case_dir)))
-    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, encoding="utf-8")
     try:
         assert holder.stdout.readline().strip() == "held"
         started = time.monotonic()

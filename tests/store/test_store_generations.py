@@ -18,7 +18,7 @@ def test_an_import_commits_one_complete_generation_with_digests(tmp_path):
     case_dir = tmp_path / "case"
     (report,) = open_case(case_dir).import_files([payments(tmp_path / "a.csv", 5, bad=1)])
     assert (report.loaded, report.rejected) == (5, 1)
-    assert (case_dir / "CURRENT").read_text() == "000001\n"
+    assert (case_dir / "CURRENT").read_text(encoding="utf-8") == "000001\n"
     generation = case_dir / "generations" / "000001"
     doc = json.loads((generation / "manifest.json").read_text(encoding="utf-8"))
     expected = {f"tables/{name}.parquet" for name in TABLES} | {"merges.parquet", "rejects.csv"}
@@ -47,7 +47,7 @@ def test_an_import_that_changes_nothing_commits_nothing(tmp_path):
     open_case(case_dir).import_files([path])
     (again,) = open_case(case_dir).import_files([path])
     assert again.status == "already imported"
-    assert (case_dir / "CURRENT").read_text() == "000001\n"
+    assert (case_dir / "CURRENT").read_text(encoding="utf-8") == "000001\n"
 
 
 @pytest.mark.skipif(os.name == "nt", reason="hard links are compared by inode number on POSIX")
@@ -90,7 +90,7 @@ def test_a_case_in_the_flat_layout_opens_and_moves_to_generations_on_its_first_w
     assert current_generation(flat).flat and case_exists(flat)
     assert before == state(tmp_path / "new") and check_case(flat).ok
     open_case(flat).import_files([payments(tmp_path / "b.csv", 2, first=100)])
-    assert (flat / "CURRENT").read_text() == "000001\n"
+    assert (flat / "CURRENT").read_text(encoding="utf-8") == "000001\n"
     assert (flat / "manifest.json").is_file()  # the flat files are the state before, kept for repair
     assert check_case(flat).ok and len(open_case(flat).manifest) == 2
     open_case(flat).import_files([payments(tmp_path / "c.csv", 2, first=200)])
