@@ -17,6 +17,10 @@ Usage::
     python benchmarks/bench_detection.py                       # 20 seeds x 3 sizes (long)
     python benchmarks/bench_detection.py --seeds 3 --sizes 5000,20000
     python benchmarks/bench_detection.py --speed 1000000      # detection time on one large case
+    python benchmarks/bench_detection.py --amlgentex-only     # only the foreign-data table
+
+After the own-generator table it reports the AMLGentex development set (``amlgentex_dev.py``):
+data finflow did not write, scored per typology.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import amlgentex_dev
 import pandas as pd
 
 from finflow.case import open_case
@@ -99,6 +104,16 @@ def _subject_ids(subject, info: AccountInfo) -> set[str]:
     return ids
 
 
+def _decoy_accounts(path: Path) -> set[str]:
+    """Accounts of the innocent look-alikes (landlords, payroll bureaus, shops …) and their counterparties."""
+    truth = json.loads(path.read_text(encoding="utf-8"))
+    out = set()
+    for decoy in truth.get("decoys", []):
+        accounts = decoy.get("accounts", []) + decoy.get("counterparty_accounts", [])
+        out |= {str(a).replace(" ", "").upper() for a in accounts}
+    return out
+
+
 def _main_subject(finding):
     """The account or party a finding is about (address and identifier subjects give context)."""
     return next((s for s in finding.subjects if s.kind in ("account", "party")), finding.subjects[0])
@@ -111,6 +126,7 @@ def evaluate(seed: int, size: int, work: Path, config: dict) -> dict:
     generate(seed, size, out_dir)
     data = _load(out_dir)
     truth = _truth(out_dir / "ground_truth.json", case_key(out_dir / "case"))
+    decoys = _decoy_accounts(out_dir / "ground_truth.json")
     info = AccountInfo(data)
     result: dict = {"per_detector": {}, "timing": {}, "n_tx": len(data.transactions)}
     findings = []
@@ -126,10 +142,12 @@ def evaluate(seed: int, size: int, work: Path, config: dict) -> dict:
             matched = [i for i, s in enumerate(truth) if ids & s["ids"]]
             correct += bool(matched)
             hit.update(matched)
+        named = {s.id for f in found for s in f.subjects if s.kind == "account"}
         result["per_detector"][detector.name] = {
             "findings": len(found),
             "correct": correct,
             "hit_types": [truth[i]["type"] for i in sorted(hit)],
+            "decoys_named": len(named & decoys),
         }
     result["detect_seconds"] = time.perf_counter() - started
     ranking = rank_subjects(findings, data, config)
@@ -195,8 +213,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="5000,20000,50000")
     parser.add_argument("--speed", type=int, metavar="N", help="only time detection on one case of N transactions")
     parser.add_argument("--case-dir", type=Path, help="with --speed: generate into (or reuse) this directory")
+    parser.add_argument("--amlgentex", type=Path, default=amlgentex_dev.DEFAULT_DIR, help="AMLGentex development set")
+    parser.add_argument("--amlgentex-only", action="store_true", help="only the AMLGentex development-set table")
+    parser.add_argument("--no-amlgentex", action="store_true", help="skip the AMLGentex development-set table")
     args = parser.parse_args(argv)
     config = load_config()
+    if args.amlgentex_only:
+        text = amlgentex_dev.report(args.amlgentex)
+        if text:
+            print(text)
+        return
     if args.speed:
         speed(args.speed, args.first_seed, config, args.case_dir)
         return
@@ -218,7 +244,9 @@ def main(argv: list[str] | None = None) -> None:
             planted[t] += 1
     types = sorted(planted)
     print(f"\nDetection quality over {args.seeds} seeds x sizes {sizes} ({len(results)} cases)\n")
-    header = f"{'detector':24s} {'findings':>8s} {'precision':>9s}  " + " ".join(f"{t[:12]:>12s}" for t in types)
+    header = f"{'detector':24s} {'findings':>8s} {'precision':>9s} {'decoys':>6s}  " + " ".join(
+        f"{t[:12]:>12s}" for t in types
+    )
     print(header)
     print("-" * len(header))
     for name in [d.name for d in detectors()]:
@@ -230,13 +258,15 @@ def main(argv: list[str] | None = None) -> None:
                 hits[t] += 1
         precision = f"{correct / n:9.2f}" if n else f"{'-':>9s}"
         recall = " ".join(f"{hits[t] / planted[t]:12.2f}" for t in types)
-        print(f"{name:24s} {n:8d} {precision}  {recall}")
+        decoys = sum(r["per_detector"][name]["decoys_named"] for r in results)
+        print(f"{name:24s} {n:8d} {precision} {decoys:6d}  {recall}")
     caught: dict[str, int] = defaultdict(int)
     for r in results:
         for t in r["caught_types"]:
             caught[t] += 1
     print(
-        f"{'ANY (catalogue recall)':24s} {'':8s} {'':9s}  " + " ".join(f"{caught[t] / planted[t]:12.2f}" for t in types)
+        f"{'ANY (catalogue recall)':24s} {'':8s} {'':9s} {'':6s}  "
+        + " ".join(f"{caught[t] / planted[t]:12.2f}" for t in types)
     )
     print()
     mean = lambda key: sum(r[key] for r in results) / len(results)  # noqa: E731
@@ -249,6 +279,13 @@ def main(argv: list[str] | None = None) -> None:
             average = sum(r["detect_seconds"] for r in rs) / len(rs)
             print(f"detection time at ~{size} transactions: mean {average:.1f} s, "
                   f"max {worst:.1f} s")  # fmt: skip
+    print("decoys: decoy accounts (landlords, payroll bureaus, shops, treasurers, family remitters and their")
+    print("counterparties) a detector names as subjects, summed over the cases")
+    if not args.no_amlgentex:
+        text = amlgentex_dev.report(args.amlgentex)
+        if text:
+            print()
+            print(text)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from finflow.case_cli import case_group
 from finflow.cli_options import case_option, config_option, out_option, wait_option
 from finflow.config import ConfigError
 from finflow.errors import FinflowError
+from finflow.evaluation.command import evaluate
 from finflow.findings_io import findings_table
 from finflow.importers import registry
 from finflow.investigate import Investigation, InvestigationError, investigate
@@ -212,6 +213,7 @@ main.add_command(multiformat)
 main.add_command(neo4j_group)
 main.add_command(query_command)
 main.add_command(case_group)
+main.add_command(evaluate)
 
 
 def run() -> None:  # pragma: no cover - console entry point

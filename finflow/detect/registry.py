@@ -11,7 +11,7 @@ from typing import Any
 
 from finflow.casedata import CaseData
 from finflow.config import load_config
-from finflow.detect import adverts, cash, collector, hubs, labour, remittance, rent, structures
+from finflow.detect import adverts, cash, collector, cycles, fan, hubs, labour, layers, remittance, rent, structures
 from finflow.detect.base import Detector, Finding
 
 __all__ = ["DETECTORS", "detectors", "run_detector", "run_detectors"]
@@ -49,6 +49,14 @@ DETECTORS: tuple[Detector, ...] = (
     structures.SHARED_ROLE_HOLDERS,
     structures.SHARED_COMPANY_ADDRESS,
     structures.FRONT_COMPANY,
+    # laundering shapes (AMLSim / AMLworld typologies)
+    fan.FAN_IN,
+    fan.FAN_OUT,
+    cycles.CYCLE,
+    layers.BIPARTITE,
+    layers.STACK,
+    layers.SCATTER_GATHER,
+    layers.GATHER_SCATTER,
 )
 
 

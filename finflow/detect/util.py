@@ -24,6 +24,7 @@ __all__ = [
     "AccountInfo",
     "account_info",
     "account_subject",
+    "case_cache",
     "company_profile",
     "currency_of",
     "evidence",
@@ -88,6 +89,11 @@ def _cache(data: CaseData) -> dict[str, Any]:
         cache = {}
         setattr(data, _CACHE_ATTR, cache)
     return cache
+
+
+def case_cache(data: CaseData) -> dict[str, Any]:
+    """Facts built once per case and shared by detectors (the transaction view, indexes)."""
+    return _cache(data)
 
 
 def light_transactions(data: CaseData) -> pd.DataFrame:
