@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-__all__ = ["DEBUG_ENV", "FinflowError", "debugging", "one_line", "os_error_line"]
+__all__ = ["DEBUG_ENV", "FinflowError", "debugging", "naming", "one_line", "os_error_line"]
 
 #: Set (to ``1``) by ``finflow --debug``: failures keep their traceback.
 DEBUG_ENV = "FINFLOW_DEBUG"
@@ -25,6 +27,18 @@ class FinflowError(Exception):
 def debugging() -> bool:
     """Whether the user asked for tracebacks (``finflow --debug`` or ``FINFLOW_DEBUG=1``)."""
     return os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
+@contextmanager
+def naming(path: str | os.PathLike) -> Iterator[None]:
+    """Give a failed write the file it was writing: a full disk reported by a library
+    (``[errno 28] Error writing bytes to file``) names no file, and the user needs to know which."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is not None or isinstance(exc, FinflowError):
+            raise
+        raise OSError(exc.errno, exc.strerror or _first_line(str(exc)), os.fspath(path)) from exc
 
 
 def _first_line(text: str) -> str:
