@@ -61,11 +61,12 @@ class Discovery:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
 
 
-def discover(path: str | Path, skip: tuple[str | Path, ...] = ()) -> Discovery:
+def discover(path: str | Path, skip: dict[str, str | Path] | None = None) -> Discovery:
     """Regular files under ``path`` (or ``path`` itself), hidden ones excluded.
 
-    Folders in ``skip`` (the case and output folder of this run) and folders finflow wrote
-    are not entered; non-regular files are not opened. Both are listed in ``skipped``.
+    Folders in ``skip`` (``{"--case": case_dir, "--out": out_dir}``: this run's own) and
+    folders finflow wrote are not entered; non-regular files are not opened. Both are listed
+    in ``skipped`` with the reason.
     """
     root = Path(path)
     found = Discovery()
@@ -78,12 +79,12 @@ def discover(path: str | Path, skip: tuple[str | Path, ...] = ()) -> Discovery:
         else:
             found.files.append(root)
         return found
-    avoid = {os.path.abspath(p) for p in skip}
+    avoid = {os.path.abspath(p): f"this run's {option} folder" for option, p in (skip or {}).items()}
     for directory, subdirs, names in os.walk(root):
         kept = []
         for name in sorted(d for d in subdirs if not d.startswith(".")):
             sub = Path(directory) / name
-            why = "this run's case or output folder" if os.path.abspath(sub) in avoid else finflow_folder(sub)
+            why = avoid.get(os.path.abspath(sub)) or finflow_folder(sub)
             if why is None:
                 kept.append(name)
             else:

@@ -76,7 +76,7 @@ def investigate(
     config = load_config(config_path)
     out = OutputFolder(out_dir, protect=(case_dir, path))
     try:
-        found = discover(path, skip=(case_dir, out_dir))
+        found = discover(path, skip={"--case": case_dir, "--out": out_dir})
     except FileNotFoundError:
         raise InvestigationError(f"{path}: no such file or directory") from None
     for skipped, why in found.skipped:

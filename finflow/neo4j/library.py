@@ -85,11 +85,6 @@ class QueryFile:
                     out[key] = text.lower() == "true"
                 elif isinstance(example, int):
                     out[key] = int(text)
-                    if not -(2**63) <= out[key] < 2**63:
-                        raise QueryLibraryError(
-                            f"query {self.name!r}: parameter {key}={text[:40]!r} is out of range "
-                            "(Neo4j integers are 64-bit: -9223372036854775808 to 9223372036854775807)"
-                        )
                 elif isinstance(example, float):
                     out[key] = float(text)
                     if not math.isfinite(out[key]):
@@ -99,8 +94,14 @@ class QueryFile:
             except ValueError:
                 kind = type(example).__name__
                 raise QueryLibraryError(
-                    f"query {self.name!r}: parameter {key}={text!r} is not a valid {kind}"
+                    f"query {self.name!r}: parameter {key}={text[:40]!r} is not a valid {kind}"
                 ) from None
+            value = out[key]
+            if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+                raise QueryLibraryError(
+                    f"query {self.name!r}: parameter {key}={text[:40]!r} is out of range "
+                    "(Neo4j integers are 64-bit: -9223372036854775808 to 9223372036854775807)"
+                )
         return out
 
 
