@@ -269,7 +269,7 @@ def _slow_path(
 ) -> CsvRecords:
     """Find which records were malformed, with their row numbers."""
     limit = csv.field_size_limit()
-    csv.field_size_limit(max(limit, MAX_FIELD_BYTES + 1))
+    csv.field_size_limit(max(limit, len(data) + 1))  # fields are capped afterwards, with their row
     try:
         return _find_malformed(data, source, header, delimiter, skip_rows, frame)
     finally:
