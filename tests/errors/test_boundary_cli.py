@@ -142,9 +142,10 @@ def test_a_truncated_manifest_is_one_line_naming_it_and_the_repair(tmp_path: Pat
     assert "finflow case repair" in line
 
 
-def test_a_truncated_table_is_one_line_naming_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("file", ["tables/transactions.parquet", "tables/parties.parquet", "merges.parquet"])
+def test_a_truncated_table_is_one_line_naming_it(tmp_path: Path, file: str) -> None:
     case = _imported_case(tmp_path)
-    table = current_generation(case).file("tables/transactions.parquet")
+    table = current_generation(case).file(file)
     table.write_bytes(table.read_bytes()[:-100])
     out = tmp_path / "out"
     line = one_line_failure(invoke("investigate", str(GENERIC), "--case", str(case), "--out", str(out), *QUIET))
