@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -117,6 +118,8 @@ def decode_rows(data: bytes, legacy: str = "cp1252") -> tuple[bytes, str]:
     utf8 = "utf-8-sig" if body is not data else "utf-8"
     if is_utf8(body):
         return body, utf8
+    if _UTF8_SEQUENCE.search(body) is None:  # no UTF-8 character anywhere: all legacy, decode at once
+        return _legacy(body, legacy).encode("utf-8"), legacy
     lines = body.split(b"\n")
     legacy_rows: list[int] = []
     unicode_rows = 0
@@ -129,14 +132,23 @@ def decode_rows(data: bytes, legacy: str = "cp1252") -> tuple[bytes, str]:
         if not line.isascii():
             unicode_rows += 1
     for number in legacy_rows:
-        try:
-            lines[number] = lines[number].decode(legacy).encode("utf-8")
-        except UnicodeDecodeError:
-            lines[number] = lines[number].decode("latin-1").encode("utf-8")
+        lines[number] = _legacy(lines[number], legacy).encode("utf-8")
     if not unicode_rows:
         return b"\n".join(lines), legacy
     shown = ", ".join(str(n + 1) for n in legacy_rows[:10]) + (" …" if len(legacy_rows) > 10 else "")
     return b"\n".join(lines), f"{utf8}, with {len(legacy_rows)} line(s) in {legacy}: {shown}"
+
+
+#: A multi-byte UTF-8 character (lead byte, then continuation bytes); legacy text rarely has one.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+
+
+def _legacy(data: bytes, encoding: str) -> str:
+    """``data`` in the legacy code page; bytes it leaves undefined are read as Latin-1."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def _unique_header(header: list[str], source: Source, header_row: int) -> None:
