@@ -205,3 +205,42 @@ def test_the_payers_and_the_payees_statements_give_one_transaction(tmp_path: Pat
     assert (first.loaded, second.loaded, second.duplicates) == (1, 0, 1)
     assert case.table("transactions").column("txn_id").to_pylist() == [expected_txn_id("2026-01-25", 10000, "NOK",
                                                                                        OTHER, OWN)]  # fmt: skip
+
+
+# --- the registry formats that carry amounts or accounts ----------------------------------------
+
+REGISTRY = Path(__file__).parent / "fixtures" / "registry"
+
+
+def _one_row(tmp_path: Path, fixture: str, column: str, value: str):
+    header, first = (REGISTRY / fixture).read_text(encoding="utf-8").splitlines()[:2]
+    cells = first.split(",")
+    cells[header.split(",").index(column)] = value
+    path = tmp_path / fixture
+    path.write_text(f"{header}\n{','.join(cells)}\n", encoding="utf-8")
+    case = open_case(tmp_path / "case")
+    (report,) = case.import_files([path])
+    assert report.status == "imported" and report.reconciles, report
+    return case, report
+
+
+@pytest.mark.parametrize(
+    ("rent", "reason"),
+    [
+        ("0", "monthly_rent: amount must be greater than zero"),
+        ("-5.00", "monthly_rent: amount is not a positive decimal number"),
+        ("99999999999999999999.00", "monthly_rent: amount is too large"),
+        ("1.005", "monthly_rent: amount has more decimals than the currency"),
+    ],
+)
+def test_lease_rents_that_are_not_amounts_are_rejects(tmp_path: Path, rent: str, reason: str) -> None:
+    case, report = _one_row(tmp_path, "leases.csv", "monthly_rent", rent)
+    assert (report.rows_read, report.loaded, report.rejected) == (1, 0, 1)
+    assert case.table("rejects").column("reason").to_pylist() == [reason]
+
+
+def test_a_kyc_account_with_a_failing_check_digit_is_kept_as_unvalidated_other(tmp_path: Path) -> None:
+    case, report = _one_row(tmp_path, "accounts.csv", "account", BAD_CHECK_DIGIT)
+    assert report.loaded == 1
+    rows = case.table("accounts").select(["account_id", "scheme", "validated"]).to_pylist()
+    assert rows == [{"account_id": BAD_CHECK_DIGIT, "scheme": "other", "validated": False}]
