@@ -51,8 +51,10 @@ def _case(tmp_path, leases: int = 2, months: list[int] | None = None, rents: lis
 def test_two_leases_for_two_months_at_the_edge(tmp_path):
     (finding,) = detect_third_party_rent(_case(tmp_path), PARAMS)
     assert finding.subjects[0].id == PAYER and finding.subjects[0].role == "controller"
-    assert [(s.label, s.role) for s in finding.subjects[1:]] == [("Ana Lupu", "possible_victim"),
-                                                                   ("Ioana Rusu", "possible_victim")]
+    assert [(s.label, s.role) for s in finding.subjects[1:]] == [
+        ("Ana Lupu", "possible_victim"),
+        ("Ioana Rusu", "possible_victim"),
+    ]
     assert finding.metrics == {"leases": 2, "tenants": 2}
     assert finding.score == pytest.approx(_score(2, 2))
     assert "total NOK 35 000" in finding.summary and len(finding.evidence_txn_ids) == 4
