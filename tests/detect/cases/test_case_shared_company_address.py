@@ -59,6 +59,8 @@ def test_without_the_residential_condition_an_office_address_counts(tmp_path):
 
 
 def test_companies_spread_over_two_homes_are_not_pooled(tmp_path):
-    companies = _companies(3) + [company(470 + i, f"Annet {i} AS", "43.120", 0, street="Annenveien 9") for i in range(2)]
+    companies = _companies(3) + [
+        company(470 + i, f"Annet {i} AS", "43.120", 0, street="Annenveien 9") for i in range(2)
+    ]
     data = build(tmp_path, companies=companies, persons=[_resident(), _resident("Annenveien 9")])
     assert detect_shared_company_address(data, PARAMS) == []
