@@ -787,6 +787,7 @@ NACE: dict[str, tuple[str, str]] = {
     "bank": ("64.190", "Bankvirksomhet ellers"),
     "mto": ("66.190", "Andre tjenester tilknyttet finansieringsvirksomhet"),
     "association": ("94.991", "Aktiviteter i andre interesseorganisasjoner"),
+    "sports_club": ("93.120", "Idrettslag og -klubber"),
     "health": ("86.211", "Allmenn legetjeneste"),
     "car_repair": ("45.201", "Alminnelig service og reparasjon av motorvogner"),
     "public_admin": ("84.110", "Generell offentlig administrasjon"),
