@@ -119,7 +119,8 @@ def football_club(ctx: Ctx) -> None:
             day = start + int(rng.integers(0, 21)) if rng.random() < 0.85 else start + int(rng.integers(21, 50))
             channel = "transfer" if rng.random() < 0.6 else "p2p"
             text = _choice(ctx, ["Treningsavgift", "Kontingent", f"Treningsavgift {w.p_first[p]}", ""])
-            led.add(day, ctx.maybe_time(0.6, 7, 22.5), fee_of[p], w.p_account[p], club_acc, channel, text, tag)
+            minute = ctx.between(7, 22.5) if channel == "p2p" else ctx.maybe_time(0.6, 7, 22.5)  # Vipps is timed
+            led.add(day, minute, fee_of[p], w.p_account[p], club_acc, channel, text, tag)
     # the club pays the pitch rent, referees and kit; it keeps a reserve
     supplier = w.c_account[_choice(ctx, ctx.merchants.get("sport") or ctx.companies["wholesale"])]
     for month in ctx.month_starts():
