@@ -91,8 +91,9 @@ def _header_cells(first_line: str, delimiter: str) -> list[str]:
 def _find_profile(first_line: str, profiles: tuple[BankProfile, ...] = PROFILES) -> BankProfile | None:
     """The profile whose header is ``first_line``, else a header-less one whose rows it fits."""
     for delimiter in (";", "\t", ","):
-        profile = match_profile(_header_cells(first_line, delimiter), profiles)
-        if profile is not None and profile.delimiter == delimiter:
+        same = tuple(p for p in profiles if p.delimiter == delimiter)
+        profile = match_profile(_header_cells(first_line, delimiter), same)
+        if profile is not None:
             return profile
     for profile in profiles:
         if profile.headerless and _fits_headerless(first_line, profile):
@@ -320,9 +321,14 @@ def _parse(
         date_text = pc.if_else(pc.equal(date_text, ""), col(p.fallback_date), date_text)
     pending = bt.contains_any(date_text, PENDING_WORDS) | bt.contains_any(col(p.status), PENDING_WORDS)
     pending |= bt.contains_any(text, ("reservert",))
-    if p.footer_words:  # "Saldo …" lines after the rows: no date, not a booking
-        footer = bt.np_bool(pc.equal(date_text, "")) & bt.contains_any(text, p.footer_words)
-        fail(footer, FOOTER_REASON)
+    if p.footer_words:  # "Saldo …" lines after the rows: no date, and the word in any cell
+        undated = bt.np_bool(pc.equal(date_text, ""))
+        if undated.any():
+            cells = [c for c in frame.columns if c != "source_locator"]
+            joined = frame.loc[undated, cells].fillna("").astype("string").agg(" ".join, axis=1)
+            footer = np.zeros(len(frame), dtype=bool)
+            footer[undated] = bt.contains_any(bt.arrow(joined.astype("string")), p.footer_words)
+            fail(footer, FOOTER_REASON)
 
     dates = bt.parse_dates(date_text, p.date_order)
     dates.index = index
