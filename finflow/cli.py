@@ -17,6 +17,7 @@ from finflow.evaluation.command import evaluate
 from finflow.findings_io import findings_table
 from finflow.importers import registry
 from finflow.importers.base import ImportError_
+from finflow.importers.explain import explain_file
 from finflow.importers.profile_files import load_profile
 from finflow.investigate import Investigation, InvestigationError, investigate
 from finflow.neo4j.command import neo4j_group, query_command
@@ -90,8 +91,20 @@ def import_command(
 
 
 @main.command("formats")
-def formats_command() -> None:
+@click.option(
+    "--explain", "explain", default=None, type=click.Path(exists=True, dir_okay=False),
+    help="Say, per format, why FILE was or was not taken (closest header, first mismatch).",
+)  # fmt: skip
+def formats_command(explain: str | None) -> None:
     """List the import formats finflow recognises."""
+    if explain:
+        try:
+            lines = explain_file(explain)
+        except ImportError_ as exc:
+            raise click.ClickException(clean(str(exc))) from None
+        for line in lines:
+            echo(line)
+        return
     for module in registry.adapters():
         click.echo(f"{module.FORMAT:<16} {getattr(module, 'DESCRIPTION', '')}")
 

@@ -48,6 +48,7 @@ __all__ = [
     "PENDING_REASON",
     "PRIORITY",
     "decode_export",
+    "explain",
     "read",
     "sniff",
 ]  # fmt: skip
@@ -122,6 +123,29 @@ def sniff(head: bytes, name: str) -> bool:
     text, _ = decode_export(head[:8192])
     first = text.split("\n", 1)[0].rstrip("\r")
     return len(first) < 4096 and _find_profile(first) is not None
+
+
+def explain(head: bytes, name: str) -> str:
+    """The known layout whose header is closest to the file's first line, and what it lacks."""
+    text, _ = decode_export(head[:8192])
+    first = text.split("\n", 1)[0].rstrip("\r")[:4096]
+    best: tuple[int, BankProfile, str] | None = None
+    for profile in PROFILES:
+        if profile.headerless:
+            continue
+        keys = {header_key(c) for c in _header_cells(first, profile.delimiter)}
+        missing = [c for c in profile.signature if header_key(c) not in keys]
+        found = len(profile.signature) - len(missing)
+        if missing and (best is None or found > best[0]):
+            best = (found, profile, missing[0])
+    if best is None:
+        return "no known bank layout"
+    found, profile, missing = best
+    shown = {"\t": "tab"}.get(profile.delimiter, profile.delimiter)
+    return (
+        f"closest header: {profile.bank} ({found} of {len(profile.signature)} columns, delimiter {shown!r}); "
+        f"first missing column {missing!r}"
+    )
 
 
 def read(path: str, source: Source) -> ImportResult:

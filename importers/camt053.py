@@ -44,7 +44,7 @@ from .base import ImportError_, ImportResult, Source, reject
 from .camt053_parts import Part, Spliced, plan_parts
 from .transactions import finish_transactions
 
-__all__ = ["DESCRIPTION", "FORMAT", "MAX_DEPTH", "PRIORITY", "REVERSAL_REASON", "read", "sniff"]
+__all__ = ["DESCRIPTION", "FORMAT", "MAX_DEPTH", "PRIORITY", "REVERSAL_REASON", "explain", "read", "sniff"]
 
 FORMAT = "camt053"
 DESCRIPTION = "ISO 20022 camt.053 bank statement (XML, .001.02 … .001.13)"
@@ -104,6 +104,14 @@ def sniff(head: bytes, name: str) -> bool:
     """An XML document in a camt.053 namespace, or with a ``BkToCstmrStmt`` element."""
     text = head[:65536].decode("utf-8", errors="replace")
     return text.lstrip("\ufeff \r\n\t").startswith("<") and (_NS_PREFIX in text or "<BkToCstmrStmt" in text)
+
+
+def explain(head: bytes, name: str) -> str:
+    """What the first bytes lack to be a camt.053 statement."""
+    text = head[:65536].decode("utf-8", errors="replace").lstrip("\ufeff \r\n\t")
+    if not text.startswith("<"):
+        return "not XML"
+    return f"XML without a camt.053 namespace ({_NS_PREFIX}…) or a BkToCstmrStmt element"
 
 
 @cache
