@@ -66,13 +66,16 @@ def main() -> None:
     "--profile", "profile", default=None, type=click.Path(exists=True, dir_okay=False),
     help="Read the bank export with this import profile (YAML; see `finflow profile new`).",
 )  # fmt: skip
+@click.option("--orgnr", default=None, help="Organisation number of a Brønnøysund roles response (it names none).")
 @wait_option()
 def import_command(
     files: tuple[str, ...], case_dir: str, format_: str | None, account: str | None, profile: str | None,
-    wait: float | None,
+    orgnr: str | None, wait: float | None,
 ) -> None:  # fmt: skip
     """Import FILES into the case; importing the same file again changes nothing."""
     options = {"account": account} if account else {}
+    if orgnr:
+        options["org_number"] = orgnr
     if profile:
         try:
             load_profile(profile)  # a bad profile stops here, in one line, before the case is touched
