@@ -436,13 +436,11 @@ def _marked(text: pa.Array, decimal: str | None) -> pa.Array:
 
 def _names_from_text(names: pa.Array, text: pa.Array, whole: bool) -> pa.Array:
     """The export's name, else the one its text gives (only rows without a name are searched)."""
-    need = bt.np_bool(pc.equal(names, ""))
-    if not need.any():
+    need = pc.equal(names, "")
+    if not pc.any(need).as_py():
         return names
-    found = bt.name_in_text(pc.filter(text, pa.array(need)), whole)
-    filled = np.asarray(names.to_numpy(zero_copy_only=False), dtype=object)
-    filled[need] = np.asarray(found.to_numpy(zero_copy_only=False), dtype=object)
-    return pa.array(filled, pa.string())
+    found = bt.name_in_text(pc.filter(text, need), whole)
+    return pc.replace_with_mask(names.cast(pa.string()), need, found.cast(pa.string()))
 
 
 def _signed(text: pa.Array, currency: pd.Series, label: str, fail: object, decimal: str | None = None) -> np.ndarray:
