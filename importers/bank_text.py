@@ -52,11 +52,11 @@ _NAME_TOKEN = r"\p{Lu}[\p{L}'.\-]*"
 _NAME_RUN = rf"(?P<n>{_NAME_TOKEN}(?:[ ](?:{_NAME_TOKEN}|von|van|de|af|da|\d+)){{0,3}})(?:\s|$)"
 #: Texts that name the counterparty after a fixed opening: a Vipps receipt ("Vipps Kari Olsen",
 #: "Vipps*Kiwi"), a transfer ("Overføring til 1234.56.78903 Ola Nordmann husleie").
-_NAME_PATTERNS = (
-    rf"^(?i:vipps)\s*\*?\s*{_NAME_RUN}",
-    r"^(?i:overføring|overforing|nettgiro|giro|straksbetaling|betaling|innbetaling)\s+(?i:til|fra)?\s*"
-    rf"(?:(?:{_ACCOUNT})\s+)?{_NAME_RUN}",
-)
+_OPENING_WORDS = "vipps|overføring|overforing|nettgiro|giro|straksbetaling|betaling|innbetaling"
+_OPENING = r"^[^ *]+ *\*? *(?:(?:[Tt]il|[Ff]ra)(?: |$))? *"
+_LEADING_ACCOUNT = r"^(?:[0-9]{4}[. ]?[0-9]{2}[. ]?[0-9]{5}|[A-Z]{2}[0-9]{2}[A-Z0-9]+)(?: +|$)"
+_PARTICLES = ("von", "van", "de", "af", "da")
+_MAX_NAME_WORDS = 4
 _WHOLE_NAME = rf"^{_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,3}}$"
 _MAX_WHOLE_DIGITS = 15
 
@@ -167,16 +167,37 @@ def name_in_text(text: pa.Array, whole: bool = False) -> pa.Array:
     A name is a run of up to four capitalised words, so a message that starts with a capital
     right after the name is taken as part of it; the original text is always kept as well.
     """
-    result = pa.array([""] * len(text), pa.string()) if len(text) else pa.array([], pa.string())
-    for pattern in _NAME_PATTERNS:
-        found = pc.fill_null(pc.extract_regex(text, pattern).field("n"), "")
-        result = pc.if_else(pc.equal(result, ""), found, result)
+    result = pa.array([""] * len(text), pa.string())
+    opened = pc.fill_null(pc.match_substring_regex(text, f"^(?:{_OPENING_WORDS})(?:[ *]|$)", ignore_case=True), False)
+    if pc.any(opened).as_py():  # simple literal-ish steps on those texts; one regex for all of it is slow
+        rest = pc.replace_substring_regex(pc.filter(text, opened).cast(pa.string()), _OPENING, "")
+        rest = pc.replace_substring_regex(rest, _LEADING_ACCOUNT, "")
+        result = pc.replace_with_mask(result, opened, _leading_name(rest))
     if whole:
         alone = pc.fill_null(pc.match_substring_regex(pc.utf8_trim_whitespace(text), _WHOLE_NAME), False)
         kinds = "|".join(_re2_escape(w) for w, _ in CHANNEL_KEYWORDS)
         alone = pc.and_(alone, pc.invert(pc.match_substring_regex(text, f"^(?:{kinds})", ignore_case=True)))
         result = pc.if_else(pc.and_(pc.equal(result, ""), alone), pc.utf8_trim_whitespace(text), result)
     return pc.utf8_trim_whitespace(result.cast(pa.string()))
+
+
+def _leading_name(text: pa.Array) -> pa.Array:
+    """The run of up to four capitalised words a text starts with (digits and particles may
+    follow the first word: "Kiwi 505 Storo", "Ludwig van Beethoven"), else ""."""
+    words = pc.split_pattern(
+        pc.binary_join_element_wise(text, " " * _MAX_NAME_WORDS, ""), " ", max_splits=_MAX_NAME_WORDS
+    )
+    name = pa.array([""] * len(text), pa.string())
+    running = pa.array(np.ones(len(text), dtype=bool))
+    for k in range(_MAX_NAME_WORDS):
+        word = pc.utf8_rtrim(pc.list_element(words, k).cast(pa.string()), ",.;:")
+        capital = pc.utf8_is_upper(pc.utf8_slice_codeunits(word, 0, 1))
+        if k:
+            capital = pc.or_(capital, pc.or_(pc.utf8_is_digit(word), pc.is_in(word, pa.array(_PARTICLES))))
+        running = pc.and_(running, pc.fill_null(capital, False))
+        grown = word if k == 0 else pc.binary_join_element_wise(name, word, " ")
+        name = pc.if_else(running, grown, name)
+    return name
 
 
 def find_time(text: pa.Array, pattern: str) -> pa.Array:
