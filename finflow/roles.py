@@ -10,13 +10,20 @@ weighs every suggestion once, in a fixed order, and records which finding decide
    for anyone (the victim's own clients are not its victims).
 2. **Victims are never suspects.** A subject with victim and suspect suggestions is a possible
    victim unless its controller evidence outweighs its victim evidence (a victim turned recruiter).
+   A private account flagged with no role of its own ("role unclear": cash deposits and no
+   salary) that passes at least ``min_passed_share`` of the money leaving it to a controller is
+   that controller's possible victim, like a swept one.
 3. **Family remittances are not a controller.** A foreign beneficiary (``remittance_detectors``)
    paid mostly by possible victims is where they send money home: context, not a controller.
 4. **Context.** A subject named only as a counterparty (not the finding's subject, role
    ``unknown``: a landlord, a sender, a holder of a shared phone) is *context*, listed nowhere
    as a suspect, unless its own behaviour is flagged. A finding about a subject's own behaviour
    whose evidence on its accounts is only money received from suspects (the transfer office a
-   controller sends through) says nothing of its own: it decides no role for it.
+   controller sends through) says nothing of its own: it decides no role for it. Nor does a
+   conduit finding for the origin it names when that origin sends the conduit under
+   ``min_origin_share`` of its outgoing money (a customer paying a front company's invoices).
+   A subject only ``corroborating_detectors`` flag (registry structure: many board roles) is
+   context until another finding corroborates.
 5. **Facilitators and sinks.** The advertising site a suspect pays (``advert_detectors``) is a
    *facilitator*; the account where a chain of two or more conduits (``chain_detectors``) sends
    the money on is the chain's *sink*.
@@ -38,7 +45,7 @@ import pandas as pd
 from finflow.casedata import CaseData
 from finflow.config import load_config
 from finflow.detect.base import Finding, Subject
-from finflow.detect.util import AccountInfo
+from finflow.detect.util import AccountInfo, light_transactions
 
 __all__ = [
     "RESOLVED_ROLES",
@@ -96,6 +103,8 @@ class RoleResolution:
     victims_of: dict[Key, set[Key]] = field(default_factory=dict)
     #: facilitators and sinks the step named from another subject's finding: (subject, claim)
     derived: list[tuple[Key, Claim]] = field(default_factory=list)
+    #: possible victims found by where their money goes (rule 2b), with the sentence saying so
+    passed_note: dict[Key, str] = field(default_factory=dict)
 
     def role(self, key: Key) -> str:
         resolved = self.roles.get(key)
@@ -208,7 +217,15 @@ def resolve_roles(
 
     # 2. + 4. each subject's role from the claims that stand
     demoted: dict[tuple[Key, str], str] = {}
-    _resolve_all(res, protected, demoted, weights, default)
+    _resolve_all(res, protected, demoted, weights, default, params["corroborating_detectors"])
+    # 2b. a private account flagged with no role of its own that hands its money to a controller
+    if data is not None and info is not None:
+        passed = _passes_to_controller(data, info, res, params)
+        if passed:
+            protected = {**protected, **passed}
+            for key, (_source, taker) in passed.items():
+                res.victims_of.setdefault(taker, set()).add(key)
+            _resolve_all(res, protected, demoted, weights, default, params["corroborating_detectors"])
     # 3. family remittances of possible victims: context, unless something else makes it a suspect
     for finding in findings:
         if finding.detector not in params["remittance_detectors"] or finding.finding_id in res.overruled:
@@ -221,11 +238,13 @@ def resolve_roles(
                 f"{len(victims)} of its {len(senders)} senders are possible victims: money sent home, "
                 "not a controller's collection"
             )
-    # 4. a subject flagged only for what it receives from suspects is their counterparty
+    # 4. a subject flagged only for what it receives from suspects is their counterparty; the
+    # origin a conduit finding names is a customer unless much of its money goes into the chain
     if data is not None and info is not None:
         demoted.update(_mere_payees(findings, data, info, res, params))
+        demoted.update(_customer_origins(findings, data, info, res, params))
     if demoted:
-        _resolve_all(res, protected, demoted, weights, default)
+        _resolve_all(res, protected, demoted, weights, default, params["corroborating_detectors"])
     # 5. facilitators and sinks named from the evidence of suspects' findings
     if data is not None and info is not None:
         derived = _advert_sites(findings, data, info, res, params) + _chain_sinks(findings, data, info, res, params)
@@ -268,15 +287,22 @@ def _resolve_all(
     demoted: Mapping[tuple[Key, str], str],
     weights: Mapping[str, float],
     default: float,
+    corroborating: Iterable[str] = (),
 ) -> None:
+    corroborating = set(corroborating)
     for key, claims in res.claims.items():
         if key in protected:
             source, taker = protected[key]
+            how = (
+                res.passed_note[key]
+                if key in res.passed_note
+                else f"its money is taken by {_label(res, taker)} — {source.summary}"
+            )
             res.roles[key] = ResolvedRole(
-                "possible_victim", source.finding_id,
-                f"possible victim by {source.detector} ({source.finding_id}): its money is taken by "
-                f"{_label(res, taker)} — {source.summary}",
-            )  # fmt: skip
+                "possible_victim",
+                source.finding_id,
+                f"possible victim by {source.detector} ({source.finding_id}): {how}",
+            )
             continue
         standing = [
             c for c in claims
@@ -285,6 +311,14 @@ def _resolve_all(
         victim = _strength(standing, "possible_victim", weights, default)
         controller = _strength(standing, "controller", weights, default)
         suspect_claims = [c for c in standing if c.role in SUSPECT_ROLES and (c.lead or c.role != "unknown")]
+        if suspect_claims and all(c.finding.detector in corroborating for c in suspect_claims):
+            claim = max(suspect_claims, key=lambda c: (c.finding.score, c.finding.finding_id))
+            res.roles[key] = ResolvedRole(
+                "context", claim.finding.finding_id,
+                f"context: only {claim.finding.detector} ({claim.finding.finding_id}) flags it, and registry "
+                "structure alone corroborates other findings, it does not make a suspect",
+            )  # fmt: skip
+            continue
         if victim > 0 and controller <= victim:
             claim = _best(standing, "possible_victim")
             res.roles[key] = ResolvedRole(
@@ -317,6 +351,78 @@ def _resolve_all(
             res.roles[key] = ResolvedRole("context", claim.finding.finding_id, basis)
 
 
+def _passes_to_controller(data, info, res, params) -> dict[Key, tuple[Finding, Key]]:
+    """Private accounts flagged with no role of their own that pass most of their money to a controller."""
+    unclear = [k for k, claims in res.claims.items() if all(c.role == "unknown" for c in claims)]
+    accounts = {}
+    for key in unclear:
+        if res.role(key) != "unknown":
+            continue
+        for account in res.named_accounts.get(key, set()):
+            if info.is_person(account):
+                accounts[account] = key
+    controllers = {}
+    for key, resolved in res.roles.items():
+        if resolved.role == "controller":
+            held = info.accounts_of(key[1]) if key[0] == "party" else []
+            for account in res.named_accounts.get(key, set()) | set(held):
+                controllers[account] = key
+    if not accounts or not controllers:
+        return {}
+    tx = light_transactions(data)
+    out_tx = tx[tx["from_account"].isin(set(accounts))]
+    out_tx = out_tx.assign(src=out_tx["from_account"].astype(str), dst=out_tx["to_account"].astype("string"))
+    total = out_tx.groupby("src")["amount_minor"].sum()
+    to_controller = out_tx[out_tx["dst"].isin(set(controllers))]
+    per = to_controller.groupby(["src", "dst"])["amount_minor"].sum().reset_index()
+    out: dict[Key, tuple[Finding, Key]] = {}
+    for src, dst, amount in sorted(per.itertuples(index=False, name=None), key=lambda r: (r[0], -r[2], r[1])):
+        key = accounts[src]
+        share = amount / max(1, int(total.get(src, 0)))
+        if key in out or share < params["min_passed_share"]:
+            continue
+        taker = controllers[str(dst)]
+        if taker == key:
+            continue
+        source = max(res.claims[key], key=lambda c: (c.finding.score, c.finding.finding_id)).finding
+        out[key] = (source, taker)
+        res.passed_note[key] = (
+            f"flagged with no role of its own, and {share:.0%} of the money leaving it goes to controller "
+            f"{_label(res, taker)}"
+        )
+    return out
+
+
+def _customer_origins(findings, data, info, res, params) -> dict[tuple[Key, str], str]:
+    """(origin, finding) pairs where the named origin of a conduit sends it little of its money."""
+    pairs = []
+    for f in findings:
+        if f.detector not in params["chain_detectors"] or f.finding_id in res.overruled:
+            continue
+        if f.subjects[0].kind != "account":
+            continue
+        for s in f.subjects[1:]:
+            if s.kind == "account" and s.role == "controller":
+                pairs.append((s.id, f.subjects[0].id, f))
+    if not pairs:
+        return {}
+    tx = light_transactions(data)
+    out_tx = tx[tx["from_account"].isin({o for o, _, _ in pairs})]
+    src = out_tx["from_account"].astype(str)
+    total = out_tx.groupby(src)["amount_minor"].sum()
+    per = out_tx.groupby([src, out_tx["to_account"].astype("string")])["amount_minor"].sum()
+    out = {}
+    for origin, conduit, finding in pairs:
+        share = int(per.get((origin, conduit), 0)) / max(1, int(total.get(origin, 0)))
+        if share < params["min_origin_share"]:
+            key = subject_key(Subject("account", origin), info)
+            out[(key, finding.finding_id)] = (
+                f"it supplies most of the conduit's money, but that is only {share:.0%} of what it pays out: "
+                "a customer, not the chain's origin"
+            )
+    return out
+
+
 def _mere_payees(findings, data, info, res, params) -> dict[tuple[Key, str], str]:
     """(subject, finding) pairs where the finding's only evidence is the subject being paid by suspects."""
     chosen = [
@@ -347,8 +453,6 @@ def _mere_payees(findings, data, info, res, params) -> dict[tuple[Key, str], str
 
 
 def _evidence_rows(findings: list[Finding], data: CaseData) -> pd.DataFrame:
-    from finflow.detect.util import light_transactions
-
     ids = {t for f in findings for t in f.evidence_txn_ids}
     tx = light_transactions(data)
     return tx[tx["txn_id"].isin(ids)] if ids else tx.iloc[0:0]
