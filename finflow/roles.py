@@ -159,8 +159,13 @@ def _strength(claims: list[Claim], role: str, weights: Mapping[str, float], defa
     return _combine(best.values())
 
 
-def _best(claims: list[Claim], role: str) -> Claim:
-    return max((c for c in claims if c.role == role), key=lambda c: (c.finding.score * c.weight, c.finding.finding_id))
+def _best(claims: list[Claim], role: str, weights: Mapping[str, float], default: float) -> Claim:
+    """The claim that decides: the strongest weighted finding suggesting ``role``."""
+
+    def strength(c: Claim) -> tuple[float, str]:
+        return float(weights.get(c.finding.detector, default)) * c.finding.score * c.weight, c.finding.finding_id
+
+    return max((c for c in claims if c.role == role), key=strength)
 
 
 def _sentence(claim: Claim, what: str) -> str:
@@ -320,7 +325,7 @@ def _resolve_all(
             )  # fmt: skip
             continue
         if victim > 0 and controller <= victim:
-            claim = _best(standing, "possible_victim")
+            claim = _best(standing, "possible_victim", weights, default)
             res.roles[key] = ResolvedRole(
                 "possible_victim", claim.finding.finding_id, _sentence(claim, "possible victim")
             )
@@ -329,7 +334,7 @@ def _resolve_all(
                 {c.role for c in suspect_claims},
                 key=lambda r: (_strength(suspect_claims, r, weights, default), -SUSPECT_ROLES.index(r)),
             )
-            claim = _best(suspect_claims, role)
+            claim = _best(suspect_claims, role, weights, default)
             what = "flagged, role unclear," if role == "unknown" else role
             res.roles[key] = ResolvedRole(role, claim.finding.finding_id, _sentence(claim, what))
         else:
