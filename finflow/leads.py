@@ -3,9 +3,10 @@
 Order matters: roles are resolved first (:mod:`finflow.roles`), subjects are ranked on the
 evidence behind their roles (:mod:`finflow.subjects`), networks are grouped among the subjects
 that are not mere context (:mod:`finflow.networks`). Then each network gets a lead — its
-top-ranked controller (else its top-ranked suspect) — is named after it, and the lead is lifted
-to the top of its network in the suspects list, so an investigator starts with the person
-directing each ring, not with the companies and conduits he uses.
+top-ranked controller (else its top-ranked suspect) — and is named after it. The networks'
+controllers head the suspects list, each ordered by the highest priority in its network, and a
+lead that is not a controller is lifted to the top of its network: an investigator starts with
+the person directing each ring, not with the companies and conduits he uses.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _members(table: pd.DataFrame) -> list[tuple[str, set[str]]]:
 
 
 def lead_networks(ranking: SubjectRanking, networks: list[Network]) -> tuple[SubjectRanking, list[Network]]:
-    """Name each network after its lead, lift each lead to its network's top, tag every subject."""
+    """Name each network after its lead, put the networks' controllers first, tag every subject."""
     suspects, victims = ranking.suspects, ranking.victims
     if suspects.empty or not networks:
         return ranking, networks
@@ -71,7 +72,8 @@ def lead_networks(ranking: SubjectRanking, networks: list[Network]) -> tuple[Sub
                 break
     suspects = suspects.assign(network=suspects["subject_id"].astype(str).map(network_of))
     victims = victims.assign(network=victims["subject_id"].astype(str).map(network_of)) if len(victims) else victims
-    suspects = order(suspects, lift)
+    first = {sid for sid in lift if role[sid] == "controller"}
+    suspects = order(suspects, lift, first)
     rank = dict(zip(suspects["subject_id"].astype(str), suspects["rank"], strict=True))
     networks = sorted(networks, key=lambda n: (rank.get(n.lead or "", len(rank) + 1), n.network_id))
     return SubjectRanking(suspects, victims, ranking.roles), networks

@@ -14,10 +14,11 @@ evidence transactions that touch the subject's own accounts. Weights live in the
 section of the configuration. ``score_explanation`` says the same in one sentence per subject.
 
 Suspects are listed by ``priority = score × role weight`` (``role_weights``: whoever directs the
-money before the companies and conduits used); a network's lead is lifted to its network's top
-(:func:`finflow.leads.analyse`). Ties go to more detectors, more victims, more money, more months
-— the subject id only when all evidence is equal. Possible victims are ranked in their own table
-and never among suspects; context subjects (landlords, senders) are in neither.
+money before the companies and conduits used); each network's controller comes first, ordered by
+its network's top priority (:func:`finflow.leads.analyse`). Ties go to more detectors, more
+victims, more money, more months — the subject id only when all evidence is equal. Possible
+victims are ranked in their own table and never among suspects; context subjects (landlords,
+senders) are in neither.
 
 A subject's ``accounts`` are all accounts the case links to it: those findings name and, for a
 party, every account whose holder it is (statements, KYC holder records, the registry).
@@ -192,21 +193,26 @@ def rank_subjects(
 ROLE_ORDER = {"controller": 0, "possible_victim": 0, "front": 1, "facilitator": 2, "sink": 3, "unknown": 4}
 
 
-def order(frame: pd.DataFrame, lift: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """Sort a ranking table: priority (``lift`` raises a network's lead), then evidence, then id."""
+def order(
+    frame: pd.DataFrame, lift: Mapping[str, float] | None = None, first: set[str] | None = None
+) -> pd.DataFrame:
+    """Sort a ranking table: ``first`` (the networks' controllers), then priority (``lift`` raises
+    a network's lead to its network's top), then evidence, then id."""
     if frame.empty:
         return pd.DataFrame(columns=COLUMNS)
     frame = frame.copy()
     frame["_detectors"] = frame["detectors"].astype(str).str.count(",") + 1
     lifted = frame["subject_id"].map(lambda s: (lift or {}).get(s, 0.0)).astype(float)
+    frame["_first"] = frame["subject_id"].isin(first or set()).astype(int)
     frame["_key"] = frame["priority"].astype(float).where(frame["priority"].astype(float) >= lifted, lifted)
     frame["_lead"] = (lifted > 0).astype(int)
     frame["_order"] = frame["role"].map(ROLE_ORDER).fillna(9)
     frame = frame.sort_values(
-        ["_key", "_lead", "priority", "_detectors", "victims", "money_minor", "months", "_order", "subject_id"],
-        ascending=[False, False, False, False, False, False, False, True, True],
+        ["_first", "_key", "_lead", "priority", "_detectors", "victims", "money_minor", "months", "_order",
+         "subject_id"],
+        ascending=[False, False, False, False, False, False, False, False, True, True],
         kind="stable",
-    )
+    )  # fmt: skip
     frame = frame.reset_index(drop=True)
     frame["rank"] = range(1, len(frame) + 1)
     return frame[COLUMNS].reset_index(drop=True)

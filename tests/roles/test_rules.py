@@ -143,3 +143,26 @@ def test_registry_structure_alone_does_not_make_a_suspect():
     assert roles.role(("party", "P")) == "controller"
     suspects = rank_subjects([board, clawback], config=CONFIG, roles=roles).suspects
     assert suspects.loc[0, "detectors"] == "shared_role_holders,wage_clawback"
+
+
+def test_each_networks_controller_comes_first_and_names_it():
+    from finflow.leads import lead_networks
+    from finflow.networks import Network
+
+    role_weights = {**CONFIG["subjects"]["role_weights"], "facilitator": 0.9}
+    subjects = {**CONFIG["subjects"], "weights": {"x": 1.0, "y": 1.0}, "role_weights": role_weights}
+    config = {**CONFIG, "subjects": subjects}
+    findings = [_f("x", 0.7, ("Boss1", "controller")), _f("x", 0.8, ("Boss2", "controller"))]
+    findings += [_f("y", 1.0, (f"Co{i}", "facilitator")) for i in range(3)]  # priority 1.0 x 0.9
+    ranking = rank_subjects(findings, config=config)
+    assert ranking.suspects["subject_id"].tolist() == ["Co0", "Co1", "Co2", "Boss2", "Boss1"]  # priority alone
+
+    def net(members):
+        return Network("n-" + members[0], members, members, {}, 0, [])
+
+    ranking, networks = lead_networks(ranking, [net(["Boss1", "Co0", "Co1", "Co2"]), net(["Boss2"])])
+    order = ranking.suspects["subject_id"].tolist()
+    # the controllers first, Boss1 at its network's top priority (0.9), then the companies
+    assert order == ["Boss1", "Boss2", "Co0", "Co1", "Co2"]
+    assert [n.name for n in networks] == ["network of Boss1", "network of Boss2"]
+    assert set(ranking.suspects["network"]) == {"network of Boss1", "network of Boss2"}
