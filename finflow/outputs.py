@@ -14,7 +14,7 @@ from typing import Any
 
 from finflow.casedata import CaseData
 from finflow.detect.base import Finding
-from finflow.detect.util import AccountInfo
+from finflow.detect.util import account_info
 from finflow.leads import analyse
 from finflow.money import format_minor
 from finflow.networks import Network
@@ -94,7 +94,7 @@ def write_outputs(
     traces = _controller_traces(out_dir, data, ranking, settings, views, progress)
 
     progress("writing the case report")
-    info = AccountInfo(data)
+    info = account_info(data)
     html, md = write_report(
         out_dir,
         case_name=case_name,

@@ -45,7 +45,7 @@ import pandas as pd
 from finflow.casedata import CaseData
 from finflow.config import load_config
 from finflow.detect.base import Finding, Subject
-from finflow.detect.util import AccountInfo, light_transactions
+from finflow.detect.util import AccountInfo, account_info, light_transactions
 
 __all__ = [
     "RESOLVED_ROLES",
@@ -181,7 +181,7 @@ def resolve_roles(
     params = config["roles"]
     weights = config["subjects"]["weights"]
     default = float(config["subjects"]["default_weight"])
-    info = AccountInfo(data) if data is not None else None
+    info = account_info(data) if data is not None else None
     res = RoleResolution(roles={}, claims=defaultdict(list), labels={}, named_accounts=defaultdict(set))
     for finding in findings:
         for position, subject in enumerate(finding.subjects):

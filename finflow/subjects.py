@@ -36,7 +36,7 @@ import pandas as pd
 from finflow.casedata import CaseData
 from finflow.config import load_config
 from finflow.detect.base import Finding
-from finflow.detect.util import AccountInfo, light_transactions
+from finflow.detect.util import AccountInfo, account_info, light_transactions
 from finflow.money import format_minor, main_currency
 from finflow.roles import SUSPECT_ROLES, Key, RoleResolution, resolve_roles, subject_key
 
@@ -119,7 +119,7 @@ def rank_subjects(
     weights, default = params["weights"], float(params["default_weight"])
     strength = params["strength"]
     roles = roles if roles is not None else resolve_roles(findings, data, config)
-    info = AccountInfo(data) if data is not None else None
+    info = account_info(data) if data is not None else None
     listed = {k: r for k, r in roles.roles.items() if r.role != "context"}
     supporting = {k: roles.supporting(k) for k in listed}
     accounts = {k: subject_accounts(k, roles, info) for k in listed}
