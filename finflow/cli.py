@@ -210,6 +210,11 @@ def investigate_command(
         raise click.ClickException(clean(exc)) from None
     click.echo("")
     echo(findings_table(result.findings, limit=top))
+    if result.subjects is not None and len(result.subjects.suspects):
+        click.echo("\nsubjects to look at first (roles weighed over all findings; see subjects.csv):")
+        for row in result.subjects.suspects.head(min(top, 10)).itertuples(index=False):
+            label = row.label if isinstance(row.label, str) and row.label else row.subject_id
+            echo(f"{row.rank:3d}  {row.score:6.2f}  {row.role:12s} {label}")
     if result.subjects is not None and len(result.subjects.victims):
         victims = len(result.subjects.victims)
         click.echo(f"\n{victims} possible victim(s), for protection, not suspicion: see possible_victims.csv")

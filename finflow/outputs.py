@@ -14,10 +14,12 @@ from typing import Any
 
 from finflow.casedata import CaseData
 from finflow.detect.base import Finding
+from finflow.detect.util import account_info
+from finflow.leads import analyse
 from finflow.money import format_minor
-from finflow.networks import Network, find_networks
+from finflow.networks import Network
 from finflow.safecsv import write_csv
-from finflow.subjects import SubjectRanking, rank_subjects
+from finflow.subjects import SubjectRanking
 from finflow.trace.paths import trace_paths
 from finflow.views import finding_view, overview_view, subject_view, trail_view
 from finflow.views.labels import holder_labels
@@ -56,9 +58,9 @@ def write_outputs(
     settings = settings or OutputSettings()
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs: dict[str, Path] = {}
-    progress("ranking subjects and grouping networks")
-    ranking = rank_subjects(list(findings), data, config)
-    networks = find_networks(data, list(findings), config)
+    progress("resolving roles, ranking subjects and grouping networks")
+    analysis = analyse(list(findings), data, config)
+    ranking, networks = analysis.ranking, analysis.networks
     for name, table in (("subjects.csv", ranking.suspects), ("possible_victims.csv", ranking.victims)):
         write_csv(out_dir / name, table)
         outputs[name] = out_dir / name
@@ -92,6 +94,7 @@ def write_outputs(
     traces = _controller_traces(out_dir, data, ranking, settings, views, progress)
 
     progress("writing the case report")
+    info = account_info(data)
     html, md = write_report(
         out_dir,
         case_name=case_name,
@@ -104,6 +107,11 @@ def write_outputs(
         views=views,
         data=data,
         include_personal_ids=settings.include_personal_ids,
+        victims=ranking.victims,
+        reading=(
+            lambda subject: analysis.roles.subject_role(subject, info),
+            {**analysis.roles.overruled, **analysis.roles.notes},
+        ),
     )
     outputs["report.html"] = html
     outputs["report.md"] = md

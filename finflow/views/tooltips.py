@@ -22,7 +22,9 @@ ROLE_TEXT = {
     "controller": "controller (suspected)",
     "facilitator": "facilitator (suspected)",
     "front": "front (suspected)",
+    "sink": "sink: where the money leaves (suspected)",
     "unknown": "flagged, role unclear",
+    "context": "context (a counterparty, not suspected)",
 }
 
 _MAX_MARKS = 5
