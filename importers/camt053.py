@@ -18,6 +18,7 @@ still imported. Pending entries (``Sts`` PDNG) are kept out of the flows as reje
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 import re
@@ -123,6 +124,17 @@ def _text(elem: Element, path: ObjectPath) -> str:
     found = path(elem, None)
     text = found.text if found is not None else None
     return text.strip() if text else ""
+
+
+def _real_date(text: str) -> bool:
+    """``YYYY-MM-DD`` naming a day that exists."""
+    if not _DATE.fullmatch(text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _children(elem: Element | None, tag: str) -> list[Element]:
@@ -519,7 +531,7 @@ class _Reader:
             info=_text(ntry, p["AddtlNtryInf"]),
             ref=_text(ntry, p["AcctSvcrRef"]) or _text(ntry, p["NtryRef"]),
         )
-        if _DATE.fullmatch(entry.date):
+        if _real_date(entry.date):
             stmt.first_date = min(stmt.first_date or entry.date, entry.date)
             stmt.last_date = max(stmt.last_date, entry.date)
         if not details and entry_amount <= 0:
@@ -609,7 +621,7 @@ class _Reader:
         start = _text(elem, self.p["FrToDt/FrDtTm"])[:10]
         end = _text(elem, self.p["FrToDt/ToDtTm"])[:10]
         basis = "declared"
-        if not (_DATE.fullmatch(start) and _DATE.fullmatch(end) and start <= end):
+        if not (_real_date(start) and _real_date(end) and start <= end):
             start, end, basis = stmt.first_date, stmt.last_date, "entries"
         if not stmt.account or not start:
             return
