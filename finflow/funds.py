@@ -34,14 +34,16 @@ __all__ = [
 ]
 
 INFLOW_CLASSES = (
-    "salary_pension", "public_benefits", "own_accounts", "family", "flagged", "cash_deposit", "unknown",
+    "salary_pension", "public_benefits", "lease_rent", "own_accounts", "family", "flagged", "cash_deposit",
+    "unknown",
 )  # fmt: skip
 OUTFLOW_USES = ("living_costs", "rent", "remittance_abroad", "to_flagged", "cash_withdrawal", "own_accounts", "other")
 
 METHOD = (
     "Every credit to the subject's accounts is given the first matching class: from the subject's own "
     "accounts; from an account named in a finding (flagged); salary or pension (channel salary or a payroll "
-    "word); public benefits (a public payer's word); cash deposit; family (same surname or registered "
+    "word); public benefits (a public payer's word); rent from a tenant of a registered lease naming the subject as "
+    "landlord or owner; cash deposit; family (same surname or registered "
     "address); else unknown. Explained = {explained}; unexplained = inflow - explained, per currency. "
     "Only the periods the case holds statements or transactions for are counted (see finflow coverage)."
 )
@@ -142,6 +144,30 @@ def _landlords(analysis: Analysis) -> set[str]:
     return set(leases["landlord_party_id"].dropna().astype(str)) | set(leases["owner_party_id"].dropna().astype(str))
 
 
+def _tenants(analysis: Analysis, own_parties: set[str]) -> pd.DataFrame:
+    """Leases whose landlord or owner is one of ``own_parties``: tenant party and lease dates."""
+    leases = analysis.data.leases
+    mine = leases["landlord_party_id"].isin(own_parties) | leases["owner_party_id"].isin(own_parties)
+    return leases.loc[mine.fillna(False).to_numpy(dtype=bool), ["tenant_party_id", "start_date", "end_date"]]
+
+
+def _lease_rent(analysis: Analysis, own_parties: set[str], cp_party: pd.Series, dates: pd.Series) -> np.ndarray:
+    """Credits paid by a tenant of the subject's registered lease, within the lease's dates."""
+    out = np.zeros(len(cp_party), dtype=bool)
+    leases = _tenants(analysis, own_parties)
+    if leases.empty:
+        return out
+    when = pd.to_datetime(dates).to_numpy()
+    for tenant, start, end in leases.itertuples(index=False, name=None):
+        hit = (cp_party == tenant).to_numpy(dtype=bool, copy=True)
+        if pd.notna(start):
+            hit &= when >= pd.Timestamp(start).to_datetime64()
+        if pd.notna(end):
+            hit &= when <= pd.Timestamp(end).to_datetime64()
+        out |= hit
+    return out
+
+
 def _classify(analysis: Analysis, accounts: list[str], config: dict[str, Any]) -> pd.DataFrame:
     """The subject's transactions, one row each, with direction, counterparty, class or use."""
     tx = analysis.data.transactions
@@ -173,10 +199,11 @@ def _classify(analysis: Analysis, accounts: list[str], config: dict[str, Any]) -
         relatives
     ).to_numpy(dtype=bool)
     no_cp = cp.isna().to_numpy()
+    lease_rent = _lease_rent(analysis, own_parties, cp_party, frame["booking_date"])
     cash_in = (channel == "cash_deposit").to_numpy(dtype=bool) | no_cp
     inflow = np.select(
-        [own, flagged, salary, benefits, cash_in, family],
-        ["own_accounts", "flagged", "salary_pension", "public_benefits", "cash_deposit", "family"],
+        [own, flagged, salary, benefits, lease_rent, cash_in, family],
+        ["own_accounts", "flagged", "salary_pension", "public_benefits", "lease_rent", "cash_deposit", "family"],
         default="unknown",
     )
     home = config.get("home_country", "NO")
