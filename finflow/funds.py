@@ -193,7 +193,7 @@ def _classify(analysis: Analysis, accounts: list[str], config: dict[str, Any]) -
     salary = (channel == "salary").to_numpy(dtype=bool) | _matches(_words(config.get("salary_words", [])), texts)
     benefits = _matches(_words(config.get("benefit_words", [])), texts)
     surnames, relatives = _family(analysis, accounts, config)
-    surname_of = cp_name.fillna("").str.split().str[-1].fillna("").str.casefold()
+    surname_of = cp_name.fillna("").str.split().str[-1].astype("string").fillna("").str.casefold()
     person = pd.Series([info.is_person(a) if isinstance(a, str) else False for a in cp], index=frame.index)
     family = (surname_of.isin(surnames).to_numpy(dtype=bool) & person.to_numpy(dtype=bool)) | cp_party.isin(
         relatives

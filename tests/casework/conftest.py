@@ -23,3 +23,33 @@ def extracts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def statements_of(xml: str) -> list[str]:
     """The ``<Stmt>…</Stmt>`` elements of a camt.053 text, in order."""
     return re.findall(r"<Stmt>.*?</Stmt>", xml, flags=re.S)
+
+
+@pytest.fixture(scope="session")
+def generated(extracts: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The generated case (generic CSV and registry files) imported and analysed, with its truth."""
+    import json
+
+    from finflow.analysis import analyse
+    from finflow.case import open_case
+    from finflow.config import load_config
+    from finflow.investigate import discover_files
+
+    gen = extracts.parent / "gen"
+    case = open_case(tmp_path_factory.mktemp("generated-case") / "case")
+    case.import_files(p for p in discover_files(gen) if p.name != "ground_truth.json")
+    truth = json.loads((gen / "ground_truth.json").read_text(encoding="utf-8"))
+    return analyse(case.data(), load_config()), truth
+
+
+@pytest.fixture(scope="session")
+def multiformat_case(extracts: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The bank exports, camt.053 files and the generic remainder imported and analysed."""
+    from finflow.analysis import analyse
+    from finflow.case import open_case
+    from finflow.config import load_config
+    from finflow.investigate import discover_files
+
+    case = open_case(tmp_path_factory.mktemp("multiformat-case") / "case")
+    case.import_files(discover_files(extracts))
+    return analyse(case.data(), load_config())
