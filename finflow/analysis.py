@@ -15,7 +15,7 @@ from finflow.detect.registry import run_detectors
 from finflow.networks import Network, find_networks, flagged_accounts
 from finflow.subjects import SubjectRanking, rank_subjects
 
-__all__ = ["Analysis", "analyse"]
+__all__ = ["Analysis", "analyse", "from_parts"]
 
 #: Role words as an investigator reads them.
 ROLE_WORDS = {
@@ -49,6 +49,13 @@ def _roles(ranking: SubjectRanking) -> dict[str, str]:
                 if account and (account not in roles or role == "possible_victim"):
                     roles[account] = str(role)
     return roles
+
+
+def from_parts(
+    data: CaseData, config: dict[str, Any], findings: list[Finding], ranking: SubjectRanking, networks: list[Network]
+) -> Analysis:
+    """An analysis from results already computed (as ``finflow investigate`` has them)."""
+    return Analysis(data, config, list(findings), ranking, networks, flagged_accounts(data, findings), _roles(ranking))
 
 
 def analyse(data: CaseData, config: dict[str, Any], findings: list[Finding] | None = None) -> Analysis:

@@ -91,6 +91,8 @@ def write_outputs(
 
     traces = _controller_traces(out_dir, data, ranking, settings, views, progress)
 
+    progress("statement coverage, next data requests, source and application of funds")
+    extra = _casework(out_dir, data, findings, config, ranking, networks, settings, outputs)
     progress("writing the case report")
     html, md = write_report(
         out_dir,
@@ -104,6 +106,7 @@ def write_outputs(
         views=views,
         data=data,
         include_personal_ids=settings.include_personal_ids,
+        extra_sections=extra,
     )
     outputs["report.html"] = html
     outputs["report.md"] = md
@@ -157,3 +160,27 @@ def _controller_traces(
             }
         )
     return traces
+
+
+def _casework(
+    out_dir: Path,
+    data: CaseData,
+    findings: Sequence[Finding],
+    config: dict[str, Any],
+    ranking: SubjectRanking,
+    networks: list[Network],
+    settings: OutputSettings,
+    outputs: dict[str, Path],
+) -> list:
+    """coverage*.csv, balance_breaks.csv, requests.csv and their report sections (finflow.views.casework)."""
+    from finflow.analysis import from_parts
+    from finflow.coverage import compute_coverage, write_coverage
+    from finflow.requests import compute_requests, write_requests
+    from finflow.views.casework import casework_sections
+
+    analysis = from_parts(data, config, list(findings), ranking, networks)
+    coverage = compute_coverage(data)
+    outputs.update(write_coverage(coverage, out_dir))
+    requests = compute_requests(analysis, config)
+    outputs["requests.csv"] = write_requests(requests, out_dir)
+    return casework_sections(analysis, coverage, requests, top=max(settings.traces, 3))

@@ -294,6 +294,7 @@ def _build(
     max_rejects: int,
     max_evidence: int,
     include_personal_ids: bool,
+    extra_sections: Sequence[Section] = (),
 ) -> list[Section]:
     sections = [
         _sources_section(sources),
@@ -325,6 +326,7 @@ def _build(
         else:
             part.paragraphs.append(f"No {noun.lower()}s: {empty_reason[key]}.")
         sections.append(part)
+    sections.extend(extra_sections)  # self-contained sections (e.g. finflow.views.casework)
     view_part = Section("views", "Views")
     view_part.paragraphs.append("Each view is one HTML file that works offline; open it beside this report.")
     view_part.links = [(title, _safe_href(path)) for title, path in sorted((views or {}).items())]
@@ -385,6 +387,7 @@ def write_report(
     max_rejects: int = 50,
     max_evidence: int = 50,
     include_personal_ids: bool = False,
+    extra_sections: Sequence[Section] = (),
 ) -> tuple[Path, Path]:
     """Write ``report.html`` and ``report.md`` into ``out_dir``; returns their paths.
 
@@ -405,6 +408,7 @@ def write_report(
         max_rejects=max_rejects,
         max_evidence=max_evidence,
         include_personal_ids=include_personal_ids,
+        extra_sections=extra_sections,
     )
     title = f"Case report: {case_name}"
     victims = sum(len(t.rows) for t in sections[2].tables)
