@@ -62,21 +62,16 @@ def bank_table() -> BankTable:
     """The shipped table (read once)."""
     text = resources.files("finflow.data").joinpath(TABLE_FILE).read_text(encoding="utf-8")
     comments = [line[1:].strip() for line in text.splitlines() if line.startswith("#")]
-    source = " ".join(
-        c.removeprefix("source:").strip() for c in comments if c.startswith("source:") or not c.endswith(":")
-    )
-    date = next((c.removeprefix("date:").strip() for c in comments if c.startswith("date:")), "")
-    source_lines = []
-    in_source = False
-    for c in comments:
-        if c.startswith("source:"):
+    source_lines, in_source, date = [], False, ""
+    for comment in comments:  # "source:" may run on over indented lines, up to "date:"
+        if comment.startswith("date:"):
+            in_source, date = False, comment.removeprefix("date:").strip()
+        elif comment.startswith("source:"):
             in_source = True
-            source_lines.append(c.removeprefix("source:").strip())
-        elif c.startswith("date:"):
-            in_source = False
+            source_lines.append(comment.removeprefix("source:").strip())
         elif in_source:
-            source_lines.append(c)
-    source = " ".join(source_lines) or source
+            source_lines.append(comment)
+    source = " ".join(source_lines)
     rows = csv.DictReader(io.StringIO("\n".join(line for line in text.splitlines() if not line.startswith("#"))))
     ranges = tuple((int(r["code_from"]), int(r["code_to"]), r["bank"]) for r in rows)
     return BankTable(ranges, source, date)
