@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,7 +15,7 @@ from finflow.case_cli import case_group
 from finflow.casework_cli import coverage_command, funds_command, requests_command
 from finflow.cli_options import case_option, config_option, out_option, wait_option
 from finflow.config import ConfigError
-from finflow.errors import FinflowError
+from finflow.errors import DEBUG_ENV, FinflowError, debugging, one_line
 from finflow.evaluation.command import evaluate
 from finflow.findings_io import findings_table
 from finflow.importers import registry
@@ -24,6 +26,9 @@ from finflow.synth.command import synth
 from finflow.terminal import clean, echo
 from finflow.trace.command import trace
 from finflow.writers.cli import multiformat
+
+if TYPE_CHECKING:
+    from finflow.neo4j.publish import Neo4jTarget
 
 CASE_OPTION = case_option()
 
@@ -42,8 +47,40 @@ def _echo_report(report: ImportReport) -> None:
         echo(f"      note: {note}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ErrorBoundary(click.Group):
+    """The one place a failure meets the user: one line naming the file, row or setting, exit 1.
+
+    Click's own usage errors pass through as they are; everything else becomes the line of
+    :func:`finflow.errors.one_line`. ``--debug`` (or ``FINFLOW_DEBUG=1``) keeps the traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            if debugging():
+                raise
+            raise click.ClickException(clean(one_line(exc))) from None
+
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        os.environ[DEBUG_ENV] = "1"  # library code re-raises what it would report in one line
+    return value
+
+
+@click.group(cls=ErrorBoundary, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="finflow")
+@click.option(
+    "--debug",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_set_debug,
+    help="Show the full traceback of a failure instead of one line.",
+)
 def main() -> None:
     """finflow — follow the money in human-trafficking investigations.
 
@@ -124,6 +161,7 @@ def investigate_command(
 
     Writes findings.json, findings.csv and the views into --out; prints a ranked table.
     """
+    target = _neo4j_target() if to_neo4j else None  # before any work: a missing password fails now
     started = time.monotonic()
 
     def progress(message: str) -> None:
@@ -148,24 +186,33 @@ def investigate_command(
     click.echo("")
     for _name, file in sorted(result.outputs.items()):
         echo(f"wrote {file}")
-    if to_neo4j:
-        _publish(result)
+    if target is not None:
+        _publish(result, target)
 
 
-def _publish(result: Investigation) -> None:
-    """Load the investigated case and its findings into the Neo4j named by the environment."""
-    import os
-
-    from neo4j import exceptions as neo4j_errors
-
-    from finflow.neo4j.connect import redact_uri
-    from finflow.neo4j.publish import Neo4jTarget, publish
+def _neo4j_target() -> Neo4jTarget:
+    """The Neo4j named by the environment, checked (credentials, URI, a connection) before any work."""
+    from finflow.neo4j.connect import check_uri, connect
+    from finflow.neo4j.publish import Neo4jTarget
 
     password = os.environ.get("NEO4J_PASSWORD")
     if not password:
         raise click.ClickException("--neo4j: set NEO4J_PASSWORD (and NEO4J_URI, NEO4J_USER) first")
     uri = os.environ.get("NEO4J_URI", "bolt://localhost:7687")
+    check_uri(uri)
     target = Neo4jTarget(uri, os.environ.get("NEO4J_USER", "neo4j"), password, os.environ.get("NEO4J_DATABASE"))
+    connect(target.uri, target.user, target.password).close()  # reachable, and the credentials work
+    return target
+
+
+def _publish(result: Investigation, target: Neo4jTarget) -> None:
+    """Load the investigated case and its findings into the Neo4j checked by :func:`_neo4j_target`."""
+    from neo4j import exceptions as neo4j_errors
+
+    from finflow.neo4j.connect import redact_uri
+    from finflow.neo4j.publish import publish
+
+    uri = target.uri
     try:
         loaded, written = publish(target, result.data, result.findings)
     except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:

@@ -6,7 +6,6 @@ reports through ``progress``. Each step can be run on its own from the modules i
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,9 @@ from finflow.casedata import CaseData
 from finflow.config import load_config
 from finflow.detect.base import Finding
 from finflow.detect.registry import run_detectors
+from finflow.errors import FinflowError
 from finflow.findings_io import write_findings
+from finflow.inputs import discover
 from finflow.money import MoneyOverflowError
 from finflow.networks import Network
 from finflow.outfolder import OutputFolder
@@ -27,7 +28,7 @@ from finflow.subjects import SubjectRanking
 __all__ = ["Investigation", "InvestigationError", "discover_files", "investigate"]
 
 
-class InvestigationError(RuntimeError):
+class InvestigationError(FinflowError, RuntimeError):
     """The investigation cannot go on (nothing importable, empty case); one-line message."""
 
 
@@ -47,17 +48,11 @@ class Investigation:
 
 
 def discover_files(path: str | Path) -> list[Path]:
-    """Files under ``path`` (or ``path`` itself), hidden ones excluded, in sorted order."""
-    root = Path(path)
-    if root.is_file():
-        return [root]
-    if not root.is_dir():
-        raise InvestigationError(f"{path}: no such file or directory")
-    files = []
-    for directory, subdirs, names in os.walk(root):
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-        files.extend(Path(directory) / n for n in sorted(names) if not n.startswith("."))
-    return sorted(files)
+    """Regular files under ``path`` (or ``path`` itself), hidden ones and finflow's own folders excluded."""
+    try:
+        return discover(path).files
+    except FileNotFoundError:
+        raise InvestigationError(f"{path}: no such file or directory") from None
 
 
 def investigate(
@@ -80,7 +75,13 @@ def investigate(
     """
     config = load_config(config_path)
     out = OutputFolder(out_dir, protect=(case_dir, path))
-    files = discover_files(path)
+    try:
+        found = discover(path, skip={"--case": case_dir, "--out": out_dir})
+    except FileNotFoundError:
+        raise InvestigationError(f"{path}: no such file or directory") from None
+    for skipped, why in found.skipped:
+        progress(f"skipped {skipped}: {why}")
+    files = found.files
     progress(f"importing {len(files)} file(s) from {path}")
     case = open_case(case_dir, wait=wait)
     reports = case.import_files(files, options=options, on_report=on_report)

@@ -37,7 +37,7 @@ from .bank_profiles import (
     match_profile,
 )
 from .base import ImportError_, ImportResult, Source, reject
-from .csvutil import MAX_LINE_BYTES, is_utf8, read_records
+from .csvutil import MAX_LINE_BYTES, decode_rows, read_records
 from .transactions import finish_transactions
 
 __all__ = [
@@ -107,8 +107,10 @@ def read(path: str, source: Source) -> ImportResult:
     if not data.strip():
         raise ImportError_(f"{source.name}: the file is empty")
     payload, encoding = _as_utf8(data)
-    if b"\x00" in payload[:65536]:
-        raise ImportError_(f"{source.name}: not a text file (contains NUL bytes)")
+    nul = payload.find(b"\x00")
+    if nul >= 0:
+        line = payload.count(b"\n", 0, nul) + 1
+        raise ImportError_(f"{source.name}: not a text file (line {line} contains a NUL byte)")
     lines = payload[: 2 * MAX_LINE_BYTES].split(b"\n", 2)
     first = lines[0].decode("utf-8", errors="replace").rstrip("\r")
     profile = _forced_profile(source) or _find_profile(first[:65536])
@@ -177,13 +179,10 @@ def _forced_profile(source: Source) -> BankProfile | None:
 def _as_utf8(data: bytes) -> tuple[bytes, str]:
     """The export as UTF-8 bytes (no BOM) and the encoding it was written in.
 
-    UTF-8 exports pass through as they are (checked in place); legacy ones are decoded once.
+    UTF-8 exports pass through as they are (checked in place); legacy ones, and exports that
+    mix UTF-8 and cp1252 lines, are decoded line by line (:func:`.csvutil.decode_rows`).
     """
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if is_utf8(body):
-        return body, "utf-8-sig" if body is not data else "utf-8"
-    text, encoding = decode_export(data)
-    return text.encode("utf-8"), encoding
+    return decode_rows(data)
 
 
 def _drop_trailing_delimiter(payload: bytes, lines: list[bytes], delimiter: str) -> bytes:

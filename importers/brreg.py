@@ -64,6 +64,7 @@ DESCRIPTION = "Brønnøysund Enhetsregisteret JSON: entities (single, _embedded 
 PRIORITY = 30
 
 MAX_BYTES = 512 << 20  # after decompression; the whole register is larger: import it in parts
+MAX_EMPLOYEES = 10_000_000  # more than any employer on earth; a larger count is a typo or an attack
 MAX_DEPTH = 64  # the register's documents nest fewer than 10 levels
 _GZIP = b"\x1f\x8b"
 _CHUNK = 1 << 22
@@ -289,6 +290,8 @@ def _entity_row(entity: Any) -> dict[str, Any]:
     if registered:
         if not isinstance(employees, int) or isinstance(employees, bool) or employees < 0:
             raise _BadRecordError("antallAnsatte is not a whole number ≥ 0 although harRegistrertAntallAnsatte is true")
+        if employees > MAX_EMPLOYEES:  # also keeps the Int64 column from overflowing
+            raise _BadRecordError(f"antallAnsatte {employees} is more than {MAX_EMPLOYEES:,}, not a plausible count")
         row["employees"] = employees
     else:
         row["employees"] = None

@@ -388,7 +388,8 @@ class _Reader:
         stmt: _Statement | None = None
         n_stmt = first_statement
         n_ntry = 0
-        for _, elem in etree.iterparse(stream, events=("end",), tag=(ntry, acct, bal, stmt_tag), **_HARDENED):
+        tags = (ntry, acct, bal, stmt_tag, "{*}Ntry")  # an entry in any namespace, so none is dropped unseen
+        for _, elem in etree.iterparse(stream, events=("end",), tag=tags, **_HARDENED):
             tag = elem.tag
             if tag == ntry:
                 stmt = stmt or self._statement(n_stmt + 1)
@@ -397,6 +398,11 @@ class _Reader:
                 _drop(elem)
                 if len(self.rows) >= CHUNK_ROWS:
                     self._flush()
+            elif etree.QName(elem).localname == "Ntry":
+                stmt = stmt or self._statement(n_stmt + 1)
+                n_ntry += 1
+                self._foreign_entry(elem, f"Stmt[{stmt.number}]/Ntry[{n_ntry}]")
+                _drop(elem)
             elif tag == stmt_tag:
                 n_stmt += 1
                 stmt = stmt or self._statement(n_stmt)
@@ -480,6 +486,16 @@ class _Reader:
         if isinstance(value, int):
             sign = -1 if _text(elem, p["CdtDbtInd"]) == "DBIT" else 1
             stmt.balances[code] = (sign * value, currency)
+
+    def _foreign_entry(self, ntry: Element, loc: str) -> None:
+        """An entry in another namespace than the document's: its paths cannot be trusted, so it
+        is counted and rejected with the namespace named, never silently dropped."""
+        details = [e for e in ntry.iter("{*}TxDtls") if e.getparent() is not None and e.getparent().getparent() is ntry]
+        locs = [f"{loc}/TxDtls[{i + 1}]" for i in range(len(details))] or [loc]
+        self.rows_read += len(locs)
+        found = etree.QName(ntry).namespace or "no namespace"
+        wanted = etree.QName(self.tag["Ntry"]).namespace or "no namespace"
+        self._refuse(ntry, locs, f"Ntry is in namespace {found!r}, not the document's {wanted!r}; not read")
 
     def _refuse(self, elem: Element, locs: list[str], reason: str) -> None:
         """Reject the rows of an entry (all its details) or of one detail for one reason."""
