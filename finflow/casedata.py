@@ -25,6 +25,7 @@ _DATE_COLUMNS = {
     "parties": ["birth_date"],
     "party_addresses": ["valid_from", "valid_to"],
     "companies": ["founded"],
+    "statements": ["period_start", "period_end"],
     "leases": ["start_date", "end_date"],
 }
 
@@ -80,6 +81,7 @@ class CaseData:
     company_roles: pd.DataFrame = field(default_factory=lambda: empty_table("company_roles"))
     companies: pd.DataFrame = field(default_factory=lambda: empty_table("companies"))
     leases: pd.DataFrame = field(default_factory=lambda: empty_table("leases"))
+    statements: pd.DataFrame = field(default_factory=lambda: empty_table("statements"))
     sightings: pd.DataFrame = field(default_factory=lambda: empty_table("sightings"))
     rejects: pd.DataFrame = field(default_factory=lambda: empty_table("rejects"))
 

@@ -12,6 +12,7 @@ import click
 from finflow import __version__
 from finflow.case import ImportReport, open_case
 from finflow.case_cli import case_group
+from finflow.casework_cli import coverage_command, funds_command, requests_command
 from finflow.cli_options import case_option, config_option, out_option, wait_option
 from finflow.config import ConfigError
 from finflow.errors import DEBUG_ENV, FinflowError, debugging, one_line
@@ -298,6 +299,9 @@ main.add_command(neo4j_group)
 main.add_command(query_command)
 main.add_command(case_group)
 main.add_command(evaluate)
+main.add_command(coverage_command)
+main.add_command(requests_command)
+main.add_command(funds_command)
 
 
 def run() -> None:  # pragma: no cover - console entry point

@@ -93,6 +93,8 @@ def write_outputs(
 
     traces = _controller_traces(out_dir, data, ranking, settings, views, progress)
 
+    progress("statement coverage, next data requests, source and application of funds")
+    extra = _casework(out_dir, data, findings, config, ranking, networks, settings, outputs)
     progress("writing the case report")
     info = account_info(data)
     html, md = write_report(
@@ -112,6 +114,7 @@ def write_outputs(
             lambda subject: analysis.roles.subject_role(subject, info),
             {**analysis.roles.overruled, **analysis.roles.notes},
         ),
+        extra_sections=extra,
     )
     outputs["report.html"] = html
     outputs["report.md"] = md
@@ -165,3 +168,27 @@ def _controller_traces(
             }
         )
     return traces
+
+
+def _casework(
+    out_dir: Path,
+    data: CaseData,
+    findings: Sequence[Finding],
+    config: dict[str, Any],
+    ranking: SubjectRanking,
+    networks: list[Network],
+    settings: OutputSettings,
+    outputs: dict[str, Path],
+) -> list:
+    """coverage*.csv, balance_breaks.csv, requests.csv and their report sections (finflow.views.casework)."""
+    from finflow.analysis import from_parts
+    from finflow.coverage import compute_coverage, write_coverage
+    from finflow.requests import compute_requests, write_requests
+    from finflow.views.casework import casework_sections
+
+    analysis = from_parts(data, config, list(findings), ranking, networks)
+    coverage = compute_coverage(data)
+    outputs.update(write_coverage(coverage, out_dir))
+    requests = compute_requests(analysis, config)
+    outputs["requests.csv"] = write_requests(requests, out_dir)
+    return casework_sections(analysis, coverage, requests, top=max(settings.traces, 3))

@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 from finflow.normalize import normalize_account, normalize_accounts
 
 from . import bank_text as bt
+from .bank_balance import balance_position, export_statements
 from .bank_profiles import (
     PENDING_WORDS,
     PROFILES,
@@ -178,6 +179,7 @@ def read(path: str, source: Source) -> ImportResult:
         records.rejects["source_locator"] = _shift_rows(records.rejects["source_locator"])
     records.rejects["reason"] = _footer_reasons(records.rejects, profile)
     frame = records.frame
+    balance_at = balance_position(list(frame.columns))
     columns = _column_map(frame, profile, source)
     own, own_from = _own_account(source, frame, columns, profile)
     parsed, errors, pending = _parse(frame, columns, profile, own, source)
@@ -212,6 +214,13 @@ def read(path: str, source: Source) -> ImportResult:
             "counterparty's own statement of the same payment"
         )
     tables = finish_transactions(good, source)
+    balance_text = frame.loc[~bad.to_numpy(), f"__c{balance_at}"] if balance_at is not None else None
+    tables["statements"] = export_statements(good, own, balance_text, source)
+    if len(tables["statements"]) > 1:
+        notes.append(
+            f"the running balance breaks {len(tables['statements']) - 1} time(s): rows may be missing "
+            "(see finflow coverage)"
+        )
     return ImportResult(FORMAT, records.rows_read, tables, rejects, notes)
 
 

@@ -18,6 +18,7 @@ still imported. Pending entries (``Sts`` PDNG) are kept out of the flows as reje
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 import re
@@ -42,6 +43,7 @@ from .bank_csv import PENDING_REASON
 from .bank_text import arrow, channel_from_text
 from .base import ImportError_, ImportResult, Source, reject
 from .camt053_parts import Part, Spliced, plan_parts
+from .statements import statement_frame
 from .transactions import finish_transactions
 
 __all__ = ["DESCRIPTION", "FORMAT", "MAX_DEPTH", "PRIORITY", "REVERSAL_REASON", "explain", "read", "sniff"]
@@ -59,6 +61,7 @@ PARALLEL_MIN_BYTES = 64 << 20
 
 _NS_PREFIX = "urn:iso:std:iso:20022:tech:xsd:camt.053."
 _AMOUNT = re.compile(r"\d{1,15}(?:\.\d{1,6})?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _COLUMNS = (
     "booking_date", "booking_time", "amount_minor", "currency", "from_account", "to_account",
     "from_name", "to_name", "from_country", "to_country", "description", "txn_ref",
@@ -80,7 +83,8 @@ _HARDENED = {
 # Child paths read below ``Stmt``, ``Acct``, ``Bal``, ``Ntry`` and ``TxDtls``: "A/B" is the first
 # ``A`` child's first ``B`` child, as ElementTree's ``find`` steps through them.
 _PATHS = (
-    "Id", "Id/IBAN", "Id/Othr/Id", "Ccy", "Ownr/Nm", "Ownr/Pty/Nm", "Svcr/FinInstnId/BIC",
+    "Id", "Id/IBAN", "Id/Othr/Id", "Ccy", "FrToDt/FrDtTm", "FrToDt/ToDtTm", "Ownr/Nm", "Ownr/Pty/Nm",
+    "Svcr/FinInstnId/BIC",
     "Svcr/FinInstnId/BICFI", "Tp/CdOrPrtry/Cd", "Amt", "CdtDbtInd", "Sts", "Sts/Cd", "BookgDt/Dt",
     "BookgDt/DtTm", "AcctSvcrRef", "NtryRef", "RvslInd", "AddtlNtryInf", "BkTxCd/Domn/Fmly/Cd",
     "BkTxCd/Domn/Fmly/SubFmlyCd", "NtryDtls", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt", "RmtInf",
@@ -133,6 +137,17 @@ def _text(elem: Element, path: ObjectPath) -> str:
     return text.strip() if text else ""
 
 
+def _real_date(text: str) -> bool:
+    """``YYYY-MM-DD`` naming a day that exists."""
+    if not _DATE.fullmatch(text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _children(elem: Element | None, tag: str) -> list[Element]:
     """All children named ``tag``, as ElementTree's ``findall`` with one step."""
     return [child for child in elem if child.tag == tag] if elem is not None else []
@@ -148,8 +163,12 @@ class _Statement:
     currency: str | None = None
     balances: dict[str, tuple[int, str]] = field(default_factory=dict)
     booked: dict[str, int] = field(default_factory=dict)  # currency → signed sum of booked entries
+    credits: dict[str, int] = field(default_factory=dict)  # currency → booked in
+    debits: dict[str, int] = field(default_factory=dict)  # currency → booked out (positive)
     unreadable: int = 0
     entries: int = 0
+    first_date: str = ""  # earliest and latest booking date (YYYY-MM-DD) of its entries
+    last_date: str = ""
 
 
 def _minor(text: str, currency: str) -> int | str:
@@ -341,6 +360,7 @@ class _Collected:
     pending: int
     statements: int
     reversals: int = 0
+    periods: list[tuple] = field(default_factory=list)  # one per Stmt, see ``_Reader._period``
 
     @classmethod
     def merge(cls, parts: list[_Collected]) -> _Collected:
@@ -356,6 +376,7 @@ class _Collected:
             sum(part.pending for part in parts),
             sum(part.statements for part in parts),
             sum(part.reversals for part in parts),
+            [period for part in parts for period in part.periods],
         )
 
 
@@ -374,6 +395,7 @@ class _Reader:
         self.pending = 0
         self.reversals = 0
         self.statements = 0
+        self.periods: list[tuple] = []
         self.p: dict[str, ObjectPath] = {}
         self.tag: dict[str, str] = {}
 
@@ -414,6 +436,7 @@ class _Reader:
                 stmt = stmt or self._statement(n_stmt)
                 stmt.ident = _text(elem, self.p["Id"])
                 self._reconcile(stmt)
+                self._period(elem, stmt)
                 elem.clear()  # drops the last emptied entry too
                 stmt, n_ntry = None, 0
             elif tag == acct:
@@ -433,7 +456,7 @@ class _Reader:
         rows, bad_dates = _rows_table(self.chunks)
         return _Collected(
             rows, bad_dates, self.bad_loc, self.bad_reason, self.bad_raw, self.notes, self.rows_read, self.pending,
-            self.statements, self.reversals,
+            self.statements, self.reversals, self.periods,
         )  # fmt: skip
 
     def _flush(self) -> None:
@@ -539,6 +562,8 @@ class _Reader:
             self._refuse(ntry, locs, f"Ntry/CdtDbtInd is {side!r}, expected CRDT or DBIT")
             return
         stmt.booked[currency] = stmt.booked.get(currency, 0) + (entry_amount if side == "CRDT" else -entry_amount)
+        flows = stmt.credits if side == "CRDT" else stmt.debits
+        flows[currency] = flows.get(currency, 0) + entry_amount
         if stmt.account is None:
             raise ImportError_(
                 f"{self.source.name}: cannot tell whose account this camt.053 statement is (Stmt[{stmt.number}] "
@@ -563,6 +588,9 @@ class _Reader:
             info=_text(ntry, p["AddtlNtryInf"]),
             ref=_text(ntry, p["AcctSvcrRef"]) or _text(ntry, p["NtryRef"]),
         )
+        if _real_date(entry.date):
+            stmt.first_date = min(stmt.first_date or entry.date, entry.date)
+            stmt.last_date = max(stmt.last_date, entry.date)
         if not details and entry_amount <= 0:
             self._refuse(ntry, locs, "amount must be greater than zero")
         elif not details:
@@ -647,6 +675,36 @@ class _Reader:
                 text or None, ref or None, loc, fmly, sub, purp, stmt.own_country,
             )
         )  # fmt: skip
+
+    def _period(self, elem: Element, stmt: _Statement) -> None:
+        """Keep what the statement says of its period and balances (for finflow.coverage).
+
+        The period is ``FrToDt`` where the bank states it, else the first to last booking date
+        of its entries; a statement with neither, or naming no account, is not kept.
+        """
+        start = _text(elem, self.p["FrToDt/FrDtTm"])[:10]
+        end = _text(elem, self.p["FrToDt/ToDtTm"])[:10]
+        basis = "declared"
+        if not (_real_date(start) and _real_date(end) and start <= end):
+            start, end, basis = stmt.first_date, stmt.last_date, "entries"
+        if not stmt.account or not start:
+            return
+        opening = stmt.balances.get("OPBD") or stmt.balances.get("PRCD")
+        closing = stmt.balances.get("CLBD")
+        currency = (closing or opening or (stmt.currency, ""))[1] or stmt.currency
+        if currency is None and len(stmt.booked) == 1:
+            currency = next(iter(stmt.booked))
+        balanced = bool(currency) and not stmt.unreadable and not set(stmt.booked) - {currency}
+        self.periods.append(
+            (
+                f"Stmt[{stmt.number}]", stmt.account, stmt.ident or None, start, end, basis, currency,
+                opening[0] if balanced and opening and opening[1] == currency else None,
+                closing[0] if balanced and closing and closing[1] == currency else None,
+                stmt.credits.get(currency, 0) if balanced else None,
+                stmt.debits.get(currency, 0) if balanced else None,
+                stmt.entries,
+            )
+        )
 
     def _reconcile(self, stmt: _Statement) -> None:
         label = f"statement {stmt.ident or '(no Id)'} (Stmt[{stmt.number}])"
@@ -760,6 +818,7 @@ def _result(collected: _Collected, source: Source) -> ImportResult:
             "each undoes an earlier payment, it is not a new one"
         )
     tables = finish_transactions(_table_frame(collected.rows), source)
+    tables["statements"] = statement_frame(collected.periods, source)
     return ImportResult(FORMAT, collected.rows_read, tables, rejects, notes)
 
 

@@ -321,6 +321,7 @@ def _build(
     include_personal_ids: bool,
     victims: pd.DataFrame | None = None,
     reading: RoleReading | None = None,
+    extra_sections: Sequence[Section] = (),
 ) -> list[Section]:
     sections = [
         _sources_section(sources),
@@ -352,6 +353,7 @@ def _build(
         else:
             part.paragraphs.append(f"No {noun.lower()}s: {empty_reason[key]}.")
         sections.append(part)
+    sections.extend(extra_sections)  # self-contained sections (e.g. finflow.views.casework)
     view_part = Section("views", "Views")
     view_part.paragraphs.append("Each view is one HTML file that works offline; open it beside this report.")
     view_part.links = [(title, _safe_href(path)) for title, path in sorted((views or {}).items())]
@@ -414,6 +416,7 @@ def write_report(
     include_personal_ids: bool = False,
     victims: pd.DataFrame | None = None,
     reading: RoleReading | None = None,
+    extra_sections: Sequence[Section] = (),
 ) -> tuple[Path, Path]:
     """Write ``report.html`` and ``report.md`` into ``out_dir``; returns their paths.
 
@@ -439,6 +442,7 @@ def write_report(
         include_personal_ids=include_personal_ids,
         victims=victims,
         reading=reading,
+        extra_sections=extra_sections,
     )
     title = f"Case report: {case_name}"
     victims = sum(len(t.rows) for t in sections[2].tables)
