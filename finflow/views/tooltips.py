@@ -150,6 +150,29 @@ def node_titles(
     return titles
 
 
+def _pair_texts(graph: CaseGraph) -> tuple[dict[tuple, list[str]], dict[tuple, set[str]]]:
+    """Per source → target pair: the first few distinct descriptions (in time order) and the
+    channels used. Computed once per graph over all its transactions, then shared by every view."""
+    if "pair_texts" in graph.cache:
+        return graph.cache["pair_texts"]
+    txns = graph.txns
+    described = txns.dropna(subset=["description"]).drop_duplicates(["source", "target", "description"])
+    described = described.groupby(["source", "target"], sort=False).head(_MAX_EXAMPLES)
+    examples: dict[tuple, list[str]] = {}
+    for source, target, text in zip(
+        described["source"].tolist(), described["target"].tolist(), described["description"].tolist(), strict=True
+    ):
+        examples.setdefault((source, target), []).append(f'"{clip(text, 80)}"')
+    used = txns.dropna(subset=["channel"]).drop_duplicates(["source", "target", "channel"])
+    channels: dict[tuple, set[str]] = {}
+    for source, target, channel in zip(
+        used["source"].tolist(), used["target"].tolist(), used["channel"].tolist(), strict=True
+    ):
+        channels.setdefault((source, target), set()).add(str(channel))
+    graph.cache["pair_texts"] = (examples, channels)
+    return examples, channels
+
+
 def edge_titles(graph: CaseGraph, pairs: Iterable[tuple[str, str, str]]) -> dict[tuple, str]:
     """Tooltip per drawn edge ``(source, target, relation)``."""
     wanted = pd.DataFrame(list(pairs), columns=["source", "target", "relation"])
@@ -159,25 +182,7 @@ def edge_titles(graph: CaseGraph, pairs: Iterable[tuple[str, str, str]]) -> dict
     drawn = pd.Index(money_pairs["source"]).union(pd.Index(money_pairs["target"]))
     flows = graph.flows[graph.flows["source"].isin(drawn) & graph.flows["target"].isin(drawn)]
     flows = flows.merge(money_pairs, on=["source", "target"])
-    txns = graph.txns[graph.txns["source"].isin(drawn) & graph.txns["target"].isin(drawn)]
-    txns = txns.merge(money_pairs, on=["source", "target"])
-    examples: dict[tuple, list[str]] = {}
-    described = txns.dropna(subset=["description"]).drop_duplicates(["source", "target", "description"])
-    for pair in zip(
-        described["source"].tolist(),
-        described["target"].tolist(),
-        described["description"].tolist(),
-        strict=True,
-    ):
-        shown = examples.setdefault(pair[:2], [])
-        if len(shown) < _MAX_EXAMPLES:
-            shown.append(f'"{clip(pair[2], 80)}"')
-    channels: dict[tuple, set[str]] = {}
-    for source, target, channel in zip(
-        txns["source"].tolist(), txns["target"].tolist(), txns["channel"].tolist(), strict=True
-    ):
-        if channel is not None and channel is not pd.NA:
-            channels.setdefault((source, target), set()).add(str(channel))
+    examples, channels = _pair_texts(graph)
     span = flows.groupby(["source", "target"], sort=True).agg(first=("first", "min"), last=("last", "max"))
     dates = dict(zip(span.index, zip(span["first"], span["last"], strict=True), strict=True))
     titles: dict[tuple, str] = {}
