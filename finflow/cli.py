@@ -8,6 +8,7 @@ import time
 import click
 
 from finflow import __version__
+from finflow.account_command import account
 from finflow.case import ImportReport, open_case
 from finflow.case_cli import case_group
 from finflow.cli_options import case_option, config_option, out_option, wait_option
@@ -209,6 +210,7 @@ def merges_undo(merge_id: str, case_dir: str, wait: float | None) -> None:
 
 main.add_command(synth)
 main.add_command(trace)
+main.add_command(account)
 main.add_command(multiformat)
 main.add_command(neo4j_group)
 main.add_command(query_command)

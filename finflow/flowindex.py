@@ -83,6 +83,28 @@ class FlowIndex:
         return self.data.transactions.take(positions)
 
     @cached_property
+    def _account_positions(self) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+        """Account ids, and for each the slice of ``positions`` holding its transactions' rows."""
+        tx = self.data.transactions
+        n = len(tx)
+        accounts = pd.concat([_text(tx, "from_account"), _text(tx, "to_account")], ignore_index=True)
+        rows = np.concatenate([np.arange(n), np.arange(n)])
+        codes, uniques = pd.factorize(accounts)
+        keep = codes >= 0
+        codes, rows = codes[keep], rows[keep]
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+        return pd.Index(uniques.astype(object), dtype=object), rows[order], bounds
+
+    def account_rows(self, account_ids: Iterable[str]) -> pd.DataFrame:
+        """Every transaction into or out of these accounts, once each, by time then id."""
+        index, positions, bounds = self._account_positions
+        codes = index.get_indexer_for(pd.Index(sorted(set(account_ids)), dtype=object))
+        parts = [positions[bounds[c]:bounds[c + 1]] for c in codes if c >= 0]
+        rows = np.unique(np.concatenate(parts)) if parts else np.array([], dtype="int64")
+        return self.data.transactions.take(rows).sort_values(["ts", "txn_id"], kind="stable")
+
+    @cached_property
     def sorted_transactions(self) -> pd.DataFrame:
         """The transactions by booking date, then id, with their position in that order (``_order``)."""
         tx = self.data.transactions.sort_values(["booking_date", "txn_id"], kind="stable").reset_index(drop=True)

@@ -41,16 +41,14 @@ _ROW_COLUMNS = [
 
 
 def resolve_start(data: CaseData, start: str) -> list[str]:
-    """Account ids for ``start``: the account itself, or every account a party holds."""
-    tx = data.transactions
-    accounts = data.accounts
-    known = set(accounts["account_id"].dropna().astype(str))
-    if start in known or (tx["from_account"] == start).any() or (tx["to_account"] == start).any():
-        return [start]
-    held = accounts.loc[accounts["holder_party_id"].astype("string") == start, "account_id"]
-    if held.empty:
-        raise ValueError(f"{start!r} is neither an account nor a party holding accounts in this case")
-    return sorted(set(held.dropna().astype(str)))
+    """Account ids for ``start``: the account itself, or every account a party holds.
+
+    ``start`` may be written in any form :func:`finflow.accountid.resolve_id` accepts (dotted
+    or spaced account number, IBAN, holder name, unambiguous prefix).
+    """
+    from finflow.accountid import resolve_id
+
+    return list(resolve_id(data, start).accounts)
 
 
 @dataclass
