@@ -59,13 +59,14 @@ def _compact(text: str) -> str:
 
 
 def _holders(data: CaseData) -> pd.DataFrame:
-    """One row per account: account_id, party (holder party or ``""``), label (holder name or id)."""
+    """One row per account: account_id, party (holder party or ``""``), label (the holder's name, else
+    the first name an extract gives for the account, else ``""``)."""
     table = flow_index(data).accounts
     return pd.DataFrame(
         {
             "account_id": table["account_id"].astype(str).to_numpy(),
             "party": table["holder_party_id"].fillna("").astype(str).to_numpy(),
-            "label": table["holder_name"].fillna("").astype(str).to_numpy(),
+            "label": table["holder_name"].fillna(table["name_seen"]).fillna("").astype(str).to_numpy(),
         }
     )
 

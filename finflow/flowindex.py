@@ -16,10 +16,10 @@ per-currency view of the case (:meth:`CaseData.in_currency` starts afresh).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["FlowIndex", "Lookups", "flow_index"]
 
 _ATTR = "_flow_index"
+T = TypeVar("T")
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -67,6 +68,13 @@ class FlowIndex:
     def __init__(self, data: CaseData) -> None:
         self.data = data
         self._graphs: dict[tuple, CaseGraph] = {}
+        self._memo: dict[tuple, object] = {}
+
+    def memo(self, key: tuple, build: Callable[[], T]) -> T:
+        """``build()``, computed once per ``key`` for this case (for read-only results only)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]  # type: ignore[return-value]
 
     @cached_property
     def _positions(self) -> pd.Index:
@@ -127,16 +135,17 @@ class FlowIndex:
     def accounts(self) -> pd.DataFrame:
         """One row per account that holds or moves money: holder, sources, counts, first/last date.
 
-        Columns: account_id, holder_name, holder_party_id, country, txns_in, txns_out, first, last,
+        Columns: account_id, holder_name, holder_party_id, name_seen (the first name an extract gives
+        for the account, by date), country, txns_in, txns_out, first, last,
         sources (the extract files that mention the account, sorted, ``; ``-joined).
         """
         tx = self.data.transactions
         sides = pd.concat(
             [
                 pd.DataFrame({"account_id": _text(tx, "from_account"), "dir": "out", "date": tx["booking_date"],
-                              "source": _text(tx, "source_file")}),
+                              "source": _text(tx, "source_file"), "name": _text(tx, "from_name")}),
                 pd.DataFrame({"account_id": _text(tx, "to_account"), "dir": "in", "date": tx["booking_date"],
-                              "source": _text(tx, "source_file")}),
+                              "source": _text(tx, "source_file"), "name": _text(tx, "to_name")}),
             ],
             ignore_index=True,
         ).dropna(subset=["account_id"])  # fmt: skip
@@ -149,6 +158,8 @@ class FlowIndex:
             sides.dropna(subset=["source"]).drop_duplicates(["account_id", "source"])
             .sort_values(["account_id", "source"]).groupby("account_id")["source"].agg("; ".join)
         )  # fmt: skip
+        named = sides.dropna(subset=["name"]).sort_values(["date", "account_id", "name"], kind="stable")
+        seen = named.drop_duplicates("account_id").set_index("account_id")["name"]
         known = pd.Index(self.data.accounts["account_id"].astype("string").dropna().unique())
         ids = known.union(pd.Index(span.index)).sort_values()
         look = self.lookups
@@ -156,6 +167,7 @@ class FlowIndex:
         keys = table["account_id"]
         table["holder_name"] = keys.map(look.holder_name).astype("string")
         table["holder_party_id"] = keys.map(look.holder_party).astype("string")
+        table["name_seen"] = keys.map(seen).astype("string")
         table["country"] = keys.map(look.account_country).astype("string")
         table["txns_in"] = keys.map(counts["in"]).fillna(0).astype("int64")
         table["txns_out"] = keys.map(counts["out"]).fillna(0).astype("int64")

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from finflow.casedata import CaseData
+from finflow.flowindex import flow_index
 from finflow.trace.events import Events, load_events, pick_currency, processing_order, reachable
 from finflow.trace.output import aggregate_trail_edges, write_trace
 
@@ -147,13 +148,16 @@ def trace_paths(
     tx = data.transactions
     if currency is None:
         currency = default_currency(data, start_accounts, direction)
-    events = load_events(
-        tx,
-        currency=currency,
-        start_date=start_date,
-        end_date=end_date,
-        min_amount_minor=min_amount_minor,
-        home_country=home_country,
+    events = flow_index(data).memo(
+        ("trace events", currency, start_date, end_date, int(min_amount_minor), home_country),
+        lambda: load_events(
+            tx,
+            currency=currency,
+            start_date=start_date,
+            end_date=end_date,
+            min_amount_minor=min_amount_minor,
+            home_country=home_country,
+        ),
     )
     parameters = {
         "max_hops": max_hops,

@@ -83,7 +83,29 @@ def node_titles(
     *,
     include_personal_ids: bool = False,
 ) -> dict[str, str]:
-    """Tooltip per drawn node key."""
+    """Tooltip per drawn node key.
+
+    Titles are kept with the graph, so views sharing one graph (the subject views) compute each
+    node's title once.
+    """
+    known: dict[str, str] = graph.cache.setdefault(("node_titles", include_personal_ids), {})
+    wanted = [str(k) for k in keys]
+    missing = [k for k in wanted if k not in known]
+    if missing:
+        known.update(_node_titles(graph, data, pd.Index(missing), include_personal_ids=include_personal_ids))
+    titles = {k: known[k] for k in wanted if k in known}
+    if graph.centre in titles:
+        titles[graph.centre] += "\n(centre of this view)"
+    return titles
+
+
+def _node_titles(
+    graph: CaseGraph,
+    data: CaseData,
+    keys: pd.Index,
+    *,
+    include_personal_ids: bool = False,
+) -> dict[str, str]:
     flows = graph.flows
     out_tot = totals_text(flows[flows["source"].isin(keys)], "source")
     in_tot = totals_text(flows[flows["target"].isin(keys)], "target")
@@ -144,8 +166,6 @@ def node_titles(
             )
         if len(marks) > _MAX_MARKS:
             lines.append(f"… and {len(marks) - _MAX_MARKS} more findings")
-        if graph.centre == key:
-            lines.append("(centre of this view)")
         titles[key] = "\n".join(lines)
     return titles
 
@@ -174,7 +194,16 @@ def _pair_texts(graph: CaseGraph) -> tuple[dict[tuple, list[str]], dict[tuple, s
 
 
 def edge_titles(graph: CaseGraph, pairs: Iterable[tuple[str, str, str]]) -> dict[tuple, str]:
-    """Tooltip per drawn edge ``(source, target, relation)``."""
+    """Tooltip per drawn edge ``(source, target, relation)`` (kept with the graph, like node titles)."""
+    known: dict[tuple, str] = graph.cache.setdefault("edge_titles", {})
+    wanted = [tuple(p) for p in pairs]
+    missing = [p for p in wanted if p not in known]
+    if missing:
+        known.update(_edge_titles(graph, missing))
+    return {p: known[p] for p in wanted if p in known}
+
+
+def _edge_titles(graph: CaseGraph, pairs: Iterable[tuple[str, str, str]]) -> dict[tuple, str]:
     wanted = pd.DataFrame(list(pairs), columns=["source", "target", "relation"])
     labels = dict(zip(graph.nodes["key"].tolist(), graph.nodes["label"].tolist(), strict=True))
     money_pairs = wanted[wanted["relation"] == "money"][["source", "target"]]
