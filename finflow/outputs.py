@@ -12,16 +12,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from finflow.accountid import resolve_id
 from finflow.casedata import CaseData
 from finflow.detect.base import Finding
+from finflow.errors import FinflowError
 from finflow.money import format_minor
 from finflow.networks import Network, find_networks
 from finflow.safecsv import write_csv
 from finflow.subjects import SubjectRanking, rank_subjects
+from finflow.timeline import build_timeline
 from finflow.trace.paths import trace_paths
 from finflow.views import finding_view, overview_view, subject_view, trail_view
 from finflow.views.labels import holder_labels
 from finflow.views.report import write_report
+from finflow.views.timeline import write_timeline
 
 __all__ = ["OutputSettings", "write_outputs"]
 
@@ -78,15 +82,27 @@ def write_outputs(
         *ranking.victims.head(settings.subject_views).itertuples(index=False),
     ]
     n_findings = min(len(findings), settings.finding_views)
+    shown_findings = list(findings[: settings.finding_views])
+    wanted = [(row.subject_id, row.label) for row in subject_rows]
+    wanted += [(s.id, s.label) for f in shown_findings for s in f.subjects if s.kind in ("account", "party")]
+    timelines = _timelines(out_dir, data, findings, wanted, progress)
     progress(f"drawing {len(subject_rows)} subject views and {n_findings} finding views")
+    home = ("Case report", "../report.html")
     for row in subject_rows:
         name = f"views/subject-{_safe_name(row.subject_id)}.html"
-        subject_view(data, findings, row.subject_id, out_dir / name, node_budget=settings.node_budget, **common)
+        links = [home] + ([("Timeline", timelines[row.subject_id])] if row.subject_id in timelines else [])
+        subject_view(
+            data, findings, row.subject_id, out_dir / name, node_budget=settings.node_budget, links=links, **common
+        )  # fmt: skip
         kind = "possible victim" if row.role == "possible_victim" else row.role
         views[f"Subject {row.label or row.subject_id} ({kind})"] = name
-    for rank, finding in enumerate(findings[: settings.finding_views], start=1):
+        if row.subject_id in timelines:
+            views[f"Timeline of {row.label or row.subject_id} ({kind})"] = f"views/{timelines[row.subject_id]}"
+    for rank, finding in enumerate(shown_findings, start=1):
         name = f"views/finding-{rank:03d}-{finding.finding_id}.html"
-        finding_view(data, finding, out_dir / name, node_budget=settings.node_budget, **common)
+        links = [home] + [(f"Timeline of {s.label or s.id}", timelines[s.id]) for s in finding.subjects
+                          if s.id in timelines]  # fmt: skip
+        finding_view(data, finding, out_dir / name, node_budget=settings.node_budget, links=links, **common)
         views[f"Finding {rank}: {finding.detector} — {finding.subjects[0].label or finding.subjects[0].id}"] = name
 
     traces = _controller_traces(out_dir, data, ranking, settings, views, progress)
@@ -109,6 +125,33 @@ def write_outputs(
     outputs["report.md"] = md
     outputs["overview.html"] = out_dir / "overview.html"
     return outputs, ranking, networks
+
+
+def _timelines(
+    out_dir: Path,
+    data: CaseData,
+    findings: Sequence[Finding],
+    wanted: Sequence[tuple[str, str | None]],
+    progress: Callable[[str], None],
+) -> dict[str, str]:
+    """A timeline page per account or party in ``wanted`` (once each); subject id → file name in views/."""
+    from finflow.account_command import timeline_name
+
+    ids = list(dict.fromkeys(subject_id for subject_id, _label in wanted))
+    progress(f"writing {len(ids)} account timelines")
+    written: dict[str, str] = {}
+    for subject_id in ids:
+        try:
+            ref = resolve_id(data, subject_id)
+        except FinflowError:
+            continue  # an address or identifier subject: no account of its own
+        if ref.matched != "id":
+            continue
+        name = timeline_name(subject_id)
+        timeline = build_timeline(data, ref, findings)
+        write_timeline(timeline, out_dir / "views" / name, back_links={"Case report": "../report.html"})
+        written[subject_id] = name
+    return written
 
 
 def _controller_traces(

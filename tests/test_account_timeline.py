@@ -109,3 +109,23 @@ def test_account_and_trace_commands_accept_the_dotted_and_iban_forms(case, tmp_p
     assert SHOP in traced.output
     ambiguous = runner.invoke(main, ["account", "Vytautas", "--case", str(tmp_path / "case"), "--out", str(out)])
     assert ambiguous.exit_code == 1 and "matches 2 by name" in ambiguous.output and "Traceback" not in ambiguous.output
+
+
+def test_written_outputs_link_subject_and_finding_views_to_the_timeline(case, tmp_path: Path) -> None:
+    from finflow.config import load_config
+    from finflow.detect.base import Finding, Subject
+    from finflow.outputs import write_outputs
+
+    evidence = case.transactions.loc[case.transactions["to_account"] == BOSS, "txn_id"].astype(str).tolist()
+    finding = Finding(detector="collector", subjects=[Subject("account", BOSS, "controller", "Vytautas Žukauskas")],
+                      score=0.9, summary="received from 1 sender", parameters={}, evidence_txn_ids=evidence)  # fmt: skip
+    out = tmp_path / "o"
+    write_outputs(out, case, [finding], load_config(None), case_name="t", sources=[])
+    timeline = out / "views" / f"timeline-{BOSS}.html"
+    assert timeline.is_file() and 'href="../report.html"' in timeline.read_text("utf-8")
+    assert "collector" in timeline.read_text("utf-8")  # the finding is on its axis
+    subject = (out / "views" / f"subject-{BOSS}.html").read_text("utf-8")
+    assert f'href="timeline-{BOSS}.html"' in subject and 'href="../report.html"' in subject
+    (finding_page,) = (out / "views").glob("finding-001-*.html")
+    assert f'href="timeline-{BOSS}.html"' in finding_page.read_text("utf-8")
+    assert f"views/timeline-{BOSS}.html" in (out / "report.html").read_text("utf-8")

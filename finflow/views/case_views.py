@@ -33,6 +33,7 @@ def _draw(
     universe: tuple[pd.DataFrame, pd.DataFrame],
     include_personal_ids: bool,
     tables: Sequence[Table] = (),
+    links: Sequence[tuple[str, str]] = (),
 ) -> ViewStats:
     """Draw ``keys`` of ``graph``; ``universe`` is what the view could have shown."""
     all_nodes, all_edges = universe
@@ -63,6 +64,7 @@ def _draw(
         centre=graph.centre,
         totals=(len(all_nodes), len(all_edges)),
         flagged_total=flagged_total,
+        links=links,
     )
 
 
@@ -138,8 +140,11 @@ def subject_view(
     node_budget: int = DEFAULT_NODE_BUDGET,
     home_country: str = "NO",
     include_personal_ids: bool = False,
+    links: Sequence[tuple[str, str]] = (),
 ) -> ViewStats:
-    """Everything within ``hops`` connections of one account, party or address."""
+    """Everything within ``hops`` connections of one account, party or address.
+
+    ``links`` (text, relative href) are printed above the graph (the report, the timeline)."""
     graph = flow_index(data).case_graph(findings, home_country=home_country, collapse_foreign=False)
     if not _present(graph, subject_id):
         # a subject without money or findings of its own: draw it with its holder and addresses
@@ -173,6 +178,7 @@ def subject_view(
         budget=node_budget,
         universe=(ego_nodes, ego_edges),
         include_personal_ids=include_personal_ids,
+        links=links,
     )
 
 
@@ -193,6 +199,7 @@ def finding_view(
     *,
     node_budget: int = DEFAULT_NODE_BUDGET,
     include_personal_ids: bool = False,
+    links: Sequence[tuple[str, str]] = (),
 ) -> ViewStats:
     """One finding: its subjects and the transactions it rests on, with the evidence table."""
     evidence = flow_index(data).rows(finding.evidence_txn_ids)
@@ -223,4 +230,5 @@ def finding_view(
         universe=(graph.nodes, graph.edges),
         include_personal_ids=include_personal_ids,
         tables=[table],
+        links=links,
     )

@@ -51,8 +51,8 @@ def test_timeline_draws_flows_counterparties_and_findings_offline(tmp_path: Path
     axis = page.js("const l = document.querySelector('svg.flows > line:last-of-type').getBoundingClientRect();"
                    "return l.y")  # fmt: skip
     assert all(b["y"] + b["h"] <= axis + 1 for b in ins) and all(b["y"] >= axis - 1 for b in outs)
-    assert all(b["w"] > 5 and b["h"] > 5 and b["top"] for b in ins + outs)
-    assert min(b["h"] for b in outs) > 5 * max(b["h"] for b in ins)  # 9 000 a day out against 1 500 in  # visible, not hidden under anything
+    assert all(b["w"] > 5 and b["h"] > 5 and b["top"] for b in ins + outs)  # visible, not hidden under anything
+    assert min(b["h"] for b in outs) > 5 * max(b["h"] for b in ins)  # 9 000 a day out against 1 500 in
     assert max(b["x"] for b in ins) < min(b["x"] for b in outs)  # the money came in March, went in April
 
     lane = page.js("""const r = document.querySelector('svg.findings-lane rect').getBoundingClientRect();
@@ -60,7 +60,8 @@ def test_timeline_draws_flows_counterparties_and_findings_offline(tmp_path: Path
     assert abs(lane["x"] - min(b["x"] for b in ins)) < 40 and lane["right"] < min(b["x"] for b in outs) + 5
     dots = page.js("return document.querySelectorAll('svg.counterparties circle').length")
     assert dots == 32
-    names = page.js("return [...document.querySelectorAll('svg.counterparties text.cp-name')].map(t => t.textContent)")
+    names = page.js("return [...document.querySelectorAll('svg.counterparties text.cp-name')]"
+                    ".map(t => t.textContent)")  # fmt: skip
     assert any("<b>Ona</b> Žukauskienė" in n for n in names)  # shown as text, whole
     assert not page.alert_open()
     assert [e for e in page.console() if e["level"] == "SEVERE"] == []
