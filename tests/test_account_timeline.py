@@ -117,8 +117,9 @@ def test_written_outputs_link_subject_and_finding_views_to_the_timeline(case, tm
     from finflow.outputs import write_outputs
 
     evidence = case.transactions.loc[case.transactions["to_account"] == BOSS, "txn_id"].astype(str).tolist()
-    finding = Finding(detector="collector", subjects=[Subject("account", BOSS, "controller", "Vytautas Žukauskas")],
-                      score=0.9, summary="received from 1 sender", parameters={}, evidence_txn_ids=evidence)  # fmt: skip
+    boss = Subject("account", BOSS, "controller", "Vytautas Žukauskas")
+    finding = Finding(detector="collector", subjects=[boss], score=0.9, summary="received from 1 sender",
+                      parameters={}, evidence_txn_ids=evidence)  # fmt: skip
     out = tmp_path / "o"
     write_outputs(out, case, [finding], load_config(None), case_name="t", sources=[])
     timeline = out / "views" / f"timeline-{BOSS}.html"
