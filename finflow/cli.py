@@ -20,6 +20,7 @@ from finflow.importers import registry
 from finflow.investigate import Investigation, InvestigationError, investigate
 from finflow.neo4j.command import neo4j_group, query_command
 from finflow.outputs import OutputSettings
+from finflow.progress import terminal_steps
 from finflow.synth.command import synth
 from finflow.terminal import clean, echo
 from finflow.trace.command import trace
@@ -133,6 +134,7 @@ def investigate_command(
         result = investigate(
             path, case_dir=case_dir, out_dir=out_dir, config_path=config_path,
             options={"account": account} if account else None, progress=progress, on_report=_echo_report, wait=wait,
+            steps=terminal_steps,
             settings=OutputSettings(
                 subject_views=subject_views, finding_views=finding_views, traces=traces,
                 node_budget=node_budget, include_personal_ids=include_personal_ids,
