@@ -61,7 +61,11 @@ def _compact(text: str) -> str:
 def _holders(data: CaseData) -> pd.DataFrame:
     """One row per account: account_id, party (holder party or ``""``), label (the holder's name, else
     the first name an extract gives for the account, else ``""``)."""
-    table = flow_index(data).accounts
+    index = flow_index(data)
+    return index.memo(("account holders",), lambda: _holder_table(index.accounts))
+
+
+def _holder_table(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "account_id": table["account_id"].astype(str).to_numpy(),

@@ -104,13 +104,17 @@ class FlowIndex:
         bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
         return pd.Index(uniques.astype(object), dtype=object), rows[order], bounds
 
-    def account_rows(self, account_ids: Iterable[str]) -> pd.DataFrame:
-        """Every transaction into or out of these accounts, once each, by time then id."""
+    def account_rows(self, account_ids: Iterable[str], columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every transaction into or out of these accounts, once each, by time then id
+        (only ``columns``, when given, plus ``ts`` and ``txn_id``)."""
         index, positions, bounds = self._account_positions
         codes = index.get_indexer_for(pd.Index(sorted(set(account_ids)), dtype=object))
         parts = [positions[bounds[c]:bounds[c + 1]] for c in codes if c >= 0]
         rows = np.unique(np.concatenate(parts)) if parts else np.array([], dtype="int64")
-        return self.data.transactions.take(rows).sort_values(["ts", "txn_id"], kind="stable")
+        tx = self.data.transactions
+        if columns is not None:
+            tx = tx[list(dict.fromkeys(["ts", "txn_id", *columns]))]
+        return tx.take(rows).sort_values(["ts", "txn_id"], kind="stable")
 
     @cached_property
     def sorted_transactions(self) -> pd.DataFrame:

@@ -43,22 +43,24 @@ class Timeline:
     markers: list[Marker] = field(default_factory=list)
 
 
-def _text(values: pd.Series) -> pd.Series:
-    out = values.astype("string").str.strip()
-    return out.mask(out == "")
+def _column(tx: pd.DataFrame, column: str) -> list[str | None]:
+    """A text column as Python strings, blanks and nulls as ``None`` (one account's rows are few:
+    plain Python is faster here than pandas on Arrow strings)."""
+    if column not in tx.columns:
+        return [None] * len(tx)
+    values = tx[column].astype(object).where(tx[column].notna(), None).tolist()
+    return [v.strip() or None if isinstance(v, str) else (None if v is None else str(v)) for v in values]
 
 
-def _counterparty(tx: pd.DataFrame, side: str, holders: pd.Series) -> pd.Series:
-    """How the other side of each transaction is named: holder/name and account, cash, country."""
-    account = _text(tx[f"{side}_account"])
-    name = _text(tx[f"{side}_name"])
-    name = account.map(holders).astype("string").fillna(name)
-    cash = "cash_deposit" if side == "from" else "cash_withdrawal"
-    country = _text(tx[f"{side}_country"]) if f"{side}_country" in tx.columns else pd.Series(pd.NA, index=tx.index)
-    label = (name + " (" + account + ")").fillna(name).fillna(account)
-    label = label.fillna(("country " + country.astype("string")).where(country.notna()))
-    label = label.where(~(account.isna() & (_text(tx["channel"]) == cash)), "cash")
-    return label.fillna("(not recorded)").astype("string")
+def _label(account: str | None, name: str | None, country: str | None, channel: str | None, cash: str) -> str:
+    """How the other side of a transaction is named: holder/name and account, cash, country."""
+    if account is None and channel == cash:
+        return "cash"
+    if name and account:
+        return f"{name} ({account})"
+    if name or account:
+        return str(name or account)
+    return f"country {country}" if country else "(not recorded)"
 
 
 def build_timeline(data: CaseData, ref: AccountRef, findings: Sequence[Finding] = ()) -> Timeline:
@@ -69,33 +71,45 @@ def build_timeline(data: CaseData, ref: AccountRef, findings: Sequence[Finding] 
     """
     index = flow_index(data)
     mine = set(ref.accounts)
-    tx = index.account_rows(ref.accounts)
-    out_side = _text(tx["from_account"]).isin(mine).fillna(False).to_numpy(dtype=bool)
-    in_side = _text(tx["to_account"]).isin(mine).fillna(False).to_numpy(dtype=bool)
-    direction = pd.Series("in", index=tx.index, dtype="string")
-    direction[out_side & ~in_side] = "out"
-    direction[out_side & in_side] = "own"
-    holders = index.lookups.holder_name
-    to_cp, from_cp = _counterparty(tx, "to", holders), _counterparty(tx, "from", holders)
+    names = ("from_account", "to_account", "from_name", "to_name", "from_country", "to_country", "channel",
+             "description", "source_file", "source_locator")  # fmt: skip
+    present = [c for c in names if c in data.transactions.columns]
+    tx = index.account_rows(ref.accounts, [*present, "has_time", "amount_minor", "currency"])
+    holders = index.memo(("holder names",), lambda: index.lookups.holder_name.to_dict())
+    cols = {c: _column(tx, c) for c in names}
+    direction, account, counterparty = [], [], []
+    for i in range(len(tx)):
+        src, dst = cols["from_account"][i], cols["to_account"][i]
+        out = src in mine
+        way = ("own" if dst in mine else "out") if out else "in"
+        side = "to" if way != "in" else "from"
+        other = cols[f"{side}_account"][i]
+        name = holders.get(other) if other else None
+        channel = cols["channel"][i]
+        direction.append(way)
+        account.append(src if way == "out" else dst)
+        counterparty.append(_label(other, name or cols[f"{side}_name"][i], cols[f"{side}_country"][i], channel,
+                                   "cash_deposit" if side == "from" else "cash_withdrawal"))  # fmt: skip
+    sources = [f"{f}:{loc}" if f else "" for f, loc in zip(cols["source_file"], cols["source_locator"], strict=True)]
     rows = pd.DataFrame(
         {
-            "txn_id": tx["txn_id"].astype("string"),
-            "ts": tx["ts"],
-            "has_time": tx["has_time"].astype(bool),
+            "txn_id": tx["txn_id"].astype(str).to_numpy(dtype=object),
+            "ts": tx["ts"].to_numpy(),
+            "has_time": tx["has_time"].to_numpy(dtype=bool),
             "direction": direction,
-            "amount_minor": tx["amount_minor"].astype("int64"),
-            "currency": tx["currency"].astype("string"),
-            "account": _text(tx["from_account"]).where(direction == "out", _text(tx["to_account"])),
-            "counterparty": to_cp.where(direction != "in", from_cp),
-            "channel": _text(tx["channel"]).fillna(""),
-            "description": _text(tx["description"]).fillna(""),
-            "source": (tx["source_file"].astype("string") + ":" + tx["source_locator"].astype("string")).fillna(""),
+            "amount_minor": tx["amount_minor"].to_numpy(dtype="int64"),
+            "currency": tx["currency"].astype(str).to_numpy(dtype=object),
+            "account": account,
+            "counterparty": counterparty,
+            "channel": [c or "" for c in cols["channel"]],
+            "description": [d or "" for d in cols["description"]],
+            "source": sources,
         }
-    ).reset_index(drop=True)
+    )
     table = index.accounts
-    sources = table.loc[table["account_id"].isin(mine), "sources"]
-    files = sorted({s for joined in sources for s in str(joined).split("; ") if s})
-    return Timeline(ref, files, rows, _markers(data, ref, findings, set(rows["txn_id"].dropna())))
+    files = sorted({s for joined in table.loc[table["account_id"].isin(mine), "sources"]
+                    for s in str(joined).split("; ") if s})  # fmt: skip
+    return Timeline(ref, files, rows, _markers(data, ref, findings, set(rows["txn_id"])))
 
 
 def _markers(data: CaseData, ref: AccountRef, findings: Sequence[Finding], txn_ids: set[str]) -> list[Marker]:
@@ -121,20 +135,21 @@ def _markers(data: CaseData, ref: AccountRef, findings: Sequence[Finding], txn_i
 def monthly(rows: pd.DataFrame) -> pd.DataFrame:
     """Money in and out per calendar month and currency (counts and exact minor-unit totals)."""
     columns = ["month", "currency", "in_count", "in_minor", "out_count", "out_minor"]
-    moving = rows[rows["direction"] != "own"]
-    if moving.empty:
-        return pd.DataFrame(columns=columns)
-    frame = moving.assign(month=moving["ts"].dt.strftime("%Y-%m"))
-    grouped = frame.groupby(["month", "currency", "direction"], sort=True)["amount_minor"].agg(["size", "sum"])
-    wide = grouped.unstack("direction", fill_value=0)
-    out = pd.DataFrame(index=wide.index)
-    for side in ("in", "out"):
-        out[f"{side}_count"] = wide[("size", side)] if ("size", side) in wide.columns else 0
-        out[f"{side}_minor"] = wide[("sum", side)] if ("sum", side) in wide.columns else 0
-    out = out.reset_index()
+    totals: dict[tuple[str, str], list[int]] = {}
+    months = [f"{t:%Y-%m}" for t in pd.DatetimeIndex(rows["ts"])]
+    for month, currency, way, amount in zip(
+        months, rows["currency"].tolist(), rows["direction"].tolist(), rows["amount_minor"].tolist(), strict=True
+    ):
+        if way == "own":
+            continue
+        cell = totals.setdefault((month, str(currency)), [0, 0, 0, 0])
+        k = 0 if way == "in" else 2
+        cell[k] += 1
+        cell[k + 1] += int(amount)
+    out = pd.DataFrame([[m, c, *v] for (m, c), v in sorted(totals.items())], columns=columns)
     for column in columns[2:]:
         out[column] = out[column].astype("int64")
-    return out[columns]
+    return out
 
 
 def _table(header: list[str], lines: list[list[str]], right: set[int] = frozenset()) -> list[str]:

@@ -146,6 +146,10 @@ def _counterparty_chart(timeline: Timeline, axis: _Axis) -> str:
     left = _LEFT + label_w
     span_w = _WIDTH - left - _RIGHT
     peak = rows.groupby("currency")["amount_minor"].max().to_dict()
+    by_name: dict[str, list] = {n: [] for n in names}
+    for r in rows.itertuples(index=False):
+        if r.counterparty in by_name:
+            by_name[r.counterparty].append(r)
 
     def x(when: pd.Timestamp) -> float:
         return left + span_w * ((when - axis.start).total_seconds() / 86400) / axis.days
@@ -159,8 +163,7 @@ def _counterparty_chart(timeline: Timeline, axis: _Axis) -> str:
         text = "".join(f'<tspan x="4" dy="{0 if k == 0 else 12}">{escape(line)}</tspan>'
                        for k, line in enumerate(wrapped[name]))  # fmt: skip
         parts.append(f'<text class="cp-name" y="{y + 13}">{text}<title>{escape(str(name))}</title></text>')
-        mine = rows[rows["counterparty"] == name]
-        for r in mine.itertuples(index=False):
+        for r in by_name[name]:
             scale = math.sqrt(r.amount_minor / max(peak.get(r.currency, 1), 1))
             colour = _IN if r.direction == "in" else _OUT
             money = format_minor(r.amount_minor, r.currency)
