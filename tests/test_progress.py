@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
+import select
 import sys
 
 from finflow.progress import terminal_steps
@@ -27,7 +28,10 @@ def test_bar_with_counts_on_a_terminal(monkeypatch) -> None:
             for _ in range(3):
                 advance()
         tty.flush()
-        shown = os.read(master, 65536).decode("utf-8", "replace")
+        chunks = []
+        while select.select([master], [], [], 0.5)[0]:  # the bar arrives in several writes
+            chunks.append(os.read(master, 65536))
+        shown = b"".join(chunks).decode("utf-8", "replace")
     finally:
         os.close(master)
     assert "drawing views" in shown and "3/3" in shown
