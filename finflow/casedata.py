@@ -111,6 +111,7 @@ class CaseData:
         """
         view = copy.copy(self)
         view.__dict__.pop("_detect_cache", None)  # per-case caches (finflow.detect.util) start afresh
+        view.__dict__.pop("_flow_index", None)  # and so does the flow index (finflow.flowindex)
         keep = (self.transactions["currency"] == currency).fillna(False).to_numpy(dtype=bool)
         view.transactions = self.transactions[keep].reset_index(drop=True)
         return view

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from finflow import __version__
+from finflow.account_command import account
 from finflow.case import ImportReport, open_case
 from finflow.case_cli import case_group
 from finflow.casework_cli import coverage_command, funds_command, requests_command
@@ -26,6 +27,7 @@ from finflow.investigate import Investigation, InvestigationError, investigate
 from finflow.neo4j.command import neo4j_group, query_command
 from finflow.outputs import OutputSettings
 from finflow.profile_cli import profile_group
+from finflow.progress import terminal_steps
 from finflow.synth.command import synth
 from finflow.terminal import clean, echo
 from finflow.trace.command import trace
@@ -202,6 +204,7 @@ def investigate_command(
         result = investigate(
             path, case_dir=case_dir, out_dir=out_dir, config_path=config_path,
             options={"account": account} if account else None, progress=progress, on_report=_echo_report, wait=wait,
+            steps=terminal_steps,
             settings=OutputSettings(
                 subject_views=subject_views, finding_views=finding_views, traces=traces,
                 node_budget=node_budget, include_personal_ids=include_personal_ids,
@@ -293,6 +296,7 @@ def merges_undo(merge_id: str, case_dir: str, wait: float | None) -> None:
 
 main.add_command(synth)
 main.add_command(trace)
+main.add_command(account)
 main.add_command(multiformat)
 main.add_command(profile_group)
 main.add_command(neo4j_group)

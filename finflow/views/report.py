@@ -19,6 +19,7 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import NO_FINDINGS, Finding
+from finflow.flowindex import flow_index
 from finflow.money import format_minor
 from finflow.views.evidence import EVIDENCE_COLUMNS, evidence_rows
 from finflow.views.render import render_template, write_text
@@ -281,7 +282,7 @@ def _finding_section(
         part.paragraphs.append("Figures: " + _cell(finding.metrics))
     ids = finding.evidence_txn_ids
     if ids and data is not None:
-        rows = evidence_rows(data.transactions, ids)
+        rows = evidence_rows(flow_index(data).rows(ids), ids)
         caption = f"Evidence: {_count(len(ids), 'transaction')}"
         if len(rows) > max_evidence:
             caption += f" (first {max_evidence} listed)"
