@@ -77,6 +77,8 @@ __all__ = ["Case", "CaseDamagedError", "CaseLockedError", "ImportReport", "case_
 #: each; the same tables a Sighting links to in Neo4j, finflow.neo4j.graphmodel.RECORD_NODES).
 SIGHTED_TABLES: tuple[str, ...] = ("transactions", "parties", "accounts", "addresses", "leases")
 _UNPINNED = object()
+#: Tables whose records describe a whole statement, not one of the source's rows.
+_WHOLE_STATEMENT_TABLES: tuple[str, ...] = ("statements",)
 
 
 @dataclass(slots=True)
@@ -362,6 +364,8 @@ class Case:
             new = conform(name, frame)
             merged, duplicate = _merge_table(name, self._table(name), new)
             self._set(name, merged)
+            if name in _WHOLE_STATEMENT_TABLES:  # describes a statement, not a row of it
+                continue
             locators.append(new["source_locator"])
             fresh.append(new.filter(pa.array(~duplicate))["source_locator"])
             if name in SIGHTED_TABLES and duplicate.any():

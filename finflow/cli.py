@@ -10,17 +10,24 @@ from typing import TYPE_CHECKING
 import click
 
 from finflow import __version__
+from finflow.account_command import account
 from finflow.case import ImportReport, open_case
 from finflow.case_cli import case_group
+from finflow.casework_cli import coverage_command, funds_command, requests_command
 from finflow.cli_options import case_option, config_option, out_option, wait_option
 from finflow.config import ConfigError
 from finflow.errors import DEBUG_ENV, FinflowError, debugging, one_line
 from finflow.evaluation.command import evaluate
 from finflow.findings_io import findings_table
 from finflow.importers import registry
+from finflow.importers.base import ImportError_
+from finflow.importers.explain import explain_file
+from finflow.importers.profile_files import load_profile
 from finflow.investigate import Investigation, InvestigationError, investigate
 from finflow.neo4j.command import neo4j_group, query_command
 from finflow.outputs import OutputSettings
+from finflow.profile_cli import profile_group
+from finflow.progress import terminal_steps
 from finflow.synth.command import synth
 from finflow.terminal import clean, echo
 from finflow.trace.command import trace
@@ -95,13 +102,28 @@ def main() -> None:
     "--format", "format_", default=None, help="Format name instead of auto-detection (see `finflow formats`)."
 )
 @click.option("--account", default=None, help="Account number of a bank statement whose export does not name it.")
+@click.option(
+    "--profile", "profile", default=None, type=click.Path(exists=True, dir_okay=False),
+    help="Read the bank export with this import profile (YAML; see `finflow profile new`).",
+)  # fmt: skip
+@click.option("--orgnr", default=None, help="Organisation number of a Brønnøysund roles response (it names none).")
 @wait_option()
 def import_command(
-    files: tuple[str, ...], case_dir: str, format_: str | None, account: str | None, wait: float | None
-) -> None:
+    files: tuple[str, ...], case_dir: str, format_: str | None, account: str | None, profile: str | None,
+    orgnr: str | None, wait: float | None,
+) -> None:  # fmt: skip
     """Import FILES into the case; importing the same file again changes nothing."""
-    case = open_case(case_dir, wait=wait)
     options = {"account": account} if account else {}
+    if orgnr:
+        options["org_number"] = orgnr
+    if profile:
+        try:
+            load_profile(profile)  # a bad profile stops here, in one line, before the case is touched
+        except ImportError_ as exc:
+            raise click.ClickException(clean(str(exc))) from None
+        options["profile"] = profile
+        format_ = format_ or "no_bank_csv"
+    case = open_case(case_dir, wait=wait)
     try:
         reports = case.import_files(files, format=format_, options=options, on_report=_echo_report)
     except FinflowError as exc:
@@ -112,8 +134,20 @@ def import_command(
 
 
 @main.command("formats")
-def formats_command() -> None:
+@click.option(
+    "--explain", "explain", default=None, type=click.Path(exists=True, dir_okay=False),
+    help="Say, per format, why FILE was or was not taken (closest header, first mismatch).",
+)  # fmt: skip
+def formats_command(explain: str | None) -> None:
     """List the import formats finflow recognises."""
+    if explain:
+        try:
+            lines = explain_file(explain)
+        except ImportError_ as exc:
+            raise click.ClickException(clean(str(exc))) from None
+        for line in lines:
+            echo(line)
+        return
     for module in registry.adapters():
         click.echo(f"{module.FORMAT:<16} {getattr(module, 'DESCRIPTION', '')}")
 
@@ -170,6 +204,7 @@ def investigate_command(
         result = investigate(
             path, case_dir=case_dir, out_dir=out_dir, config_path=config_path,
             options={"account": account} if account else None, progress=progress, on_report=_echo_report, wait=wait,
+            steps=terminal_steps,
             settings=OutputSettings(
                 subject_views=subject_views, finding_views=finding_views, traces=traces,
                 node_budget=node_budget, include_personal_ids=include_personal_ids,
@@ -179,6 +214,11 @@ def investigate_command(
         raise click.ClickException(clean(exc)) from None
     click.echo("")
     echo(findings_table(result.findings, limit=top))
+    if result.subjects is not None and len(result.subjects.suspects):
+        click.echo("\nsubjects to look at first (roles weighed over all findings; see subjects.csv):")
+        for row in result.subjects.suspects.head(min(top, 10)).itertuples(index=False):
+            label = row.label if isinstance(row.label, str) and row.label else row.subject_id
+            echo(f"{row.rank:3d}  {row.score:6.2f}  {row.role:12s} {label}")
     if result.subjects is not None and len(result.subjects.victims):
         victims = len(result.subjects.victims)
         click.echo(f"\n{victims} possible victim(s), for protection, not suspicion: see possible_victims.csv")
@@ -256,11 +296,16 @@ def merges_undo(merge_id: str, case_dir: str, wait: float | None) -> None:
 
 main.add_command(synth)
 main.add_command(trace)
+main.add_command(account)
 main.add_command(multiformat)
+main.add_command(profile_group)
 main.add_command(neo4j_group)
 main.add_command(query_command)
 main.add_command(case_group)
 main.add_command(evaluate)
+main.add_command(coverage_command)
+main.add_command(requests_command)
+main.add_command(funds_command)
 
 
 def run() -> None:  # pragma: no cover - console entry point
