@@ -65,6 +65,8 @@ RESOLVED_ROLES: tuple[str, ...] = (*SUSPECT_ROLES, "possible_victim", "context")
 
 Key = tuple[str, str]
 _RANKED_KINDS = ("account", "party")
+_AS_TEXT = {"controller": "a controller", "front": "a front", "facilitator": "a facilitator",
+            "unknown": "a flagged subject of unclear role"}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +218,7 @@ def resolve_roles(
         if key in protected and lead.role != "possible_victim":
             source, taker = protected[key]
             res.overruled[finding.finding_id] = (
-                f"overruled: it calls {_label(res, key)} a {lead.role}, but {source.detector} "
+                f"overruled: it calls {_label(res, key)} {_AS_TEXT.get(lead.role, lead.role)}, but {source.detector} "
                 f"({source.finding_id}) finds that account's money taken by {_label(res, taker)}"
             )
 

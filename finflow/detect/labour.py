@@ -88,10 +88,13 @@ def detect_shared_wage_account(data: CaseData, params: Mapping[str, Any]) -> lis
 
 
 # -- F2 ------------------------------------------------------------------------------------------
-def _after_payday(tx: pd.DataFrame, sal: pd.DataFrame, hours: int) -> pd.DataFrame:
-    """Debits of salary recipients matched to the latest salary credit before them (≤ hours)."""
+def _after_payday(tx: pd.DataFrame, sal: pd.DataFrame, hours: int, exclude: str | None = None) -> pd.DataFrame:
+    """Debits of salary recipients (texts matching ``exclude`` left out) matched to the latest
+    salary credit before them (≤ hours)."""
     workers = set(sal["to_account"].astype(str))
     debits = tx[tx["from_account"].isin(workers) & tx["to_account"].notna()]
+    if exclude and len(debits):
+        debits = debits[~text_matches(debits["description"], exclude)]
     if debits.empty:
         return debits.assign(sal_txn=pd.Series(dtype="string"))
     left = debits[["txn_id", "ts", "from_account", "to_account", "amount_minor", "currency"]].rename(
@@ -142,8 +145,7 @@ def detect_clawback(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     if sal.empty:
         return []
     # loan instalments to a bank are the worker's own bills, not money handed back
-    bills = text_matches(tx["description"], params["exclude_pattern"])
-    matched = _after_payday(tx[~bills | (tx["channel"] == "salary").to_numpy(dtype=bool)], sal, params["within_hours"])
+    matched = _after_payday(tx, sal, params["within_hours"], exclude=params["exclude_pattern"])
     if matched.empty:
         return []
     matched = matched.assign(month=month_index(matched["sal_ts"]))
