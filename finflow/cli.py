@@ -14,11 +14,13 @@ from finflow.cli_options import case_option, config_option, out_option, wait_opt
 from finflow.config import ConfigError
 from finflow.errors import FinflowError
 from finflow.evaluation.command import evaluate
+from finflow.exports.command import export_command
 from finflow.findings_io import findings_table
 from finflow.importers import registry
 from finflow.investigate import Investigation, InvestigationError, investigate
 from finflow.neo4j.command import neo4j_group, query_command
 from finflow.outputs import OutputSettings
+from finflow.reviews import STATUSES, add_review, read_reviews
 from finflow.synth.command import synth
 from finflow.terminal import clean, echo
 from finflow.trace.command import trace
@@ -98,6 +100,9 @@ def formats_command() -> None:
     "--include-personal-ids", is_flag=True, help="Show birth dates, id numbers and phone numbers in views and report."
 )
 @click.option(
+    "--show-dismissed", is_flag=True, help="Let dismissed findings count in the subjects' ranking as well."
+)
+@click.option(
     "--neo4j",
     "to_neo4j",
     is_flag=True,
@@ -116,6 +121,7 @@ def investigate_command(
     traces: int,
     node_budget: int,
     include_personal_ids: bool,
+    show_dismissed: bool,
     to_neo4j: bool,
     wait: float | None,
 ) -> None:
@@ -134,13 +140,17 @@ def investigate_command(
             options={"account": account} if account else None, progress=progress, on_report=_echo_report, wait=wait,
             settings=OutputSettings(
                 subject_views=subject_views, finding_views=finding_views, traces=traces,
-                node_budget=node_budget, include_personal_ids=include_personal_ids,
+                node_budget=node_budget, include_personal_ids=include_personal_ids, show_dismissed=show_dismissed,
             ),
         )  # fmt: skip
     except (InvestigationError, ConfigError, FinflowError) as exc:
         raise click.ClickException(clean(exc)) from None
     click.echo("")
-    echo(findings_table(result.findings, limit=top))
+    if result.changes is not None:
+        for line in result.changes.lines():
+            echo(f"Since the previous run: {line}")
+        click.echo("")
+    echo(findings_table(result.findings, limit=top, reviews=result.reviews))
     if result.subjects is not None and len(result.subjects.victims):
         victims = len(result.subjects.victims)
         click.echo(f"\n{victims} possible victim(s), for protection, not suspicion: see possible_victims.csv")
@@ -166,11 +176,58 @@ def _publish(result: Investigation) -> None:
     uri = os.environ.get("NEO4J_URI", "bolt://localhost:7687")
     target = Neo4jTarget(uri, os.environ.get("NEO4J_USER", "neo4j"), password, os.environ.get("NEO4J_DATABASE"))
     try:
-        loaded, written = publish(target, result.data, result.findings)
+        loaded, written = publish(target, result.data, result.findings, reviews=result.reviews)
     except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise click.ClickException(clean(f"Neo4j: {first}")) from None
     click.echo(f"loaded {loaded.total_rows:,} rows and {written.findings:,} findings into {redact_uri(uri)}")
+
+
+@main.command("review")
+@click.argument("finding_id")
+@click.option(
+    "--status", type=click.Choice(STATUSES), default=None, help="What you concluded (required unless listing)."
+)
+@click.option("--note", default="", help="Why: the bank letter, the interview, the document checked.")
+@click.option("--by", "by", default=None, help="Who reviewed (default: the login name).")
+@CASE_OPTION
+@wait_option()
+def review_command(
+    finding_id: str, status: str | None, note: str, by: str | None, case_dir: str, wait: float | None
+) -> None:
+    """Record a review of FINDING_ID (open, confirmed, dismissed); `finflow review list` shows them.
+
+    Reviews are kept in the case as an append-only history and apply again after re-imports and
+    re-runs; a finding whose evidence changed since is shown as "changed since review".
+    """
+    if finding_id == "list":
+        _list_reviews(case_dir)
+        return
+    if status is None:
+        raise click.ClickException("--status open|confirmed|dismissed is required")
+    import getpass
+
+    try:
+        who = by if by is not None else getpass.getuser()
+    except (KeyError, OSError):
+        who = ""
+    try:
+        review = add_review(case_dir, finding_id, status, note, who, wait=wait)
+    except FinflowError as exc:
+        raise click.ClickException(clean(exc)) from None
+    echo(f"{review.finding_id}: {review.status} by {review.by or '?'} at {review.at}")
+
+
+def _list_reviews(case_dir: str) -> None:
+    try:
+        reviews = read_reviews(case_dir)
+    except FinflowError as exc:
+        raise click.ClickException(clean(exc)) from None
+    if not reviews:
+        click.echo("no reviews")
+        return
+    for r in reviews:
+        echo(f"{r.at}  {r.finding_id}  {r.status:<9}  by {r.by or '?'}  {r.detector}: {r.subject} | {r.note}")
 
 
 @main.group("merges")
@@ -214,6 +271,7 @@ main.add_command(neo4j_group)
 main.add_command(query_command)
 main.add_command(case_group)
 main.add_command(evaluate)
+main.add_command(export_command)
 
 
 def run() -> None:  # pragma: no cover - console entry point

@@ -7,7 +7,7 @@ and a set of findings without importing anything again.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ class OutputSettings:
     traces: int = 3  # forward trails from the top-ranked controllers' accounts
     node_budget: int = 1500
     include_personal_ids: bool = False
+    show_dismissed: bool = False  # dismissed findings still count in the subjects' ranking
 
 
 def _safe_name(text: str) -> str:
@@ -51,13 +52,21 @@ def write_outputs(
     sources: Sequence[dict],
     settings: OutputSettings | None = None,
     progress: Callable[[str], None] = lambda message: None,
+    ranking: SubjectRanking | None = None,
+    reviews: Mapping[str, Any] | None = None,
+    changes: Sequence[str] | None = None,
 ) -> tuple[dict[str, Path], SubjectRanking, list[Network]]:
-    """Write subjects.csv, possible_victims.csv, networks.json, the views and the report."""
+    """Write subjects.csv, possible_victims.csv, networks.json, the views and the report.
+
+    ``ranking`` (default: every finding ranked) lets the caller leave dismissed findings out;
+    ``reviews`` (finding id -> :class:`finflow.reviews.ReviewState`) and ``changes`` (sentences
+    on what changed since the previous run) are shown in the report and the finding views.
+    """
     settings = settings or OutputSettings()
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs: dict[str, Path] = {}
     progress("ranking subjects and grouping networks")
-    ranking = rank_subjects(list(findings), data, config)
+    ranking = ranking if ranking is not None else rank_subjects(list(findings), data, config)
     networks = find_networks(data, list(findings), config)
     for name, table in (("subjects.csv", ranking.suspects), ("possible_victims.csv", ranking.victims)):
         write_csv(out_dir / name, table)
@@ -86,7 +95,11 @@ def write_outputs(
         views[f"Subject {row.label or row.subject_id} ({kind})"] = name
     for rank, finding in enumerate(findings[: settings.finding_views], start=1):
         name = f"views/finding-{rank:03d}-{finding.finding_id}.html"
-        finding_view(data, finding, out_dir / name, node_budget=settings.node_budget, **common)
+        review = (reviews or {}).get(finding.finding_id)
+        finding_view(
+            data, finding, out_dir / name, node_budget=settings.node_budget,
+            review=review.sentence() if review is not None else None, **common,
+        )  # fmt: skip
         views[f"Finding {rank}: {finding.detector} — {finding.subjects[0].label or finding.subjects[0].id}"] = name
 
     traces = _controller_traces(out_dir, data, ranking, settings, views, progress)
@@ -104,6 +117,8 @@ def write_outputs(
         views=views,
         data=data,
         include_personal_ids=settings.include_personal_ids,
+        reviews=reviews,
+        changes=changes,
     )
     outputs["report.html"] = html
     outputs["report.md"] = md

@@ -222,7 +222,9 @@ def _victims_section(findings: Sequence[Finding]) -> Section:
     return section
 
 
-def _findings_section(findings: Sequence[Finding], data: CaseData | None, max_evidence: int) -> Section:
+def _findings_section(
+    findings: Sequence[Finding], data: CaseData | None, max_evidence: int, reviews: Mapping[str, Any] | None = None
+) -> Section:
     section = Section("findings", "Findings by detector")
     if not findings:
         section.paragraphs.append(
@@ -240,14 +242,23 @@ def _findings_section(findings: Sequence[Finding], data: CaseData | None, max_ev
         group = sorted(by_detector[detector], key=lambda f: (-f.score, f.finding_id))
         sub = Section(f"detector-{_slug(detector)}", f"{detector} ({len(group)})")
         for finding in group:
-            sub.subsections.append(_finding_section(finding, data, max_evidence))
+            sub.subsections.append(
+                _finding_section(finding, data, max_evidence, (reviews or {}).get(finding.finding_id))
+            )
         section.subsections.append(sub)
     return section
 
 
-def _finding_section(finding: Finding, data: CaseData | None, max_evidence: int) -> Section:
-    part = Section(finding.finding_id, f"{clip(finding.summary, 200)} — score {finding.score:.2f}")
+def _review_text(review: Any) -> str:
+    """One sentence per finding: its latest review (a :class:`finflow.reviews.ReviewState`)."""
+    return "Review: not reviewed (open)." if review is None else clip(review.sentence(), 500)
+
+
+def _finding_section(finding: Finding, data: CaseData | None, max_evidence: int, review: Any = None) -> Section:
+    status = f" [{review.label}]" if review is not None else ""
+    part = Section(finding.finding_id, f"{clip(finding.summary, 200)} — score {finding.score:.2f}{status}")
     part.paragraphs.append(f"Finding {finding.finding_id}.")
+    part.paragraphs.append(_review_text(review))
     roles = [f"{_subject_text(s)}: {ROLE_TEXT.get(s.role, s.role)}" for s in finding.subjects]
     part.paragraphs.append("Subjects: " + "; ".join(roles))
     if finding.parameters:
@@ -294,12 +305,13 @@ def _build(
     max_rejects: int,
     max_evidence: int,
     include_personal_ids: bool,
+    reviews: Mapping[str, Any] | None = None,
 ) -> list[Section]:
     sections = [
         _sources_section(sources),
         _rejects_section(rejects, max_rejects, include_personal_ids),
         _victims_section(findings),
-        _findings_section(findings, data, max_evidence),
+        _findings_section(findings, data, max_evidence, reviews),
     ]
     ranked = Section("subjects", "Ranked subjects")
     if subjects is not None and len(subjects):
@@ -385,6 +397,8 @@ def write_report(
     max_rejects: int = 50,
     max_evidence: int = 50,
     include_personal_ids: bool = False,
+    reviews: Mapping[str, Any] | None = None,
+    changes: Sequence[str] | None = None,
 ) -> tuple[Path, Path]:
     """Write ``report.html`` and ``report.md`` into ``out_dir``; returns their paths.
 
@@ -405,9 +419,12 @@ def write_report(
         max_rejects=max_rejects,
         max_evidence=max_evidence,
         include_personal_ids=include_personal_ids,
+        reviews=reviews,
     )
     title = f"Case report: {case_name}"
     victims = sum(len(t.rows) for t in sections[2].tables)
+    if changes:  # what changed since the previous run of the case, first of all
+        sections.insert(0, Section("changes", "Since the previous run", list(changes)))
     intro = [
         f"{_count(len(sources), 'source')}, {_count(len(rejects), 'rejected row')}, "
         f"{_count(len(findings), 'finding')}, {_count(victims, 'possible victim')}, {_count(len(views or {}), 'view')}."
