@@ -7,7 +7,8 @@ Entities are built with the ``followthemoney`` library (``pip install 'finflow[f
   (or ``Ownership`` for proprietors and partners); addresses as ``Address``;
 - each transaction as a ``Payment`` (payer, payerAccount, beneficiary, beneficiaryAccount,
   amount as exact decimal text, currency, date, purpose);
-- each source file as a ``Document`` (fileName, contentHash = SHA-256); every entity names its
+- each source file as a ``Document`` (fileName; its SHA-256 in ``summary`` and ``keywords``,
+  as FtM's ``contentHash`` is a SHA-1); every entity names its
   source file in ``proof`` and its row in ``recordId`` (intervals) or ``notes`` (things);
 - each finding as a ``Note`` on its subjects (FtM's annotation): detector, score, summary,
   suggested role, evidence count and the review status and note.
@@ -121,7 +122,9 @@ def _write_all(case: ExportCase, w: _Writer) -> None:
         doc = w.make("Document", "source", str(source.get("sha256")))
         doc.add("fileName", Path(str(source.get("file", ""))).name or "source")
         doc.add("title", str(source.get("file", "")))
-        doc.add("contentHash", str(source.get("sha256", "")))
+        # FtM's contentHash is a SHA-1 (Aleph's archive key); finflow identifies files by SHA-256
+        doc.add("summary", f"SHA-256 {source.get('sha256', '')}")
+        doc.add("keywords", f"sha256:{source.get('sha256', '')}")
         doc.add("publisher", "finflow")
         w.documents[str(source.get("sha256"))] = doc.id
         w.emit(doc)
