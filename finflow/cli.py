@@ -99,9 +99,7 @@ def formats_command() -> None:
 @click.option(
     "--include-personal-ids", is_flag=True, help="Show birth dates, id numbers and phone numbers in views and report."
 )
-@click.option(
-    "--show-dismissed", is_flag=True, help="Let dismissed findings count in the subjects' ranking as well."
-)
+@click.option("--show-dismissed", is_flag=True, help="Let dismissed findings count in the subjects' ranking as well.")
 @click.option(
     "--neo4j",
     "to_neo4j",
@@ -190,10 +188,13 @@ def _publish(result: Investigation) -> None:
 )
 @click.option("--note", default="", help="Why: the bank letter, the interview, the document checked.")
 @click.option("--by", "by", default=None, help="Who reviewed (default: the login name).")
+@click.option(
+    "--neo4j", "to_neo4j", is_flag=True, help="Also write the review to the Finding node in Neo4j (NEO4J_* variables)."
+)
 @CASE_OPTION
 @wait_option()
 def review_command(
-    finding_id: str, status: str | None, note: str, by: str | None, case_dir: str, wait: float | None
+    finding_id: str, status: str | None, note: str, by: str | None, to_neo4j: bool, case_dir: str, wait: float | None
 ) -> None:
     """Record a review of FINDING_ID (open, confirmed, dismissed); `finflow review list` shows them.
 
@@ -216,6 +217,42 @@ def review_command(
     except FinflowError as exc:
         raise click.ClickException(clean(exc)) from None
     echo(f"{review.finding_id}: {review.status} by {review.by or '?'} at {review.at}")
+    if to_neo4j:
+        _publish_review(review)
+
+
+def _publish_review(review) -> None:
+    """Set the review on the Finding node (parameters only; the node exists after investigate --neo4j)."""
+    import os
+
+    from neo4j import exceptions as neo4j_errors
+
+    from finflow.neo4j.connect import connect, redact_uri
+    from finflow.neo4j.findings import REVIEW_UPDATE
+
+    password = os.environ.get("NEO4J_PASSWORD")
+    if not password:
+        raise click.ClickException("--neo4j: set NEO4J_PASSWORD (and NEO4J_URI, NEO4J_USER) first")
+    uri = os.environ.get("NEO4J_URI", "bolt://localhost:7687")
+    try:
+        driver = connect(uri, os.environ.get("NEO4J_USER", "neo4j"), password)
+        try:
+            with driver.session(database=os.environ.get("NEO4J_DATABASE")) as session:
+                record = session.run(
+                    REVIEW_UPDATE, finding_id=review.finding_id, status=review.status, note=review.note,
+                    by=review.by, at=review.at,
+                ).single()  # fmt: skip
+        finally:
+            driver.close()
+    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise click.ClickException(clean(f"Neo4j: {first}")) from None
+    if not record or not record["updated"]:
+        raise click.ClickException(
+            f"{review.finding_id}: recorded in the case, but no such Finding in {redact_uri(uri)} "
+            "(run `finflow investigate --neo4j` first)"
+        )
+    click.echo(f"wrote the review to its Finding node in {redact_uri(uri)}")
 
 
 def _list_reviews(case_dir: str) -> None:
