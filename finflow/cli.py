@@ -18,6 +18,7 @@ from finflow.cli_options import case_option, config_option, out_option, wait_opt
 from finflow.config import ConfigError
 from finflow.errors import DEBUG_ENV, FinflowError, debugging, one_line
 from finflow.evaluation.command import evaluate
+from finflow.exports.command import export_command
 from finflow.findings_io import findings_table
 from finflow.importers import registry
 from finflow.importers.base import ImportError_
@@ -28,6 +29,7 @@ from finflow.neo4j.command import neo4j_group, query_command
 from finflow.outputs import OutputSettings
 from finflow.profile_cli import profile_group
 from finflow.progress import terminal_steps
+from finflow.reviews import STATUSES, add_review, read_reviews
 from finflow.synth.command import synth
 from finflow.terminal import clean, echo
 from finflow.trace.command import trace
@@ -168,6 +170,7 @@ def formats_command(explain: str | None) -> None:
 @click.option(
     "--include-personal-ids", is_flag=True, help="Show birth dates, id numbers and phone numbers in views and report."
 )
+@click.option("--show-dismissed", is_flag=True, help="Let dismissed findings count in the subjects' ranking as well.")
 @click.option(
     "--neo4j",
     "to_neo4j",
@@ -187,6 +190,7 @@ def investigate_command(
     traces: int,
     node_budget: int,
     include_personal_ids: bool,
+    show_dismissed: bool,
     to_neo4j: bool,
     wait: float | None,
 ) -> None:
@@ -207,13 +211,17 @@ def investigate_command(
             steps=terminal_steps,
             settings=OutputSettings(
                 subject_views=subject_views, finding_views=finding_views, traces=traces,
-                node_budget=node_budget, include_personal_ids=include_personal_ids,
+                node_budget=node_budget, include_personal_ids=include_personal_ids, show_dismissed=show_dismissed,
             ),
         )  # fmt: skip
     except (InvestigationError, ConfigError, FinflowError) as exc:
         raise click.ClickException(clean(exc)) from None
     click.echo("")
-    echo(findings_table(result.findings, limit=top))
+    if result.changes is not None:
+        for line in result.changes.lines():
+            echo(f"Since the previous run: {line}")
+        click.echo("")
+    echo(findings_table(result.findings, limit=top, reviews=result.reviews))
     if result.subjects is not None and len(result.subjects.suspects):
         click.echo("\nsubjects to look at first (roles weighed over all findings; see subjects.csv):")
         for row in result.subjects.suspects.head(min(top, 10)).itertuples(index=False):
@@ -253,11 +261,97 @@ def _publish(result: Investigation, target: Neo4jTarget) -> None:
 
     uri = target.uri
     try:
-        loaded, written = publish(target, result.data, result.findings)
+        loaded, written = publish(target, result.data, result.findings, reviews=result.reviews)
     except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise click.ClickException(clean(f"Neo4j: {first}")) from None
     click.echo(f"loaded {loaded.total_rows:,} rows and {written.findings:,} findings into {redact_uri(uri)}")
+
+
+@main.command("review")
+@click.argument("finding_id")
+@click.option(
+    "--status", type=click.Choice(STATUSES), default=None, help="What you concluded (required unless listing)."
+)
+@click.option("--note", default="", help="Why: the bank letter, the interview, the document checked.")
+@click.option("--by", "by", default=None, help="Who reviewed (default: the login name).")
+@click.option(
+    "--neo4j", "to_neo4j", is_flag=True, help="Also write the review to the Finding node in Neo4j (NEO4J_* variables)."
+)
+@CASE_OPTION
+@wait_option()
+def review_command(
+    finding_id: str, status: str | None, note: str, by: str | None, to_neo4j: bool, case_dir: str, wait: float | None
+) -> None:
+    """Record a review of FINDING_ID (open, confirmed, dismissed); `finflow review list` shows them.
+
+    Reviews are kept in the case as an append-only history and apply again after re-imports and
+    re-runs; a finding whose evidence changed since is shown as "changed since review".
+    """
+    if finding_id == "list":
+        _list_reviews(case_dir)
+        return
+    if status is None:
+        raise click.ClickException("--status open|confirmed|dismissed is required")
+    import getpass
+
+    try:
+        who = by if by is not None else getpass.getuser()
+    except (KeyError, OSError):
+        who = ""
+    try:
+        review = add_review(case_dir, finding_id, status, note, who, wait=wait)
+    except FinflowError as exc:
+        raise click.ClickException(clean(exc)) from None
+    echo(f"{review.finding_id}: {review.status} by {review.by or '?'} at {review.at}")
+    if to_neo4j:
+        _publish_review(review)
+
+
+def _publish_review(review) -> None:
+    """Set the review on the Finding node (parameters only; the node exists after investigate --neo4j)."""
+    import os
+
+    from neo4j import exceptions as neo4j_errors
+
+    from finflow.neo4j.connect import connect, redact_uri
+    from finflow.neo4j.findings import REVIEW_UPDATE
+
+    password = os.environ.get("NEO4J_PASSWORD")
+    if not password:
+        raise click.ClickException("--neo4j: set NEO4J_PASSWORD (and NEO4J_URI, NEO4J_USER) first")
+    uri = os.environ.get("NEO4J_URI", "bolt://localhost:7687")
+    try:
+        driver = connect(uri, os.environ.get("NEO4J_USER", "neo4j"), password)
+        try:
+            with driver.session(database=os.environ.get("NEO4J_DATABASE")) as session:
+                record = session.run(
+                    REVIEW_UPDATE, finding_id=review.finding_id, status=review.status, note=review.note,
+                    by=review.by, at=review.at,
+                ).single()  # fmt: skip
+        finally:
+            driver.close()
+    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise click.ClickException(clean(f"Neo4j: {first}")) from None
+    if not record or not record["updated"]:
+        raise click.ClickException(
+            f"{review.finding_id}: recorded in the case, but no such Finding in {redact_uri(uri)} "
+            "(run `finflow investigate --neo4j` first)"
+        )
+    click.echo(f"wrote the review to its Finding node in {redact_uri(uri)}")
+
+
+def _list_reviews(case_dir: str) -> None:
+    try:
+        reviews = read_reviews(case_dir)
+    except FinflowError as exc:
+        raise click.ClickException(clean(exc)) from None
+    if not reviews:
+        click.echo("no reviews")
+        return
+    for r in reviews:
+        echo(f"{r.at}  {r.finding_id}  {r.status:<9}  by {r.by or '?'}  {r.detector}: {r.subject} | {r.note}")
 
 
 @main.group("merges")
@@ -306,6 +400,7 @@ main.add_command(evaluate)
 main.add_command(coverage_command)
 main.add_command(requests_command)
 main.add_command(funds_command)
+main.add_command(export_command)
 
 
 def run() -> None:  # pragma: no cover - console entry point

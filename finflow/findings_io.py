@@ -8,7 +8,7 @@ Output is deterministic: same findings, same bytes.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +17,7 @@ from finflow.casedata import CaseData
 from finflow.detect.base import NO_FINDINGS, Finding
 from finflow.flowindex import flow_index
 from finflow.money import format_minor
+from finflow.reviews import ReviewState
 from finflow.safecsv import write_rows
 from finflow.terminal import clean
 
@@ -25,7 +26,7 @@ __all__ = ["evidence_rows", "findings_document", "findings_table", "write_findin
 #: Columns of findings.csv: one row per finding and subject.
 FINDINGS_CSV_COLUMNS = [
     "rank", "finding_id", "detector", "score", "subject_kind", "subject_id", "subject_label",
-    "suggested_role", "summary", "evidence_count", "evidence_txn_ids",
+    "suggested_role", "summary", "evidence_count", "evidence_txn_ids", "review_status", "review_note",
 ]  # fmt: skip
 
 _EVIDENCE_COLUMNS = [
@@ -53,27 +54,43 @@ def evidence_rows(data: CaseData, txn_ids: Sequence[str]) -> list[dict]:
     return out
 
 
-def findings_document(data: CaseData, findings: Sequence[Finding], config: dict) -> dict:
-    """The JSON document: detector settings used, then findings ranked, each with evidence."""
+def _review(reviews: Mapping[str, ReviewState] | None, finding: Finding) -> dict:
+    state = (reviews or {}).get(finding.finding_id)
+    if state is None:
+        return {"status": "open", "note": "", "by": "", "at": "", "changed_since_review": False, "history": []}
+    return state.to_dict()
+
+
+def findings_document(
+    data: CaseData, findings: Sequence[Finding], config: dict, reviews: Mapping[str, ReviewState] | None = None
+) -> dict:
+    """The JSON document: detector settings used, then findings ranked, each with evidence and review."""
     items = []
     for rank, finding in enumerate(findings, start=1):
         item = {"rank": rank, **finding.to_dict()}
+        item["review"] = _review(reviews, finding)
         item["evidence"] = evidence_rows(data, finding.evidence_txn_ids)
         items.append(item)
     return {"finflow_findings": 1, "configuration": config, "findings": items}
 
 
-def write_findings(out_dir: Path, data: CaseData, findings: Sequence[Finding], config: dict) -> tuple[Path, Path]:
+def write_findings(
+    out_dir: Path,
+    data: CaseData,
+    findings: Sequence[Finding],
+    config: dict,
+    reviews: Mapping[str, ReviewState] | None = None,
+) -> tuple[Path, Path]:
     """Write ``findings.json`` and ``findings.csv`` into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    doc = findings_document(data, findings, config)
+    doc = findings_document(data, findings, config, reviews)
     json_path = out_dir / "findings.json"
     json_path.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     rows = [
         [
             rank, finding.finding_id, finding.detector, f"{finding.score:.4f}", subject.kind, subject.id,
             subject.label or "", subject.role, finding.summary, len(finding.evidence_txn_ids),
-            " ".join(finding.evidence_txn_ids),
+            " ".join(finding.evidence_txn_ids), *_review_cells(reviews, finding),
         ]
         for rank, finding in enumerate(findings, start=1)
         for subject in finding.subjects
@@ -82,7 +99,14 @@ def write_findings(out_dir: Path, data: CaseData, findings: Sequence[Finding], c
     return json_path, csv_path
 
 
-def findings_table(findings: Sequence[Finding], limit: int = 25) -> str:
+def _review_cells(reviews: Mapping[str, ReviewState] | None, finding: Finding) -> list[str]:
+    state = (reviews or {}).get(finding.finding_id)
+    return ["open", ""] if state is None else [state.label, state.note]
+
+
+def findings_table(
+    findings: Sequence[Finding], limit: int = 25, reviews: Mapping[str, ReviewState] | None = None
+) -> str:
     """A ranked plain-text table for the terminal; extract text cleaned (:func:`finflow.terminal.clean`)."""
     if not findings:
         return NO_FINDINGS
@@ -91,6 +115,9 @@ def findings_table(findings: Sequence[Finding], limit: int = 25) -> str:
         subject = finding.subjects[0]
         label = " ".join(clean(f"{subject.label or ''} {subject.id}").split())[:32]
         summary = " ".join(clean(finding.summary).split())
+        state = (reviews or {}).get(finding.finding_id)
+        if state is not None:
+            summary = f"[{state.label}] {summary}"
         lines.append(
             f"{rank:>3}  {finding.score:>5.2f}  {finding.detector:<22} {subject.role:<16} {label:<32} {summary}"
         )

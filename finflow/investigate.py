@@ -6,7 +6,7 @@ reports through ``progress``. Each step can be run on its own from the modules i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,14 +19,17 @@ from finflow.detect.registry import detectors, run_detectors
 from finflow.errors import FinflowError
 from finflow.findings_io import write_findings
 from finflow.inputs import discover
+from finflow.leads import analyse
 from finflow.money import MoneyOverflowError
 from finflow.networks import Network
 from finflow.outfolder import OutputFolder
 from finflow.outputs import OutputSettings, write_outputs
 from finflow.progress import Steps, no_steps
+from finflow.reviews import ReviewState, read_reviews, review_states
+from finflow.runs import RunChanges, compare_runs, read_last_run, record_run, run_record
 from finflow.subjects import SubjectRanking
 
-__all__ = ["Investigation", "InvestigationError", "discover_files", "investigate"]
+__all__ = ["Investigation", "InvestigationError", "discover_files", "investigate", "ranked_findings"]
 
 
 class InvestigationError(FinflowError, RuntimeError):
@@ -42,6 +45,8 @@ class Investigation:
     outputs: dict[str, Path] = field(default_factory=dict)
     subjects: SubjectRanking | None = None
     networks: list[Network] = field(default_factory=list)
+    reviews: dict[str, ReviewState] = field(default_factory=dict)
+    changes: RunChanges | None = None
 
     @property
     def skipped(self) -> list[ImportReport]:
@@ -115,12 +120,40 @@ def investigate(
         findings = run_detectors(data, config, on_start=starting)
         advance()
     sources = [{**entry, "status": "imported"} for entry in case.manifest]
+    settings = settings or OutputSettings()
+    reviews = review_states(read_reviews(case_dir), findings, data)
+    analysis = analyse(ranked_findings(findings, reviews, settings.show_dismissed), data, config)
+    ranking = analysis.ranking
+    record = run_record(data, findings, sources, ranking.suspects, ranking.victims)
+    changes = compare_runs(read_last_run(case_dir), record)
+    for line in changes.lines():
+        progress(f"since the previous run: {line}")
     with out.staging() as staging:
-        json_path, csv_path = write_findings(staging, data, findings, config)
+        json_path, csv_path = write_findings(staging, data, findings, config, reviews)
         outputs, ranking, networks = write_outputs(
             staging, data, findings, config, case_name=case_name or Path(path).resolve().name,
-            sources=sources, settings=settings or OutputSettings(), progress=progress, steps=steps,
+            sources=sources, settings=settings, progress=progress, steps=steps, analysis=analysis,
+            reviews=reviews, changes=changes.lines(),
         )  # fmt: skip
     outputs.update({"findings.json": json_path, "findings.csv": csv_path})
     outputs = {name: out.final(file) for name, file in outputs.items()}
-    return Investigation(reports, data, findings, config, outputs, ranking, networks)
+    record_run(case_dir, record, wait=wait)
+    return Investigation(reports, data, findings, config, outputs, ranking, networks, reviews, changes)
+
+
+def ranked_findings(
+    findings: Sequence[Finding], reviews: Mapping[str, ReviewState], show_dismissed: bool = False
+) -> list[Finding]:
+    """The findings that count in the subjects' ranking: all but those dismissed (unless asked).
+
+    A dismissal whose evidence changed since counts again: the new evidence has not been reviewed.
+    """
+    if show_dismissed:
+        return list(findings)
+    out = []
+    for finding in findings:
+        state = reviews.get(finding.finding_id)
+        if state is not None and state.status == "dismissed" and not state.changed_since_review:
+            continue
+        out.append(finding)
+    return out

@@ -7,7 +7,7 @@ and a set of findings without importing anything again.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from finflow.casedata import CaseData
 from finflow.detect.base import Finding
 from finflow.detect.util import account_info
 from finflow.errors import FinflowError
-from finflow.leads import analyse
+from finflow.leads import CaseAnalysis, analyse
 from finflow.money import format_minor
 from finflow.networks import Network
 from finflow.progress import Steps, no_steps
@@ -42,6 +42,7 @@ class OutputSettings:
     traces: int = 3  # forward trails from the top-ranked controllers' accounts
     node_budget: int = 1500
     include_personal_ids: bool = False
+    show_dismissed: bool = False  # dismissed findings still count in the subjects' ranking
 
 
 def _safe_name(text: str) -> str:
@@ -59,16 +60,23 @@ def write_outputs(
     settings: OutputSettings | None = None,
     progress: Callable[[str], None] = lambda message: None,
     steps: Steps = no_steps,
+    analysis: CaseAnalysis | None = None,
+    reviews: Mapping[str, Any] | None = None,
+    changes: Sequence[str] | None = None,
 ) -> tuple[dict[str, Path], SubjectRanking, list[Network]]:
     """Write subjects.csv, possible_victims.csv, networks.json, the views and the report.
 
     ``progress`` gets one line per stage; ``steps`` counts the timelines, views and traces.
+    ``analysis`` (default: roles, ranking and networks of every finding) lets the caller leave
+    dismissed findings out of the ranking; ``reviews`` (finding id -> :class:`finflow.reviews.ReviewState`)
+    and ``changes`` (sentences on what changed since the previous run) are shown in the report
+    and the finding views.
     """
     settings = settings or OutputSettings()
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs: dict[str, Path] = {}
     progress("resolving roles, ranking subjects and grouping networks")
-    analysis = analyse(list(findings), data, config)
+    analysis = analysis if analysis is not None else analyse(list(findings), data, config)
     ranking, networks = analysis.ranking, analysis.networks
     for name, table in (("subjects.csv", ranking.suspects), ("possible_victims.csv", ranking.victims)):
         write_csv(out_dir / name, table)
@@ -112,7 +120,11 @@ def write_outputs(
             name = f"views/finding-{rank:03d}-{finding.finding_id}.html"
             links = [home] + [(f"Timeline of {s.label or s.id}", timelines[s.id]) for s in finding.subjects
                               if s.id in timelines]  # fmt: skip
-            finding_view(data, finding, out_dir / name, node_budget=settings.node_budget, links=links, **common)
+            review = (reviews or {}).get(finding.finding_id)
+            finding_view(
+                data, finding, out_dir / name, node_budget=settings.node_budget, links=links,
+                review=review.sentence() if review is not None else None, **common,
+            )  # fmt: skip
             first = finding.subjects[0]
             views[f"Finding {rank}: {finding.detector} — {first.label or first.id}"] = name
             advance()
@@ -141,6 +153,8 @@ def write_outputs(
             {**analysis.roles.overruled, **analysis.roles.notes},
         ),
         extra_sections=extra,
+        reviews=reviews,
+        changes=changes,
     )
     outputs["report.html"] = html
     outputs["report.md"] = md

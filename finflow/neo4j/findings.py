@@ -10,6 +10,7 @@ new one, never a mix, and re-running never duplicates.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,16 @@ _CREATE = """
 UNWIND $rows AS r
 MERGE (f:Finding {finding_id: r.finding_id})
 SET f += r {.detector, .score, .summary, .parameters, .metrics, .evidence_records,
-            .evidence_txn_ids, .run_id}
+            .evidence_txn_ids, .run_id, .review_status, .review_note, .review_by, .review_at,
+            .review_changed, .review_history}
+"""
+
+#: ``finflow review --neo4j``: one finding's review onto its node, all values as parameters.
+REVIEW_UPDATE = """
+MATCH (f:Finding {finding_id: $finding_id})
+SET f.review_status = $status, f.review_note = $note, f.review_by = $by, f.review_at = $at,
+    f.review_changed = false
+RETURN count(f) AS updated
 """
 
 # One statement per subject kind: the label and key come from SUBJECT_NODES, never from data.
@@ -65,8 +75,10 @@ def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def finding_rows(findings: list[Finding], run_id: str) -> dict[str, list[dict[str, Any]]]:
-    """Parameter rows for the three statements, in a stable order."""
+def finding_rows(
+    findings: list[Finding], run_id: str, reviews: Mapping[str, Any] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Parameter rows for the three statements, in a stable order; reviews as ``review_*`` properties."""
     nodes: dict[str, dict[str, Any]] = {}
     subjects: dict[str, list[dict[str, Any]]] = {kind: [] for kind in SUBJECT_NODES}
     evidence: list[dict[str, Any]] = []
@@ -84,6 +96,7 @@ def finding_rows(findings: list[Finding], run_id: str) -> dict[str, list[dict[st
             "evidence_records": _json(finding.evidence_records),
             "evidence_txn_ids": list(finding.evidence_txn_ids),
             "run_id": run_id,
+            **_review_properties((reviews or {}).get(fid)),
         }
         for subject in finding.subjects:
             if subject.kind not in SUBJECT_NODES:
@@ -97,13 +110,32 @@ def finding_rows(findings: list[Finding], run_id: str) -> dict[str, list[dict[st
     return rows
 
 
+def _review_properties(state: Any) -> dict[str, Any]:
+    if state is None:
+        return {"review_status": "open", "review_note": "", "review_by": "", "review_at": "", "review_changed": False,
+                "review_history": "[]"}  # fmt: skip
+    return {
+        "review_status": state.status,
+        "review_note": state.note,
+        "review_by": state.by,
+        "review_at": state.at,
+        "review_changed": state.changed_since_review,
+        "review_history": _json(state.to_dict()["history"]),
+    }
+
+
 def write_findings(
-    driver: neo4j.Driver, findings: list[Finding], run_id: str, *, database: str | None = None
+    driver: neo4j.Driver,
+    findings: list[Finding],
+    run_id: str,
+    *,
+    database: str | None = None,
+    reviews: Mapping[str, Any] | None = None,
 ) -> FindingsReport:
     """Replace the graph's findings with ``findings`` from run ``run_id``, in one transaction."""
     if not run_id:
         raise ValueError("run_id must not be empty")
-    rows = finding_rows(findings, run_id)
+    rows = finding_rows(findings, run_id, reviews)
 
     def work(tx: neo4j.ManagedTransaction) -> FindingsReport:
         replaced = tx.run(_DELETE_OLD).consume().counters.nodes_deleted

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from finflow.casedata import CaseData
 from finflow.detect.base import Finding
@@ -31,13 +32,14 @@ def publish(
     findings: list[Finding],
     *,
     progress: Callable[[int], None] | None = None,
+    reviews: Mapping[str, Any] | None = None,
 ) -> tuple[LoadReport, FindingsReport]:
     """Load the case (idempotent) and replace the graph's findings with ``findings``."""
     driver = connect(target.uri, target.user, target.password)
     try:
         loaded = load_case(driver, data, progress=progress, database=target.database)
         run_id = content_id("run", *sorted(f.finding_id for f in findings))
-        written = write_findings(driver, findings, run_id, database=target.database)
+        written = write_findings(driver, findings, run_id, database=target.database, reviews=reviews)
     finally:
         driver.close()
     return loaded, written

@@ -74,8 +74,7 @@ def _summary_note(graph: CaseGraph) -> str:
     if not graph.marks:
         return drawn + f"{NO_FINDINGS} Nothing is flagged: this is the money as imported."
     return (
-        drawn +
-        f"Findings flag {len(graph.marks)} subjects, {victims} of them as possible victims "
+        drawn + f"Findings flag {len(graph.marks)} subjects, {victims} of them as possible victims "
         "(drawn in the protection colour: for protection, not suspicion)."
     )
 
@@ -200,8 +199,12 @@ def finding_view(
     node_budget: int = DEFAULT_NODE_BUDGET,
     include_personal_ids: bool = False,
     links: Sequence[tuple[str, str]] = (),
+    review: str | None = None,
 ) -> ViewStats:
-    """One finding: its subjects and the transactions it rests on, with the evidence table."""
+    """One finding: its subjects and the transactions it rests on, with the evidence table.
+
+    ``review`` is the sentence on its latest review (see :meth:`finflow.reviews.ReviewState.sentence`).
+    """
     evidence = flow_index(data).rows(finding.evidence_txn_ids)
     graph = build_case_graph(data, [finding], transactions=evidence, collapse_foreign=False)
     keys = select_nodes(graph.nodes, graph.edges, node_budget)
@@ -214,6 +217,7 @@ def finding_view(
     ]
     if missing:
         notes.append(f"{len(missing)} evidence transactions are not in this case's data.")
+    notes.append(clip(review, 500) if review else "Review: not reviewed (open).")
     table = Table(
         caption=f"Evidence: {len(graph.txns)} transactions",
         columns=EVIDENCE_COLUMNS,

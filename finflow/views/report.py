@@ -238,7 +238,11 @@ RoleReading = tuple[Callable[[Any], str], Mapping[str, str]]
 
 
 def _findings_section(
-    findings: Sequence[Finding], data: CaseData | None, max_evidence: int, reading: RoleReading | None = None
+    findings: Sequence[Finding],
+    data: CaseData | None,
+    max_evidence: int,
+    reading: RoleReading | None = None,
+    reviews: Mapping[str, Any] | None = None,
 ) -> Section:
     section = Section("findings", "Findings by detector")
     if not findings:
@@ -257,16 +261,25 @@ def _findings_section(
         group = sorted(by_detector[detector], key=lambda f: (-f.score, f.finding_id))
         sub = Section(f"detector-{_slug(detector)}", f"{detector} ({len(group)})")
         for finding in group:
-            sub.subsections.append(_finding_section(finding, data, max_evidence, reading))
+            sub.subsections.append(
+                _finding_section(finding, data, max_evidence, reading, (reviews or {}).get(finding.finding_id))
+            )
         section.subsections.append(sub)
     return section
 
 
+def _review_text(review: Any) -> str:
+    """One sentence per finding: its latest review (a :class:`finflow.reviews.ReviewState`)."""
+    return "Review: not reviewed (open)." if review is None else clip(review.sentence(), 500)
+
+
 def _finding_section(
-    finding: Finding, data: CaseData | None, max_evidence: int, reading: RoleReading | None = None
+    finding: Finding, data: CaseData | None, max_evidence: int, reading: RoleReading | None = None, review: Any = None
 ) -> Section:
-    part = Section(finding.finding_id, f"{clip(finding.summary, 200)} — score {finding.score:.2f}")
+    status = f" [{review.label}]" if review is not None else ""
+    part = Section(finding.finding_id, f"{clip(finding.summary, 200)} — score {finding.score:.2f}{status}")
     part.paragraphs.append(f"Finding {finding.finding_id}.")
+    part.paragraphs.append(_review_text(review))
     roles = [f"{_subject_text(s)}: {ROLE_TEXT.get(s.role, s.role)}" for s in finding.subjects]
     part.paragraphs.append("Subjects (roles this finding suggests): " + "; ".join(roles))
     if reading is not None:
@@ -323,12 +336,13 @@ def _build(
     victims: pd.DataFrame | None = None,
     reading: RoleReading | None = None,
     extra_sections: Sequence[Section] = (),
+    reviews: Mapping[str, Any] | None = None,
 ) -> list[Section]:
     sections = [
         _sources_section(sources),
         _rejects_section(rejects, max_rejects, include_personal_ids),
         _victims_section(findings, victims),
-        _findings_section(findings, data, max_evidence, reading),
+        _findings_section(findings, data, max_evidence, reading, reviews),
     ]
     ranked = Section("subjects", "Ranked subjects")
     if subjects is not None and len(subjects):
@@ -418,6 +432,8 @@ def write_report(
     victims: pd.DataFrame | None = None,
     reading: RoleReading | None = None,
     extra_sections: Sequence[Section] = (),
+    reviews: Mapping[str, Any] | None = None,
+    changes: Sequence[str] | None = None,
 ) -> tuple[Path, Path]:
     """Write ``report.html`` and ``report.md`` into ``out_dir``; returns their paths.
 
@@ -444,9 +460,12 @@ def write_report(
         victims=victims,
         reading=reading,
         extra_sections=extra_sections,
+        reviews=reviews,
     )
     title = f"Case report: {case_name}"
     victims = sum(len(t.rows) for t in sections[2].tables)
+    if changes:  # what changed since the previous run of the case, first of all
+        sections.insert(0, Section("changes", "Since the previous run", list(changes)))
     intro = [
         f"{_count(len(sources), 'source')}, {_count(len(rejects), 'rejected row')}, "
         f"{_count(len(findings), 'finding')}, {_count(victims, 'possible victim')}, {_count(len(views or {}), 'view')}."

@@ -25,9 +25,7 @@ def test_investigate_into_neo4j_and_analyse_the_graph_gives_the_same_findings(gr
     )  # fmt: skip
     assert first.exit_code == 0, first.output
     assert "findings into" in first.output and neo4j_server.password not in first.output
-    second = runner.invoke(
-        main, ["neo4j", "findings", "--source", "neo4j", "--out", str(tmp_path / "graph")], env=env
-    )
+    second = runner.invoke(main, ["neo4j", "findings", "--source", "neo4j", "--out", str(tmp_path / "graph")], env=env)
     assert second.exit_code == 0, second.output
 
     def findings(folder):
@@ -51,3 +49,37 @@ def test_investigate_neo4j_without_password_is_a_one_line_error(tmp_path):
     )  # fmt: skip
     assert result.exit_code == 1
     assert "set NEO4J_PASSWORD" in result.output and "Traceback" not in result.output
+
+
+def test_reviews_reach_the_finding_nodes(graph, neo4j_server, tmp_path):
+    """A review recorded with --neo4j is on its Finding node; investigate --neo4j writes it again."""
+    env = {"NEO4J_URI": neo4j_server.uri, "NEO4J_USER": neo4j_server.user, "NEO4J_PASSWORD": neo4j_server.password}
+    generate(4, 1000, tmp_path / "in")
+    runner = CliRunner()
+    args = ["investigate", str(tmp_path / "in"), "--case", str(tmp_path / "case"), "--out", str(tmp_path / "o"),
+            "--subject-views", "0", "--finding-views", "0", "--traces", "0", "--neo4j"]  # fmt: skip
+    assert runner.invoke(main, args, env=env).exit_code == 0
+    doc = json.loads((tmp_path / "o" / "findings.json").read_text(encoding="utf-8"))
+    fid = doc["findings"][0]["finding_id"]
+    note = "' }) MATCH (n) DETACH DELETE n //"  # Cypher in a note stays text
+    result = runner.invoke(
+        main,
+        ["review", fid, "--status", "dismissed", "--note", note, "--by", "Kari", "--case", str(tmp_path / "case"),
+         "--neo4j"],
+        env=env,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    query = "MATCH (f:Finding {finding_id: $id}) RETURN f.review_status AS s, f.review_note AS n, f.review_by AS b"
+    with graph.session() as session:
+        record = session.run(query, id=fid).single()
+        total = session.run("MATCH (f:Finding) RETURN count(f) AS n").single()["n"]
+    assert (record["s"], record["n"], record["b"]) == ("dismissed", note, "Kari")
+    assert total == len(doc["findings"])
+    # re-run: the Finding nodes are replaced and carry the review from the case
+    assert runner.invoke(main, args, env=env).exit_code == 0
+    with graph.session() as session:
+        record = session.run(query, id=fid).single()
+        others = session.run("MATCH (f:Finding) WHERE f.finding_id <> $id RETURN DISTINCT f.review_status AS s",
+                             id=fid).value()  # fmt: skip
+    assert record["s"] == "dismissed" and record["n"] == note
+    assert others == ["open"]
