@@ -139,8 +139,8 @@ def _value(name: str, value: object, where: str) -> object:
         return tuple(items)
     if value is None:
         return None
-    if not isinstance(value, str):
-        value = str(value) if isinstance(value, int) and name == "own_account" else value
+    if isinstance(value, int) and not isinstance(value, bool) and name == "own_account":
+        raise ImportError_(f"{where}: write 'own_account' in quotes; as a number it loses its leading zeros")
     if not isinstance(value, str) or not value:
         raise ImportError_(f"{where}: {name!r} must be text")
     choices = _CHOICES.get(name)

@@ -84,6 +84,8 @@ def test_profile_new_then_import_with_the_edited_profile(tmp_path: Path) -> None
         ({"amout": "Beløp (NOK)"}, r"^p\.yaml: unknown key 'amout'; known keys: key, bank"),
         ({"date_order": "ymd"}, r"^p\.yaml: 'date_order' is 'ymd'; expected one of 'dmy', 'mdy'$"),
         ({"channel": "crypto"}, r"^p\.yaml: 'channel' is 'crypto'; expected one of"),
+        ({"own_account": 4047966693}, r"^p\.yaml: write 'own_account' in quotes"),
+        ({"text": []}, r"^p\.yaml: 'text' is a column name or a list of them$"),
     ],
 )
 def test_profiles_are_checked_strictly(tmp_path: Path, edit: dict, message: str) -> None:
