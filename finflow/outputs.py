@@ -20,6 +20,8 @@ from finflow.safecsv import write_csv
 from finflow.subjects import SubjectRanking, rank_subjects
 from finflow.trace.paths import trace_paths
 from finflow.views import finding_view, overview_view, subject_view, trail_view
+from finflow.views.brief import CaseCounts, network_name
+from finflow.views.graph import account_roles
 from finflow.views.labels import holder_labels
 from finflow.views.report import write_report
 
@@ -39,6 +41,29 @@ class OutputSettings:
 
 def _safe_name(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)[:80]
+
+
+def _kind(role: str) -> str:
+    return "possible victim" if role == "possible_victim" else str(role)
+
+
+def _views_by_account(rows: Sequence[Any], files: dict[str, str]) -> dict[str, list[str]]:
+    """Account id → the subjects with a view that stand for it (a party through its accounts)."""
+    out: dict[str, list[str]] = {}
+    for row in rows:
+        for account in [a for a in str(row.accounts or "").split(",") if a]:
+            out.setdefault(account, []).append(row.subject_id)
+    return out
+
+
+def _finding_accounts(findings: Sequence[Finding], row: Any) -> list[str]:
+    """Ids of subjects that share a finding with this ranked subject (its related subjects)."""
+    mine = set(str(row.finding_ids or "").split(","))
+    ids: list[str] = []
+    for finding in findings:
+        if finding.finding_id in mine:
+            ids += [s.id for s in finding.subjects if s.id not in ids]
+    return ids
 
 
 def write_outputs(
@@ -67,29 +92,71 @@ def write_outputs(
     outputs["networks.json"] = out_dir / "networks.json"
 
     views: dict[str, str] = {}
-    progress("drawing the case overview")
+    view_links: dict[str, list[tuple[str, str]]] = {}
+    counts = CaseCounts.of(findings, ranking.suspects, ranking.victims)
     common = {"include_personal_ids": settings.include_personal_ids}
-    overview_view(data, findings, out_dir / "overview.html", node_budget=settings.node_budget, **common)
-    views["Case overview"] = "overview.html"
-    view_dir = out_dir / "views"
-    view_dir.mkdir(exist_ok=True)
     subject_rows = [
         *ranking.suspects.head(settings.subject_views).itertuples(index=False),
         *ranking.victims.head(settings.subject_views).itertuples(index=False),
     ]
+    # Names first, so that every view can link to the others before any is drawn.
+    subject_files = {row.subject_id: f"subject-{_safe_name(row.subject_id)}.html" for row in subject_rows}
+    by_account = _views_by_account(subject_rows, subject_files)
+    finding_files = {
+        f.finding_id: f"finding-{rank:03d}-{f.finding_id}.html"
+        for rank, f in enumerate(findings[: settings.finding_views], start=1)
+    }
+    labels = {str(r.subject_id): str(r.label or r.subject_id) for r in subject_rows}
+
+    def subject_links(keys: Sequence[str], prefix: str) -> list[tuple[str, str]]:
+        seen = []
+        for key in keys:
+            for sid in [key, *by_account.get(key, [])]:
+                name = subject_files.get(sid)
+                if name and (labels[sid], prefix + name) not in seen:
+                    seen.append((labels[sid], prefix + name))
+        return seen[:8]
+
+    named_networks = [
+        {**doc, "name": network_name(doc, ranking.suspects, i)} for i, doc in enumerate(networks_doc)
+    ]
+    progress("drawing the case overview")
+    top_links = [("Case report", "report.html")] + [
+        (f"{labels[r.subject_id]} ({_kind(r.role)})", "views/" + subject_files[r.subject_id]) for r in subject_rows[:6]
+    ]
+    overview_view(
+        data, findings, out_dir / "overview.html", node_budget=settings.node_budget, links=top_links,
+        counts=counts, networks=named_networks, **common,
+    )  # fmt: skip
+    views["Case overview"] = "overview.html"
+    view_dir = out_dir / "views"
+    view_dir.mkdir(exist_ok=True)
     n_findings = min(len(findings), settings.finding_views)
     progress(f"drawing {len(subject_rows)} subject views and {n_findings} finding views")
+    back = [("Case report", "../report.html"), ("Case overview", "../overview.html")]
     for row in subject_rows:
-        name = f"views/subject-{_safe_name(row.subject_id)}.html"
-        subject_view(data, findings, row.subject_id, out_dir / name, node_budget=settings.node_budget, **common)
-        kind = "possible victim" if row.role == "possible_victim" else row.role
-        views[f"Subject {row.label or row.subject_id} ({kind})"] = name
+        name = "views/" + subject_files[row.subject_id]
+        own = subject_files[row.subject_id]
+        related = [link for link in subject_links(_finding_accounts(findings, row), "") if link[1] != own]
+        subject_view(
+            data, findings, row.subject_id, out_dir / name, node_budget=settings.node_budget,
+            links=back + related, **common,
+        )  # fmt: skip
+        views[f"Subject {row.label or row.subject_id} ({_kind(row.role)})"] = name
+        view_links.setdefault(str(row.subject_id), []).append(("subject view", name))
     for rank, finding in enumerate(findings[: settings.finding_views], start=1):
-        name = f"views/finding-{rank:03d}-{finding.finding_id}.html"
-        finding_view(data, finding, out_dir / name, node_budget=settings.node_budget, **common)
+        name = "views/" + finding_files[finding.finding_id]
+        keys = [s.id for s in finding.subjects]
+        finding_view(
+            data, finding, out_dir / name, node_budget=settings.node_budget,
+            links=back + subject_links(keys, ""), **common,
+        )  # fmt: skip
         views[f"Finding {rank}: {finding.detector} — {finding.subjects[0].label or finding.subjects[0].id}"] = name
+        view_links.setdefault(finding.finding_id, []).append(("finding view", name))
 
-    traces = _controller_traces(out_dir, data, ranking, settings, views, progress)
+    traces = _controller_traces(out_dir, data, findings, ranking, settings, views, progress, back, subject_links)
+    for trace in traces:
+        view_links.setdefault(trace["subject_id"], []).append(("trail", trace["view"]))
 
     progress("writing the case report")
     html, md = write_report(
@@ -99,9 +166,11 @@ def write_outputs(
         rejects=data.rejects,
         findings=findings,
         subjects=ranking.suspects,
+        victims=ranking.victims,
         networks=networks_doc,
-        traces=traces,
+        traces=[{k: v for k, v in t.items() if k != "subject_id"} for t in traces],
         views=views,
+        view_links=view_links,
         data=data,
         include_personal_ids=settings.include_personal_ids,
     )
@@ -114,10 +183,13 @@ def write_outputs(
 def _controller_traces(
     out_dir: Path,
     data: CaseData,
+    findings: Sequence[Finding],
     ranking: SubjectRanking,
     settings: OutputSettings,
     views: dict[str, str],
     progress: Callable[[str], None],
+    back: list[tuple[str, str]] | None = None,
+    subject_links: Callable[[Sequence[str], str], list[tuple[str, str]]] | None = None,
 ) -> list[dict[str, Any]]:
     """Forward trails from the accounts of the top-ranked controllers: where did their money go?"""
     controllers = ranking.suspects[ranking.suspects["role"] == "controller"].head(settings.traces)
@@ -125,6 +197,7 @@ def _controller_traces(
         return []
     progress(f"tracing the money of {len(controllers)} controller(s)")
     labels = holder_labels(data)
+    roles = account_roles(findings)
     traces = []
     for row in controllers.itertuples(index=False):
         accounts = [a for a in str(row.accounts or "").split(",") if a] or [row.subject_id]
@@ -138,7 +211,12 @@ def _controller_traces(
         view = f"views/trail-{name}.html"
         trail_view(
             result.trail_edges(), out_dir / view, title=f"Where the money of {row.label or start} went",
-            method_note=result.method_note, labels=labels,
+            method_note=result.method_note, labels=labels, roles=roles,
+            links=(back or []) + (subject_links([row.subject_id], "") if subject_links else []),
+            empty_reason=(
+                f"{row.label or start} ({start}) made no payment that could be followed within "
+                f"{result.parameters.get('max_hops', 3)} transfers in {result.currency}."
+            ),
         )  # fmt: skip
         views[f"Trail from {row.label or start} (controller)"] = view
         edges = result.trail_edges()
@@ -154,6 +232,7 @@ def _controller_traces(
                 ),
                 "files": f"traces/{name}/trace.json, traces/{name}/trace.csv",
                 "view": view,
+                "subject_id": str(row.subject_id),
             }
         )
     return traces
