@@ -22,6 +22,7 @@ from finflow.outputs import OutputSettings
 from finflow.synth.command import synth
 from finflow.terminal import clean, echo
 from finflow.trace.command import trace
+from finflow.views.brief import CaseCounts
 from finflow.writers.cli import multiformat
 
 CASE_OPTION = case_option()
@@ -141,9 +142,9 @@ def investigate_command(
         raise click.ClickException(clean(exc)) from None
     click.echo("")
     echo(findings_table(result.findings, limit=top))
-    if result.subjects is not None and len(result.subjects.victims):
-        victims = len(result.subjects.victims)
-        click.echo(f"\n{victims} possible victim(s), for protection, not suspicion: see possible_victims.csv")
+    if result.subjects is not None:
+        counts = CaseCounts.of(result.findings, result.subjects.suspects, result.subjects.victims)
+        click.echo(f"\n{counts.sentence()}: see report.html, subjects.csv and possible_victims.csv")
     click.echo("")
     for _name, file in sorted(result.outputs.items()):
         echo(f"wrote {file}")

@@ -112,12 +112,8 @@ def reason(row: Mapping[str, Any], findings: Mapping[str, Finding]) -> str:
         ranked = sorted((findings[i] for i in ids), key=lambda f: (-f.score, f.finding_id))
         top = ranked[0]
         more = len(ranked) - 1
-        detectors = sorted({f.detector for f in ranked[1:]} - {top.detector})
-        tail = ""
-        if more:
-            tail = f" (+{more} more finding{'s' if more != 1 else ''}"
-            tail += f": {', '.join(detectors[:4])})" if detectors else ")"
-        return f"{top.detector}: {clip(top.summary, 170)}{tail}"
+        tail = f" (+{more} more finding{'s' if more != 1 else ''})" if more else ""
+        return f"{top.detector}: {clip(top.summary, 150)}{tail}"
     text = field_value(row, "explanation", "reason", "why")
     return clip(str(text).split(" | ")[0], 240) if text is not None else ""
 

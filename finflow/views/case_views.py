@@ -14,7 +14,15 @@ from finflow.money import format_minor, main_currency
 from finflow.views.brief import CaseCounts, field_value
 from finflow.views.evidence import EVIDENCE_COLUMNS, evidence_rows
 from finflow.views.graph import CaseGraph, build_case_graph, ego_keys, select_nodes
-from finflow.views.overview import OTHERS, REDUCE_ABOVE, nx_positions, others_label, reduce_overview, whole
+from finflow.views.overview import (
+    OTHERS,
+    REDUCE_ABOVE,
+    grouped_positions,
+    network_groups,
+    others_label,
+    reduce_overview,
+    whole,
+)
 from finflow.views.page import PHYSICS_LIMIT, Table, ViewStats, write_page
 from finflow.views.tooltips import ROLE_TEXT, clip, edge_titles, node_titles
 
@@ -176,7 +184,10 @@ def overview_view(
     if OTHERS in labels:
         folded = ", ".join(f"{v} {k}" for k, v in sorted(reduced.others.items()))
         titles[OTHERS] = f"aggregate: {labels[OTHERS]}\nfolded in: {folded}\nsubject views show any of them"
-    positions = nx_positions(nodes["key"].tolist(), edges, weak=[OTHERS]) if len(nodes) > PHYSICS_LIMIT // 4 else None
+    positions = None
+    if len(nodes) > PHYSICS_LIMIT // 4:
+        group = network_groups(nodes, edges, networks or [])
+        positions = grouped_positions(nodes["key"].tolist(), edges, group, weak=[OTHERS])
     omitted = None
     if len(nodes) < len(reduced.nodes):
         n_all, e_all = len(reduced.nodes), len(reduced.edges)

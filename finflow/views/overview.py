@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -21,7 +22,10 @@ from finflow.views.graph import CaseGraph
 from finflow.views.layout import spring_positions
 from finflow.views.tooltips import short_amount
 
-__all__ = ["OTHERS", "REDUCE_ABOVE", "Reduced", "nx_positions", "reduce_overview", "whole"]
+__all__ = [
+    "OTHERS", "REDUCE_ABOVE", "Reduced", "grouped_positions", "network_groups", "nx_positions",
+    "reduce_overview", "whole",
+]  # fmt: skip
 
 #: Node key of the aggregate of everything not drawn one by one.
 OTHERS = "others"
@@ -62,10 +66,17 @@ def _counterparties(edges: pd.DataFrame, flagged: pd.Index, per_node: int) -> pd
     return pd.Index(per.groupby("f", sort=True).head(per_node)["o"].unique())
 
 
+#: About how many counterparties the overview draws in all (fewer per flagged node in a big case).
+COUNTERPARTY_BUDGET = 360
+#: Arrows between two unflagged drawn nodes kept (the largest); the rest of that web is noise here.
+BACKGROUND_EDGES = 150
+
+
 def reduce_overview(graph: CaseGraph, *, per_flagged: int = PER_FLAGGED, top_volume: int = TOP_VOLUME) -> Reduced:
     """Flagged nodes, their direct counterparties and the largest movers; the rest aggregated."""
     nodes, edges = graph.nodes, graph.edges
     flagged = pd.Index(nodes.loc[nodes["role"] != "", "key"])
+    per_flagged = max(2, min(per_flagged, COUNTERPARTY_BUDGET // max(len(flagged), 1)))
     keep = flagged.union(_counterparties(edges, flagged, per_flagged))
     movers = nodes[nodes["kind"] != "person"].sort_values(["volume", "key"], ascending=[False, True], kind="stable")
     movers = movers[~movers["key"].str.startswith("party:")]
@@ -73,6 +84,9 @@ def reduce_overview(graph: CaseGraph, *, per_flagged: int = PER_FLAGGED, top_vol
     kept_nodes = nodes[nodes["key"].isin(keep)].reset_index(drop=True)
     rest = nodes[~nodes["key"].isin(keep)]
     inner = edges[edges["source"].isin(keep) & edges["target"].isin(keep)]
+    touches = inner["source"].isin(flagged) | inner["target"].isin(flagged) | (inner["relation"] != "money")
+    background = inner[~touches].sort_values(["amount", "source", "target"], ascending=[False, True, True])
+    inner = pd.concat([inner[touches], background.head(BACKGROUND_EDGES)]).sort_index()
     money = edges[edges["relation"] == "money"]
     src_in, dst_in = money["source"].isin(keep), money["target"].isin(keep)
     outward = money[src_in & ~dst_in].assign(target=OTHERS)
@@ -114,7 +128,7 @@ def others_label(reduced: Reduced, currency: str) -> str:
 
 
 def nx_positions(
-    keys: Iterable[str], edges: pd.DataFrame, *, seed: int = 7, weak: Iterable[str] = (), scale: float = 520.0
+    keys: Iterable[str], edges: pd.DataFrame, *, seed: int = 7, weak: Iterable[str] = (), scale: float = 380.0
 ) -> dict[str, tuple[int, int]]:
     """Seeded spring layout of a reduced graph, in whole canvas pixels.
 
@@ -158,3 +172,64 @@ def _beside(pos: dict[str, tuple[int, int]], keys: list[str], weak: set[str]) ->
     for i, key in enumerate(k for k in keys if k in weak):
         pos[key] = (right, 120 * i)
     return pos
+
+
+def network_groups(nodes: pd.DataFrame, edges: pd.DataFrame, networks: Iterable[Any]) -> dict[str, int]:
+    """Node key → index of the network it belongs to (members first, then the drawn node each
+    counterparty shares most money with); nodes tied to no network are left out."""
+    group: dict[str, int] = {}
+    for index, item in enumerate(networks):
+        record = item if isinstance(item, dict) else item.to_dict()
+        for account in [*(record.get("flagged") or []), *(record.get("members") or [])]:
+            group.setdefault(f"account:{account}", index)
+    present = set(nodes["key"])
+    group = {k: v for k, v in group.items() if k in present}
+    links = pd.concat(
+        [
+            edges[["source", "target", "amount"]].rename(columns={"source": "a", "target": "b"}),
+            edges[["target", "source", "amount"]].rename(columns={"target": "a", "source": "b"}),
+        ],
+        ignore_index=True,
+    )
+    for _ in range(2):  # counterparties, then their holders
+        known = links[links["b"].isin(list(group)) & ~links["a"].isin(list(group)) & (links["a"] != OTHERS)]
+        if known.empty:
+            break
+        best = known.assign(g=known["b"].map(group)).groupby(["a", "g"], sort=True)["amount"].sum().reset_index()
+        best = best.sort_values(["a", "amount", "g"], ascending=[True, False, True], kind="stable").drop_duplicates("a")
+        group.update(dict(zip(best["a"], best["g"].astype(int), strict=True)))
+    return group
+
+
+def grouped_positions(
+    keys: list[str], edges: pd.DataFrame, group: dict[str, int], *, weak: Iterable[str] = ()
+) -> dict[str, tuple[int, int]]:
+    """Each network laid out on its own and the networks placed side by side (then whatever
+    belongs to none), so one network's counterparties do not bury another's."""
+    weak = set(weak)
+    buckets: dict[int, list[str]] = {}
+    for key in keys:
+        if key not in weak:
+            buckets.setdefault(group.get(key, 10**6), []).append(key)
+    laid = []
+    for _, members in sorted(buckets.items()):
+        inside = set(members)
+        sub = edges[edges["source"].isin(inside) & edges["target"].isin(inside)]
+        pos = nx_positions(members, sub)
+        if pos:
+            xs, ys = [x for x, _ in pos.values()], [y for _, y in pos.values()]
+            laid.append((pos, min(xs), max(xs), min(ys), max(ys)))
+    # A grid of groups, about as wide as high, so the whole fits the screen at a readable zoom.
+    columns = max(1, int(np.ceil(np.sqrt(len(laid)))))
+    out: dict[str, tuple[int, int]] = {}
+    y_offset = 0
+    for row_start in range(0, len(laid), columns):
+        row = laid[row_start : row_start + columns]
+        x_offset = 0
+        height = max(bottom - top for _, _, _, top, bottom in row)
+        for pos, left, right, top, bottom in row:
+            for key, (x, y) in pos.items():
+                out[key] = (x - left + x_offset, y - top + y_offset + (height - (bottom - top)) // 2)
+            x_offset += right - left + 220
+        y_offset += height + 220
+    return _beside(out, keys, weak)

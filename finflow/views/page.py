@@ -72,13 +72,15 @@ def _vis_nodes(
     nodes: pd.DataFrame, titles: dict[str, str], centre: str | None, labelled: set[str] | None
 ) -> list[dict]:
     max_volume = float(nodes["volume"].max()) if len(nodes) else 0.0
+    # A big drawing opens zoomed out: labels and nodes grow with it so they stay readable.
+    grow = max(1.0, (len(nodes) / 150) ** 0.5) if labelled is not None else 1.0
     out = []
     for row in nodes.astype(object).itertuples(index=False):
         kind_style = KIND_STYLE.get(row.kind, KIND_STYLE["unknown"])
         role = str(row.role or "")
         fill = ROLE_STYLE[role].color if role in ROLE_STYLE else kind_style.color
         border = VICTIM_BORDER if role == "possible_victim" else _darker(fill) if role else _darker(fill, 0.8)
-        width = 3 if role == "possible_victim" else 2 if role else 1
+        width = 2 if role else 1
         if row.key == centre:
             border, width = CENTRE_BORDER, 4
         label = str(row.label)
@@ -97,7 +99,7 @@ def _vis_nodes(
                 "hover": {"background": fill, "border": "#000000"},
             },
             "borderWidth": width,
-            "size": node_size(float(row.volume), max_volume),
+            "size": round(node_size(float(row.volume), max_volume) * grow, 2),
             "kind": row.kind,
             "role": role,
             "search": search,
@@ -105,11 +107,11 @@ def _vis_nodes(
             "digits": digits_of(raw_id) if row.kind == "account" else "",
         }
         if role:
-            node["font"] = {"size": 18, "strokeWidth": 5, "strokeColor": "#ffffff"}
+            node["font"] = {"size": round(22 * grow), "strokeWidth": 5, "strokeColor": "#ffffff"}
         elif kind_style.shape == "box":
-            node["font"] = {"size": 18}
+            node["font"] = {"size": round(22 * grow)}
         elif labelled is not None and shown:
-            node["font"] = {"size": 15, "strokeWidth": 4, "strokeColor": "#ffffff", "color": "#333333"}
+            node["font"] = {"size": round(17 * grow), "strokeWidth": 4, "strokeColor": "#ffffff", "color": "#333333"}
         out.append(node)
     return out
 
@@ -136,14 +138,20 @@ def _vis_edges(edges: pd.DataFrame, titles: dict[tuple, str], currency: str | No
             "to": row.target,
             "arrows": "to" if is_money else "",
             "dashes": not is_money,
-            "width": edge_width(float(row.amount), max_amount) if is_money else 1,
+            "width": (
+                min(edge_width(float(row.amount), max_amount), 2.0)
+                if colour == "#c8c8c8"
+                else edge_width(float(row.amount), max_amount)
+            )
+            if is_money
+            else 1,
             "color": {"color": colour or ("#6f8aa8" if is_money else "#aaaaaa"), "highlight": "#000000"},
             "title": getattr(row, "title", None) or titles.get((row.source, row.target, row.relation), ""),
             "relation": row.relation,
         }
         if i in strongest and currency:
             edge["label"] = short_amount(int(row.amount), currency)
-            edge["font"] = {"size": 14, "align": "top", "strokeWidth": 4, "strokeColor": "#ffffff"}
+            edge["font"] = {"size": 17, "align": "top", "strokeWidth": 4, "strokeColor": "#ffffff"}
         out.append(edge)
     return out
 

@@ -51,7 +51,7 @@ PERSONAL_COLUMNS = {
 }  # fmt: skip
 
 #: How many suspects the first screen names.
-TOP_SUSPECTS = 10
+TOP_SUSPECTS = 8
 
 
 @dataclass
@@ -245,7 +245,7 @@ def _lead_section(
     rows = []
     for position, row in enumerate(suspects.head(TOP_SUSPECTS).to_dict("records"), start=1):
         sid = str(field_value(row, "subject_id", "id", "subject"))
-        score = field_value(row, "score", "priority")
+        score = field_value(row, "priority", "score")
         rows.append(
             [
                 str(field_value(row, "rank") or position),
@@ -262,7 +262,7 @@ def _lead_section(
         + (f" ({more} more in the detail below and in subjects.csv)" if more > 0 else "")
         + ". A finding is a reason to look, not a conclusion."
     )
-    section.tables.append(ReportTable(["#", "subject", "suggested role", "score", "why", "views"], rows))
+    section.tables.append(ReportTable(["#", "subject", "suggested role", "priority", "why", "views"], rows))
     return section
 
 
@@ -349,7 +349,7 @@ def _network_anchor(index: int) -> str:
 
 
 def _finding_section(finding: Finding, data: CaseData | None, max_evidence: int, links: Links | None = None) -> Section:
-    part = Section(finding.finding_id, f"{finding.detector}: {clip(finding.summary, 200)} — score {finding.score:.2f}")
+    part = Section(finding.finding_id, f"{finding.detector}: {clip(finding.summary, 400)} — score {finding.score:.2f}")
     roles = [f"{_subject_text(s)}: {ROLE_TEXT.get(s.role, s.role)}" for s in finding.subjects]
     part.paragraphs.append("Subjects: " + "; ".join(roles))
     if finding.metrics:
@@ -507,6 +507,9 @@ def _ranked_section(subjects: pd.DataFrame | None, include_personal_ids: bool) -
             frame = frame[[c for c in frame.columns if str(c) not in PERSONAL_COLUMNS]]
         id_columns = [c for c in frame.columns if str(c).endswith("_ids")]
         shown = frame.drop(columns=id_columns)
+        for column in shown.columns:  # "a,b,c" lists get spaces, so the column can wrap between items
+            if pd.api.types.is_object_dtype(shown[column]) or pd.api.types.is_string_dtype(shown[column]):
+                shown[column] = shown[column].map(lambda v: re.sub(r",(?=\S)", ", ", v) if isinstance(v, str) else v)
         if "explanation" in shown.columns:
             shown = shown.assign(explanation=shown["explanation"].map(lambda v: clip(v, 200) if pd.notna(v) else v))
         ranked.tables.append(_frame_table(shown, limit=200))
