@@ -108,7 +108,7 @@ def findings_table(findings: Sequence[Finding], limit: int = 25) -> str:
         return NO_FINDINGS
     shown = findings[:limit]
     subjects = [
-        _fit(" ".join(clean(s.label or "").split()), " ".join(clean(s.id).split()), 40)
+        _fit(" ".join(clean(s.label or "").split()), " ".join(clean(s.id).split()), 48)
         for s in (f.subjects[0] for f in shown)
     ]
     width = max([len("subject"), *(len(s) for s in subjects)])

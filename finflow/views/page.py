@@ -107,7 +107,8 @@ def _vis_nodes(
             "digits": digits_of(raw_id) if row.kind == "account" else "",
         }
         if role:
-            node["font"] = {"size": round(22 * grow), "strokeWidth": 5, "strokeColor": "#ffffff"}
+            size = round(22 * grow) if labelled is not None else 15
+            node["font"] = {"size": size, "strokeWidth": 5, "strokeColor": "#ffffff"}
         elif kind_style.shape == "box":
             node["font"] = {"size": round(22 * grow)}
         elif labelled is not None and shown:

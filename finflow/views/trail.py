@@ -184,6 +184,7 @@ def trail_view(
         empty=empty,
         currency=str(frame["currency"].mode().iloc[0]) if len(frame) and frame["currency"].nunique() == 1 else None,
         legend_extra=legend,
+        edge_labels=5,
     )
 
 
