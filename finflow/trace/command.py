@@ -164,7 +164,7 @@ def trace(
     trail = Path(out_dir) / "trail.html"
     trail_view(
         source_trail_edges(result) if proceeds else result.trail_edges(), trail, title=f"Trail from {start}",
-        method_note=result.method_note, labels=holder_labels(data),
+        method_note=result.method_note, labels=holder_labels(data), direction="backward" if backward else "forward",
         empty_reason=f"Nothing traced from {start}: no transaction matches this trace's start, direction, "
         "dates, currency and minimum amount (see the method above).",
     )  # fmt: skip
@@ -174,10 +174,14 @@ def trace(
 def source_trail_edges(result: Any) -> pd.DataFrame:
     """Proceeds trail edges per tainted source (a ``colour`` column), so each source is drawn in its own colour."""
     moves = result.movements
-    parts = [
-        aggregate_trail_edges(moves[moves["colour"] == colour], result.currency).assign(colour=str(colour))
-        for colour in sorted(moves["colour"].astype(str).unique())
-    ] if len(moves) else []
+    parts = (
+        [
+            aggregate_trail_edges(moves[moves["colour"] == colour], result.currency).assign(colour=str(colour))
+            for colour in sorted(moves["colour"].astype(str).unique())
+        ]
+        if len(moves)
+        else []
+    )
     return pd.concat(parts, ignore_index=True) if parts else result.trail_edges()
 
 

@@ -1,4 +1,5 @@
-"""A trace drawn left to right, one column per hop, from the tracer's trail edges."""
+"""A trace drawn left to right, one column per hop, from the tracer's trail edges (positions
+computed here: a column too long for the screen wraps into several)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ def trail_view(
     roles: Mapping[str, str] | None = None,
     links: Sequence[tuple[str, str]] = (),
     empty_reason: str | None = None,
+    direction: str = "forward",
 ) -> ViewStats:
     """Draw a trace. Several rows for one from→to pair (other hops or currencies) become one
     arrow whose tooltip lists each currency's total and the hops. ``labels`` maps node ids to
@@ -57,7 +59,7 @@ def trail_view(
 
     With a ``colour`` column (proceeds traced per tainted source), each source gets its own
     arrow colour and legend entry. An empty trail draws a page that says why (``empty_reason``,
-    or the method's conditions)."""
+    or the method's conditions). ``direction="backward"`` puts the start in the last column."""
     missing = [c for c in TRAIL_COLUMNS if c not in trail_edges.columns]
     if missing:
         raise ValueError(f"trail_view: trail_edges lacks columns {missing}")
@@ -96,13 +98,19 @@ def trail_view(
     pairs["relation"] = "money"
 
     base = int(frame["hop"].min()) if len(frame) else 0
+    # Columns follow the money left to right: forward, hop 1 leaves the start (column 0);
+    # backward, hop 1 arrives at the start (last column) and earlier hops stand to its left.
+    step = (
+        frame["hop"] - base if direction != "backward" else int(frame["hop"].max() if len(frame) else 0) - frame["hop"]
+    )
     levels = pd.concat(
         [
-            pd.Series((frame["hop"] - base).to_numpy(), index=frame["from_node"].to_numpy()),
-            pd.Series((frame["hop"] - base + 1).to_numpy(), index=frame["to_node"].to_numpy()),
+            pd.Series(step.to_numpy(), index=frame["from_node"].to_numpy()),
+            pd.Series((step + 1).to_numpy(), index=frame["to_node"].to_numpy()),
         ]
     )
-    level = levels.groupby(level=0).min().sort_index()
+    grouped = levels.groupby(level=0)
+    level = (grouped.max() if direction == "backward" else grouped.min()).sort_index()
     volume = pairs.groupby("source")["amount"].sum().add(pairs.groupby("target")["amount"].sum(), fill_value=0)
     keys = list(level.index)
     nodes = pd.DataFrame(
@@ -175,17 +183,39 @@ def trail_view(
         out_path,
         title=title,
         nodes=nodes,
+        positions=column_positions(nodes),
         edges=pairs,
         node_titles=node_titles,
         edge_titles=keyed,
         notes=[method_note, note],
-        hierarchical=True,
         links=links,
         empty=empty,
         currency=str(frame["currency"].mode().iloc[0]) if len(frame) and frame["currency"].nunique() == 1 else None,
         legend_extra=legend,
         edge_labels=5,
     )
+
+
+#: A hop's column wraps into several side by side beyond this many nodes, so a wide backward
+#: trail (many payers into one account) fills the screen instead of a thin tall sliver.
+COLUMN_ROWS = 14
+
+
+def column_positions(nodes: pd.DataFrame, gap_x: int = 320, gap_y: int = 80) -> dict[str, tuple[int, int]]:
+    """One column per hop, left to right; in each, the largest amounts first, centred vertically."""
+    out: dict[str, tuple[int, int]] = {}
+    x = 0
+    ordered = nodes.sort_values(["level", "volume", "key"], ascending=[True, False, True], kind="stable")
+    for _, part in ordered.groupby("level", sort=True):
+        keys = part["key"].tolist()
+        columns = -(-len(keys) // COLUMN_ROWS)
+        rows = -(-len(keys) // columns)
+        for i, key in enumerate(keys):
+            col, row = divmod(i, rows)
+            height = min(rows, len(keys) - col * rows)
+            out[key] = (x + col * (gap_x // 2), round((row - (height - 1) / 2) * gap_y))
+        x += (columns - 1) * (gap_x // 2) + gap_x
+    return out
 
 
 #: Arrow colours for proceeds sources: distinct from the role fills and from each other.
