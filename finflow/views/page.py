@@ -252,7 +252,7 @@ def write_page(
         )
         for node in vis_nodes:
             node["x"], node["y"] = positions[node["id"]]
-    if hierarchical:
+    if "level" in nodes.columns:  # a trail's column (also with baked positions)
         for node, level in zip(vis_nodes, nodes["level"], strict=True):
             node["level"] = int(level)
     payload = {

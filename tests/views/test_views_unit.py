@@ -205,6 +205,11 @@ def test_trail_view_columns_per_hop_and_aggregated_edges(tmp_path):
     data = payload(stats.path)
     levels = {n["id"]: n["level"] for n in data["nodes"]}
     assert levels[VICTIM_A] == 0 and levels[BOSS] == 1 and levels["cash"] == 2
+    x = {n["id"]: n["x"] for n in data["nodes"]}
+    assert x[VICTIM_A] < x[BOSS] < x["cash"] and data["options"]["physics"]["enabled"] is False
+    back = trail_view(trail_frame(), tmp_path / "back.html", title="t", method_note="", direction="backward")
+    back_levels = {n["id"]: n["level"] for n in payload(back.path)["nodes"]}
+    assert back_levels[BOSS] > back_levels[VICTIM_A]  # money still flows left to right
     assert stats.edges_shown == 4  # the NOK and EUR rows to RO become one edge
     ro = next(e for e in data["edges"] if e["to"] == "country:RO")
     assert "EUR 99.99; NOK 1 500.00" in ro["title"]
