@@ -156,7 +156,8 @@ def money_text(value: Any, currency: Any = None) -> str:
 
 
 def swept_to(data: CaseData | None, accounts: Sequence[str], labels: Mapping[str, str], limit: int = 2) -> str:
-    """Where the money of these accounts went: the largest receivers, their share, in the main currency."""
+    """Where the money of these accounts went: the largest receiver and any other taking 5 % or
+    more, with their share of the outflows in the main currency."""
     if data is None or not accounts:
         return ""
     tx = data.transactions
@@ -174,7 +175,9 @@ def swept_to(data: CaseData | None, accounts: Sequence[str], labels: Mapping[str
     total = int(sums.sum())
     if total <= 0:
         return ""
-    top = sorted(sums.items(), key=lambda kv: (-int(kv[1]), str(kv[0])))[:limit]
+    ranked = sorted(sums.items(), key=lambda kv: (-int(kv[1]), str(kv[0])))
+    # the largest receiver always; the next ones only when they took a real share (5 % or more)
+    top = ranked[:1] + [kv for kv in ranked[1:limit] if int(kv[1]) * 20 >= total]
     parts = [
         f"{labels.get(str(k), str(k))}: {format_minor(int(v), currency)} ({int(v) * 100 // total} % of outflows)"
         for k, v in top

@@ -181,3 +181,17 @@ def test_each_finding_is_detailed_once(tmp_path):
     html, _, _, _, findings = _ranked_report(tmp_path)
     for finding in findings:
         assert html.count(f'<section id="{finding.finding_id}"') == 1, finding.detector
+
+
+def test_money_passed_on_names_the_largest_receivers_with_real_shares():
+    from finflow.views.brief import swept_to
+
+    from .cases import hostile_case
+
+    case = hostile_case()
+    tx = case.transactions
+    payer = str(tx["from_account"].dropna().value_counts().index[0])
+    text = swept_to(case, [payer], {})
+    assert text and "% of outflows" in text
+    assert "(0 % of outflows)" not in text and "(1 % of outflows)" not in text
+    assert swept_to(case, ["no-such-account"], {}) == "no outgoing payments in the case"
