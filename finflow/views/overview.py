@@ -160,7 +160,7 @@ def nx_positions(
     pos = nx.spring_layout(graph, seed=seed, k=2.4 / np.sqrt(n), iterations=200, weight="weight")
     pos.pop(hub)
     span = max((abs(c) for xy in pos.values() for c in xy), default=1.0) or 1.0
-    size = scale * max(1.0, np.sqrt(n / 60.0))
+    size = scale * max(1.0, np.sqrt(n / 30.0))
     out = {k: (round(float(pos[k][0]) / span * size), round(float(pos[k][1]) / span * size)) for k in placed}
     return _beside(out, keys, weak)
 
