@@ -14,7 +14,7 @@ of extract text backslash-escaped, so a Markdown viewer shows it as text).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,9 @@ __all__ = ["Links", "ReportTable", "Section", "write_report"]
 PERSONAL_COLUMNS = {
     "birth_date", "id_number", "national_id", "personal_id", "fnr", "phone", "mobile", "phone_number", "email",
 }  # fmt: skip
+
+#: How a role step reads a finding: its resolved role per subject, and notes per finding id.
+RoleReading = tuple[Callable[[Any], str], Mapping[str, str]]
 
 #: How many suspects the first screen names.
 TOP_SUSPECTS = 8
@@ -348,10 +351,23 @@ def _network_anchor(index: int) -> str:
     return f"network-{index + 1}"
 
 
-def _finding_section(finding: Finding, data: CaseData | None, max_evidence: int, links: Links | None = None) -> Section:
+def _finding_section(
+    finding: Finding,
+    data: CaseData | None,
+    max_evidence: int,
+    links: Links | None = None,
+    reading: RoleReading | None = None,
+) -> Section:
     part = Section(finding.finding_id, f"{finding.detector}: {clip(finding.summary, 400)} — score {finding.score:.2f}")
     roles = [f"{_subject_text(s)}: {ROLE_TEXT.get(s.role, s.role)}" for s in finding.subjects]
-    part.paragraphs.append("Subjects: " + "; ".join(roles))
+    part.paragraphs.append("Subjects (roles this finding suggests): " + "; ".join(roles))
+    if reading is not None:
+        role_of, notes = reading
+        resolved = [f"{_subject_text(s)}: {ROLE_TEXT.get(role_of(s), role_of(s))}" for s in finding.subjects]
+        if resolved != roles:
+            part.paragraphs.append("Roles after weighing all findings: " + "; ".join(resolved))
+        if finding.finding_id in notes:
+            part.paragraphs.append(notes[finding.finding_id])
     if finding.metrics:
         part.paragraphs.append("Figures: " + _cell(finding.metrics))
     if links and links.items:
@@ -406,6 +422,7 @@ def _subject_detail(
     data: CaseData | None,
     max_evidence: int,
     view_links: Mapping[str, Sequence[tuple[str, str]]],
+    reading: RoleReading | None = None,
 ) -> Section:
     sid = str(field_value(row, "subject_id", "id", "subject"))
     role = str(field_value(row, "role") or "")
@@ -420,7 +437,8 @@ def _subject_detail(
     mine = [by_id[f] for f, s in placed.items() if s == sid]
     others = [f for f in _split_ids(row) if f in by_id and placed.get(f) != sid]
     for finding in sorted(mine, key=lambda f: (-f.score, f.finding_id)):
-        part.subsections.append(_finding_section(finding, data, max_evidence, _links(view_links, finding.finding_id)))
+        links = _links(view_links, finding.finding_id)
+        part.subsections.append(_finding_section(finding, data, max_evidence, links, reading))
     if others:
         part.links += [(f"also in: {by_id[f].detector} (score {by_id[f].score:.2f})", f"#{f}") for f in sorted(others)]
     return part
@@ -443,6 +461,7 @@ def _detail_sections(
     data: CaseData | None,
     max_evidence: int,
     view_links: Mapping[str, Sequence[tuple[str, str]]],
+    reading: RoleReading | None = None,
 ) -> list[Section]:
     by_id = {f.finding_id: f for f in findings}
     suspect_rows = [] if suspects is None else suspects.to_dict("records")
@@ -469,13 +488,13 @@ def _detail_sections(
             if sid in done:
                 continue
             done.add(sid)
-            part.subsections.append(_subject_detail(row, placed, by_id, data, max_evidence, view_links))
+            part.subsections.append(_subject_detail(row, placed, by_id, data, max_evidence, view_links, reading))
         detail.subsections.append(part)
     rest = [r for r in suspect_rows + victim_rows if str(field_value(r, "subject_id", "id", "subject")) not in done]
     if rest:
         outside = Section("outside", "Subjects outside the networks" if networks else "Subjects")
         for row in rest:
-            outside.subsections.append(_subject_detail(row, placed, by_id, data, max_evidence, view_links))
+            outside.subsections.append(_subject_detail(row, placed, by_id, data, max_evidence, view_links, reading))
         detail.subsections.append(outside)
     loose = [f for f in findings if f.finding_id not in placed]
     if loose:
@@ -487,9 +506,8 @@ def _detail_sections(
             group = sorted(by_detector[detector], key=lambda f: (-f.score, f.finding_id))
             sub = Section(f"detector-{_slug(detector)}", f"{detector} ({len(group)})")
             for finding in group:
-                sub.subsections.append(
-                    _finding_section(finding, data, max_evidence, _links(view_links, finding.finding_id))
-                )
+                links = _links(view_links, finding.finding_id)
+                sub.subsections.append(_finding_section(finding, data, max_evidence, links, reading))
             other.subsections.append(sub)
         detail.subsections.append(other)
     sections.append(detail)
@@ -554,6 +572,8 @@ def _build(
     max_rejects: int,
     max_evidence: int,
     include_personal_ids: bool,
+    reading: RoleReading | None = None,
+    extra_sections: Sequence[Section] = (),
 ) -> list[Section]:
     by_id = {f.finding_id: f for f in findings}
     suspects = subjects
@@ -567,13 +587,14 @@ def _build(
     ]
     sections += _detail_sections(
         findings=findings, suspects=suspects, victims=victims, networks=networks, names=names, data=data,
-        max_evidence=max_evidence, view_links=view_links,
+        max_evidence=max_evidence, view_links=view_links, reading=reading,
     )  # fmt: skip
     sections += [
         _ranked_section(subjects, include_personal_ids),
         _traces_section(traces),
         _sources_section(sources),
         _rejects_section(rejects, max_rejects, include_personal_ids),
+        *extra_sections,  # self-contained sections from other steps, placed before the views
     ]
     view_part = Section("views", "Views")
     view_part.paragraphs.append("Each view is one HTML file that works offline; open it beside this report.")
@@ -643,6 +664,8 @@ def write_report(
     max_rejects: int = 50,
     max_evidence: int = 50,
     include_personal_ids: bool = False,
+    reading: RoleReading | None = None,
+    extra_sections: Sequence[Section] = (),
 ) -> tuple[Path, Path]:
     """Write ``report.html`` and ``report.md`` into ``out_dir``; returns their paths.
 
@@ -651,6 +674,8 @@ def write_report(
     subject id, account id, finding id or network id to (title, relative path) links shown
     beside it. ``data`` (the case) fills the evidence tables and "money passed on to"; without
     it they list transaction ids. ``views`` maps titles to paths relative to ``out_dir``.
+    ``reading`` (resolved role per finding subject, notes per finding id) adds the roles after
+    weighing all findings to each finding; ``extra_sections`` go after the rejected rows.
     Nothing time-dependent is written unless ``generated_at`` is given.
     """
     if victims is None:
@@ -662,6 +687,7 @@ def write_report(
         findings=findings, sources=sources, rejects=rejects, subjects=subjects, victims=victims,
         networks=networks, traces=traces, views=views, view_links=view_links or {}, data=data,
         max_rejects=max_rejects, max_evidence=max_evidence, include_personal_ids=include_personal_ids,
+        reading=reading, extra_sections=extra_sections,
     )  # fmt: skip
     title = f"Case report: {case_name}"
     suspects = subjects

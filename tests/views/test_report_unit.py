@@ -195,3 +195,16 @@ def test_money_passed_on_names_the_largest_receivers_with_real_shares():
     assert text and "% of outflows" in text
     assert "(0 % of outflows)" not in text and "(1 % of outflows)" not in text
     assert swept_to(case, ["no-such-account"], {}) == "no outgoing payments in the case"
+
+
+def test_resolved_roles_and_extra_sections_are_shown(tmp_path):
+    from finflow.views.report import Section
+
+    findings = report_args()["findings"]
+    target = findings[0]
+    reading = (lambda subject: "facilitator", {target.finding_id: "role overruled: wages paid on"})
+    extra = [Section("casework", "Next data requests", ["Ask bank X for statements."])]
+    html, _ = write_report(tmp_path, **report_args(), reading=reading, extra_sections=extra)
+    text = html.read_text("utf-8")
+    assert "Roles after weighing all findings" in text and "role overruled: wages paid on" in text
+    assert text.index('id="casework"') < text.index('id="views"')
