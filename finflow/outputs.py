@@ -12,18 +12,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from finflow.accountid import resolve_id
 from finflow.casedata import CaseData
 from finflow.detect.base import Finding
+from finflow.detect.util import account_info
+from finflow.errors import FinflowError
+from finflow.leads import analyse
 from finflow.money import format_minor
-from finflow.networks import Network, find_networks
+from finflow.networks import Network
+from finflow.progress import Steps, no_steps
 from finflow.safecsv import write_csv
-from finflow.subjects import SubjectRanking, rank_subjects
+from finflow.subjects import SubjectRanking
+from finflow.timeline import build_timeline
 from finflow.trace.paths import trace_paths
 from finflow.views import finding_view, overview_view, subject_view, trail_view
 from finflow.views.brief import CaseCounts, network_name
 from finflow.views.graph import account_roles
 from finflow.views.labels import holder_labels
 from finflow.views.report import write_report
+from finflow.views.timeline import write_timeline
 
 __all__ = ["OutputSettings", "write_outputs"]
 
@@ -47,7 +54,7 @@ def _kind(role: str) -> str:
     return "possible victim" if role == "possible_victim" else str(role)
 
 
-def _views_by_account(rows: Sequence[Any], files: dict[str, str]) -> dict[str, list[str]]:
+def _views_by_account(rows: Sequence[Any]) -> dict[str, list[str]]:
     """Account id → the subjects with a view that stand for it (a party through its accounts)."""
     out: dict[str, list[str]] = {}
     for row in rows:
@@ -76,14 +83,18 @@ def write_outputs(
     sources: Sequence[dict],
     settings: OutputSettings | None = None,
     progress: Callable[[str], None] = lambda message: None,
+    steps: Steps = no_steps,
 ) -> tuple[dict[str, Path], SubjectRanking, list[Network]]:
-    """Write subjects.csv, possible_victims.csv, networks.json, the views and the report."""
+    """Write subjects.csv, possible_victims.csv, networks.json, the views and the report.
+
+    ``progress`` gets one line per stage; ``steps`` counts the timelines, views and traces.
+    """
     settings = settings or OutputSettings()
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs: dict[str, Path] = {}
-    progress("ranking subjects and grouping networks")
-    ranking = rank_subjects(list(findings), data, config)
-    networks = find_networks(data, list(findings), config)
+    progress("resolving roles, ranking subjects and grouping networks")
+    analysis = analyse(list(findings), data, config)
+    ranking, networks = analysis.ranking, analysis.networks
     for name, table in (("subjects.csv", ranking.suspects), ("possible_victims.csv", ranking.victims)):
         write_csv(out_dir / name, table)
         outputs[name] = out_dir / name
@@ -99,17 +110,18 @@ def write_outputs(
         *ranking.suspects.head(settings.subject_views).itertuples(index=False),
         *ranking.victims.head(settings.subject_views).itertuples(index=False),
     ]
+    n_findings = min(len(findings), settings.finding_views)
+    shown_findings = list(findings[: settings.finding_views])
     # Names first, so that every view can link to the others before any is drawn.
     subject_files = {row.subject_id: f"subject-{_safe_name(row.subject_id)}.html" for row in subject_rows}
-    by_account = _views_by_account(subject_rows, subject_files)
+    by_account = _views_by_account(subject_rows)
     finding_files = {
-        f.finding_id: f"finding-{rank:03d}-{f.finding_id}.html"
-        for rank, f in enumerate(findings[: settings.finding_views], start=1)
+        f.finding_id: f"finding-{rank:03d}-{f.finding_id}.html" for rank, f in enumerate(shown_findings, 1)
     }
     labels = {str(r.subject_id): str(r.label or r.subject_id) for r in subject_rows}
 
     def subject_links(keys: Sequence[str], prefix: str) -> list[tuple[str, str]]:
-        seen = []
+        seen: list[tuple[str, str]] = []
         for key in keys:
             for sid in [key, *by_account.get(key, [])]:
                 name = subject_files.get(sid)
@@ -117,9 +129,10 @@ def write_outputs(
                     seen.append((labels[sid], prefix + name))
         return seen[:8]
 
-    named_networks = [
-        {**doc, "name": network_name(doc, ranking.suspects, i)} for i, doc in enumerate(networks_doc)
-    ]
+    wanted = [(row.subject_id, row.label) for row in subject_rows]
+    wanted += [(s.id, s.label) for f in shown_findings for s in f.subjects if s.kind in ("account", "party")]
+    timelines = _timelines(out_dir, data, findings, wanted, progress, steps)
+    named_networks = [{**doc, "name": network_name(doc, ranking.suspects, i)} for i, doc in enumerate(networks_doc)]
     progress("drawing the case overview")
     top_links = [("Case report", "report.html")] + [
         (f"{labels[r.subject_id]} ({_kind(r.role)})", "views/" + subject_files[r.subject_id]) for r in subject_rows[:6]
@@ -131,34 +144,48 @@ def write_outputs(
     views["Case overview"] = "overview.html"
     view_dir = out_dir / "views"
     view_dir.mkdir(exist_ok=True)
-    n_findings = min(len(findings), settings.finding_views)
     progress(f"drawing {len(subject_rows)} subject views and {n_findings} finding views")
     back = [("Case report", "../report.html"), ("Case overview", "../overview.html")]
-    for row in subject_rows:
-        name = "views/" + subject_files[row.subject_id]
-        own = subject_files[row.subject_id]
-        related = [link for link in subject_links(_finding_accounts(findings, row), "") if link[1] != own]
-        subject_view(
-            data, findings, row.subject_id, out_dir / name, node_budget=settings.node_budget,
-            links=back + related, **common,
-        )  # fmt: skip
-        views[f"Subject {row.label or row.subject_id} ({_kind(row.role)})"] = name
-        view_links.setdefault(str(row.subject_id), []).append(("subject view", name))
-    for rank, finding in enumerate(findings[: settings.finding_views], start=1):
-        name = "views/" + finding_files[finding.finding_id]
-        keys = [s.id for s in finding.subjects]
-        finding_view(
-            data, finding, out_dir / name, node_budget=settings.node_budget,
-            links=back + subject_links(keys, ""), **common,
-        )  # fmt: skip
-        views[f"Finding {rank}: {finding.detector} — {finding.subjects[0].label or finding.subjects[0].id}"] = name
-        view_links.setdefault(finding.finding_id, []).append(("finding view", name))
+    with steps("drawing views", len(subject_rows) + n_findings) as advance:
+        for row in subject_rows:
+            own = subject_files[row.subject_id]
+            name = "views/" + own
+            related = [link for link in subject_links(_finding_accounts(findings, row), "") if link[1] != own]
+            timeline = [("Timeline", timelines[row.subject_id])] if row.subject_id in timelines else []
+            subject_view(
+                data, findings, row.subject_id, out_dir / name, node_budget=settings.node_budget,
+                links=back + timeline + related, **common,
+            )  # fmt: skip
+            kind = _kind(row.role)
+            views[f"Subject {row.label or row.subject_id} ({kind})"] = name
+            view_links.setdefault(str(row.subject_id), []).append(("subject view", name))
+            if row.subject_id in timelines:
+                views[f"Timeline of {row.label or row.subject_id} ({kind})"] = f"views/{timelines[row.subject_id]}"
+                view_links[str(row.subject_id)].append(("timeline", f"views/{timelines[row.subject_id]}"))
+            advance()
+        for rank, finding in enumerate(shown_findings, start=1):
+            name = "views/" + finding_files[finding.finding_id]
+            keys = [s.id for s in finding.subjects]
+            timeline = [(f"Timeline of {s.label or s.id}", timelines[s.id]) for s in finding.subjects
+                        if s.id in timelines]  # fmt: skip
+            finding_view(
+                data, finding, out_dir / name, node_budget=settings.node_budget,
+                links=back + subject_links(keys, "") + timeline, **common,
+            )  # fmt: skip
+            first = finding.subjects[0]
+            views[f"Finding {rank}: {finding.detector} — {first.label or first.id}"] = name
+            view_links.setdefault(finding.finding_id, []).append(("finding view", name))
+            advance()
 
-    traces = _controller_traces(out_dir, data, findings, ranking, settings, views, progress, back, subject_links)
+    roles = account_roles(findings)
+    traces = _controller_traces(out_dir, data, ranking, settings, views, progress, steps, back, subject_links, roles)
     for trace in traces:
-        view_links.setdefault(trace["subject_id"], []).append(("trail", trace["view"]))
+        view_links.setdefault(trace.pop("subject_id"), []).append(("trail", trace["view"]))
 
+    progress("statement coverage, next data requests, source and application of funds")
+    extra = _casework(out_dir, data, findings, config, ranking, networks, settings, outputs)
     progress("writing the case report")
+    info = account_info(data)
     html, md = write_report(
         out_dir,
         case_name=case_name,
@@ -166,13 +193,18 @@ def write_outputs(
         rejects=data.rejects,
         findings=findings,
         subjects=ranking.suspects,
-        victims=ranking.victims,
         networks=networks_doc,
-        traces=[{k: v for k, v in t.items() if k != "subject_id"} for t in traces],
+        traces=traces,
         views=views,
-        view_links=view_links,
         data=data,
         include_personal_ids=settings.include_personal_ids,
+        victims=ranking.victims,
+        view_links=view_links,
+        reading=(
+            lambda subject: analysis.roles.subject_role(subject, info),
+            {**analysis.roles.overruled, **analysis.roles.notes},
+        ),
+        extra_sections=extra,
     )
     outputs["report.html"] = html
     outputs["report.md"] = md
@@ -180,16 +212,47 @@ def write_outputs(
     return outputs, ranking, networks
 
 
-def _controller_traces(
+def _timelines(
     out_dir: Path,
     data: CaseData,
     findings: Sequence[Finding],
+    wanted: Sequence[tuple[str, str | None]],
+    progress: Callable[[str], None],
+    steps: Steps = no_steps,
+) -> dict[str, str]:
+    """A timeline page per account or party in ``wanted`` (once each); subject id → file name in views/."""
+    from finflow.account_command import timeline_name
+
+    ids = list(dict.fromkeys(subject_id for subject_id, _label in wanted))
+    progress(f"writing {len(ids)} account timelines")
+    written: dict[str, str] = {}
+    with steps("writing timelines", len(ids)) as advance:
+        for subject_id in ids:
+            advance()
+            try:
+                ref = resolve_id(data, subject_id)
+            except FinflowError:
+                continue  # an address or identifier subject: no account of its own
+            if ref.matched != "id":
+                continue
+            name = timeline_name(subject_id)
+            timeline = build_timeline(data, ref, findings)
+            write_timeline(timeline, out_dir / "views" / name, back_links={"Case report": "../report.html"})
+            written[subject_id] = name
+    return written
+
+
+def _controller_traces(
+    out_dir: Path,
+    data: CaseData,
     ranking: SubjectRanking,
     settings: OutputSettings,
     views: dict[str, str],
     progress: Callable[[str], None],
+    steps: Steps = no_steps,
     back: list[tuple[str, str]] | None = None,
     subject_links: Callable[[Sequence[str], str], list[tuple[str, str]]] | None = None,
+    roles: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Forward trails from the accounts of the top-ranked controllers: where did their money go?"""
     controllers = ranking.suspects[ranking.suspects["role"] == "controller"].head(settings.traces)
@@ -197,42 +260,80 @@ def _controller_traces(
         return []
     progress(f"tracing the money of {len(controllers)} controller(s)")
     labels = holder_labels(data)
-    roles = account_roles(findings)
     traces = []
-    for row in controllers.itertuples(index=False):
-        accounts = [a for a in str(row.accounts or "").split(",") if a] or [row.subject_id]
-        start = accounts[0] if row.subject_kind == "account" or not row.accounts else row.subject_id
-        try:
-            result = trace_paths(data, start, direction="forward", max_hops=3)
-        except ValueError:
-            continue
-        name = _safe_name(row.subject_id)
-        result.write(out_dir / "traces" / name)
-        view = f"views/trail-{name}.html"
-        trail_view(
-            result.trail_edges(), out_dir / view, title=f"Where the money of {row.label or start} went",
-            method_note=result.method_note, labels=labels, roles=roles,
-            links=(back or []) + (subject_links([row.subject_id], "") if subject_links else []),
-            empty_reason=(
-                f"{row.label or start} ({start}) made no payment that could be followed within "
-                f"{result.parameters.get('max_hops', 3)} transfers in {result.currency}."
-            ),
-        )  # fmt: skip
-        views[f"Trail from {row.label or start} (controller)"] = view
-        edges = result.trail_edges()
-        first_hop = edges[edges["hop"] == edges["hop"].min()] if len(edges) else edges
-        top = first_hop.sort_values(["amount_minor", "to_node"], ascending=[False, True]).head(5)
-        traces.append(
-            {
-                "start": f"{row.label or ''} ({start})".strip(),
-                "method": result.method_note,
-                "largest first-hop destinations": "; ".join(
-                    f"{labels.get(str(n), n)}: {format_minor(int(a), result.currency)}"
-                    for n, a in zip(top["to_node"], top["amount_minor"], strict=True)
-                ),
-                "files": f"traces/{name}/trace.json, traces/{name}/trace.csv",
-                "view": view,
-                "subject_id": str(row.subject_id),
-            }
-        )
+    with steps("tracing controllers' money", len(controllers)) as advance:
+        for row in controllers.itertuples(index=False):
+            advance()
+            links = (back or []) + (subject_links([row.subject_id], "") if subject_links else [])
+            trace = _controller_trace(out_dir, data, row, labels, views, links, roles or {})
+            if trace is not None:
+                traces.append(trace)
     return traces
+
+
+def _casework(
+    out_dir: Path,
+    data: CaseData,
+    findings: Sequence[Finding],
+    config: dict[str, Any],
+    ranking: SubjectRanking,
+    networks: list[Network],
+    settings: OutputSettings,
+    outputs: dict[str, Path],
+) -> list:
+    """coverage*.csv, balance_breaks.csv, requests.csv and their report sections (finflow.views.casework)."""
+    from finflow.analysis import from_parts
+    from finflow.coverage import compute_coverage, write_coverage
+    from finflow.requests import compute_requests, write_requests
+    from finflow.views.casework import casework_sections
+
+    analysis = from_parts(data, config, list(findings), ranking, networks)
+    coverage = compute_coverage(data)
+    outputs.update(write_coverage(coverage, out_dir))
+    requests = compute_requests(analysis, config)
+    outputs["requests.csv"] = write_requests(requests, out_dir)
+    return casework_sections(analysis, coverage, requests, top=max(settings.traces, 3))
+
+
+def _controller_trace(
+    out_dir: Path,
+    data: CaseData,
+    row: Any,
+    labels: dict[str, str],
+    views: dict[str, str],
+    links: list[tuple[str, str]] | None = None,
+    roles: dict[str, str] | None = None,
+) -> dict[str, Any] | None:
+    """One controller's forward trail: trace files, view, and its largest first-hop destinations."""
+    accounts = [a for a in str(row.accounts or "").split(",") if a] or [row.subject_id]
+    start = accounts[0] if row.subject_kind == "account" or not row.accounts else row.subject_id
+    try:
+        result = trace_paths(data, start, direction="forward", max_hops=3)
+    except ValueError:
+        return None
+    name = _safe_name(row.subject_id)
+    result.write(out_dir / "traces" / name)
+    view = f"views/trail-{name}.html"
+    trail_view(
+        result.trail_edges(), out_dir / view, title=f"Where the money of {row.label or start} went",
+        method_note=result.method_note, labels=labels, roles=roles or {}, links=links or [],
+        empty_reason=(
+            f"{row.label or start} ({start}) made no payment that could be followed within "
+            f"{result.parameters.get('max_hops', 3)} transfers in {result.currency}."
+        ),
+    )  # fmt: skip
+    views[f"Trail from {row.label or start} (controller)"] = view
+    edges = result.trail_edges()
+    first_hop = edges[edges["hop"] == edges["hop"].min()] if len(edges) else edges
+    top = first_hop.sort_values(["amount_minor", "to_node"], ascending=[False, True]).head(5)
+    return {
+        "start": f"{row.label or ''} ({start})".strip(),
+        "method": result.method_note,
+        "largest first-hop destinations": "; ".join(
+            f"{labels.get(str(n), n)}: {format_minor(int(a), result.currency)}"
+            for n, a in zip(top["to_node"], top["amount_minor"], strict=True)
+        ),
+        "files": f"traces/{name}/trace.json, traces/{name}/trace.csv",
+        "view": view,
+        "subject_id": str(row.subject_id),
+    }

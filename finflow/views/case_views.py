@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import NO_FINDINGS, Finding
+from finflow.flowindex import flow_index
 from finflow.money import format_minor, main_currency
 from finflow.views.brief import CaseCounts, field_value
 from finflow.views.evidence import EVIDENCE_COLUMNS, evidence_rows
@@ -144,7 +146,7 @@ def overview_view(
     finding names them. ``counts`` (findings, suspects, possible victims) are stated as given,
     so that the overview, the report and the terminal agree.
     """
-    graph = build_case_graph(data, findings, home_country=home_country)
+    graph = flow_index(data).case_graph(findings, home_country=home_country)
     if counts is None and findings:
         from finflow.subjects import rank_subjects
 
@@ -216,6 +218,13 @@ def overview_view(
     )
 
 
+def _present(graph: CaseGraph, subject_id: str) -> bool:
+    keys = graph.cache.get("keys")
+    if keys is None:
+        keys = graph.cache["keys"] = frozenset(graph.nodes["key"].tolist())
+    return any(k in keys for k in [subject_id] + [f"{p}:{subject_id}" for p in ("account", "party", "address")])
+
+
 def _resolve_subject(graph: CaseGraph, subject_id: str) -> str:
     """The node key for an account, party or address id (or an already namespaced key)."""
     present = set(graph.nodes["key"])
@@ -238,18 +247,22 @@ def subject_view(
     include_personal_ids: bool = False,
     links: Sequence[tuple[str, str]] = (),
 ) -> ViewStats:
-    """Everything within ``hops`` connections of one account, party or address; ``links``
-    (text, relative href) lead back to the report and to related subjects' views."""
-    extra = [f"{p}:{subject_id}" for p in ("account", "party", "address")]
-    graph = build_case_graph(
-        data,
-        findings,
-        home_country=home_country,
-        collapse_foreign=False,
-        extra_keys=[k for k in extra if _known(data, k)],
-    )
+    """Everything within ``hops`` connections of one account, party or address.
+
+    ``links`` (text, relative href) are printed above the graph (the report, the timeline)."""
+    graph = flow_index(data).case_graph(findings, home_country=home_country, collapse_foreign=False)
+    if not _present(graph, subject_id):
+        # a subject without money or findings of its own: draw it with its holder and addresses
+        extra = [f"{p}:{subject_id}" for p in ("account", "party", "address")]
+        graph = build_case_graph(
+            data,
+            findings,
+            home_country=home_country,
+            collapse_foreign=False,
+            extra_keys=[k for k in extra if _known(data, k)],
+        )
     centre = _resolve_subject(graph, subject_id)
-    graph.centre = centre
+    graph = replace(graph, centre=centre)
     hop = ego_keys(graph.edges, centre, hops)
     ego_nodes = graph.nodes[graph.nodes["key"].isin(hop.index)]
     ego_edges = graph.edges[graph.edges["source"].isin(hop.index) & graph.edges["target"].isin(hop.index)]
@@ -295,8 +308,7 @@ def finding_view(
     links: Sequence[tuple[str, str]] = (),
 ) -> ViewStats:
     """One finding: its subjects and the transactions it rests on, with the evidence table."""
-    tx = data.transactions
-    evidence = tx[tx["txn_id"].astype("string").isin(finding.evidence_txn_ids)]
+    evidence = flow_index(data).rows(finding.evidence_txn_ids)
     graph = build_case_graph(data, [finding], transactions=evidence, collapse_foreign=False)
     keys = select_nodes(graph.nodes, graph.edges, node_budget)
     subjects = "; ".join(f"{clip(s.label or s.id, 60)} — {ROLE_TEXT.get(s.role, s.role)}" for s in finding.subjects)

@@ -24,6 +24,7 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import NO_FINDINGS, Finding
+from finflow.flowindex import flow_index
 from finflow.money import format_minor
 from finflow.views.brief import (
     CaseCounts,
@@ -377,7 +378,7 @@ def _finding_section(
         details.append(["parameters", _cell(finding.parameters)])
     ids = finding.evidence_txn_ids
     if ids and data is not None:
-        rows = evidence_rows(data.transactions, ids)
+        rows = evidence_rows(flow_index(data).rows(ids), ids)
         caption = f"Evidence: {_count(len(ids), 'transaction')}"
         if len(rows) > max_evidence:
             caption += f" (first {max_evidence} listed)"
