@@ -99,10 +99,9 @@ def subject_name(row: Mapping[str, Any]) -> str:
 
 
 def role_text(row: Mapping[str, Any]) -> str:
+    """The suggested role in words (the basis for it is in the subject's detail section)."""
     role = field_value(row, "role")
-    text = ROLE_TEXT.get(str(role), str(role)) if role is not None else ""
-    basis = field_value(row, "role_basis")
-    return f"{text} — {clip(basis, 160)}" if basis is not None else text
+    return ROLE_TEXT.get(str(role), str(role)) if role is not None else ""
 
 
 def reason(row: Mapping[str, Any], findings: Mapping[str, Finding]) -> str:

@@ -66,6 +66,8 @@ def _counterparties(edges: pd.DataFrame, flagged: pd.Index, per_node: int) -> pd
     return pd.Index(per.groupby("f", sort=True).head(per_node)["o"].unique())
 
 
+#: Largest movers drawn when no finding flags anything.
+UNFLAGGED_MOVERS = 80
 #: About how many counterparties the overview draws in all (fewer per flagged node in a big case).
 COUNTERPARTY_BUDGET = 360
 #: Arrows between two unflagged drawn nodes kept (the largest); the rest of that web is noise here.
@@ -77,6 +79,8 @@ def reduce_overview(graph: CaseGraph, *, per_flagged: int = PER_FLAGGED, top_vol
     nodes, edges = graph.nodes, graph.edges
     flagged = pd.Index(nodes.loc[nodes["role"] != "", "key"])
     per_flagged = max(2, min(per_flagged, COUNTERPARTY_BUDGET // max(len(flagged), 1)))
+    if flagged.empty:  # nothing flagged: the money itself is the picture, so draw more of its movers
+        top_volume = max(top_volume, UNFLAGGED_MOVERS)
     keep = flagged.union(_counterparties(edges, flagged, per_flagged))
     movers = nodes[nodes["kind"] != "person"].sort_values(["volume", "key"], ascending=[False, True], kind="stable")
     movers = movers[~movers["key"].str.startswith("party:")]
