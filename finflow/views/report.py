@@ -249,7 +249,7 @@ def _lead_section(
     rows = []
     for position, row in enumerate(suspects.head(TOP_SUSPECTS).to_dict("records"), start=1):
         sid = str(field_value(row, "subject_id", "id", "subject"))
-        score = field_value(row, "priority", "score")
+        score = field_value(row, "score", "priority")
         rows.append(
             [
                 str(field_value(row, "rank") or position),
@@ -266,7 +266,7 @@ def _lead_section(
         + (f" ({more} more in the detail below and in subjects.csv)" if more > 0 else "")
         + ". A finding is a reason to look, not a conclusion."
     )
-    section.tables.append(ReportTable(["#", "subject", "suggested role", "priority", "why", "views"], rows))
+    section.tables.append(ReportTable(["#", "subject", "suggested role", "score", "why", "views"], rows))
     return section
 
 
