@@ -33,6 +33,7 @@ from finflow.reviews import STATUSES, add_review, read_reviews
 from finflow.synth.command import synth
 from finflow.terminal import clean, echo
 from finflow.trace.command import trace
+from finflow.views.brief import CaseCounts
 from finflow.writers.cli import multiformat
 
 if TYPE_CHECKING:
@@ -227,9 +228,9 @@ def investigate_command(
         for row in result.subjects.suspects.head(min(top, 10)).itertuples(index=False):
             label = row.label if isinstance(row.label, str) and row.label else row.subject_id
             echo(f"{row.rank:3d}  {row.score:6.2f}  {row.role:12s} {label}")
-    if result.subjects is not None and len(result.subjects.victims):
-        victims = len(result.subjects.victims)
-        click.echo(f"\n{victims} possible victim(s), for protection, not suspicion: see possible_victims.csv")
+    if result.subjects is not None:
+        counts = CaseCounts.of(result.findings, result.subjects.suspects, result.subjects.victims)
+        click.echo(f"\n{counts.sentence()}: see report.html, subjects.csv and possible_victims.csv")
     click.echo("")
     for _name, file in sorted(result.outputs.items()):
         echo(f"wrote {file}")

@@ -104,22 +104,47 @@ def _review_cells(reviews: Mapping[str, ReviewState] | None, finding: Finding) -
     return ["open", ""] if state is None else [state.label, state.note]
 
 
+def _fit(name: str, ident: str, width: int) -> str:
+    """``name id`` in at most ``width`` characters: the name is shortened at a word with "…",
+    the id never (an account number cut mid-way is a wrong account number)."""
+    full = " ".join(f"{name} {ident}".split())
+    if len(full) <= width or not name:
+        return full
+    room = width - len(ident) - 2  # space + ellipsis
+    words, kept = name.split(), ""
+    for word in words:
+        if len(kept) + len(word) + (1 if kept else 0) > room:
+            break
+        kept = f"{kept} {word}".strip()
+    if not kept:  # not even the first word fits: cut it, but keep the id whole
+        kept = words[0][: max(room, 1)]
+    return f"{kept}… {ident}"
+
+
 def findings_table(
     findings: Sequence[Finding], limit: int = 25, reviews: Mapping[str, ReviewState] | None = None
 ) -> str:
-    """A ranked plain-text table for the terminal; extract text cleaned (:func:`finflow.terminal.clean`)."""
+    """A ranked plain-text table for the terminal; extract text cleaned (:func:`finflow.terminal.clean`).
+
+    Names and account numbers are never cut mid-way: a long name is shortened at a word, the
+    subject column widens for a long id. A reviewed finding's summary starts with its status."""
     if not findings:
         return NO_FINDINGS
-    lines = [f"{'#':>3}  {'score':>5}  {'detector':<22} {'role':<16} {'subject':<32} summary"]
-    for rank, finding in enumerate(findings[:limit], start=1):
+    shown = findings[:limit]
+    subjects = [
+        _fit(" ".join(clean(s.label or "").split()), " ".join(clean(s.id).split()), 48)
+        for s in (f.subjects[0] for f in shown)
+    ]
+    width = max([len("subject"), *(len(s) for s in subjects)])
+    lines = [f"{'#':>3}  {'score':>5}  {'detector':<22} {'role':<16} {'subject':<{width}} summary"]
+    for rank, (finding, label) in enumerate(zip(shown, subjects, strict=True), start=1):
         subject = finding.subjects[0]
-        label = " ".join(clean(f"{subject.label or ''} {subject.id}").split())[:32]
         summary = " ".join(clean(finding.summary).split())
         state = (reviews or {}).get(finding.finding_id)
         if state is not None:
             summary = f"[{state.label}] {summary}"
         lines.append(
-            f"{rank:>3}  {finding.score:>5.2f}  {finding.detector:<22} {subject.role:<16} {label:<32} {summary}"
+            f"{rank:>3}  {finding.score:>5.2f}  {finding.detector:<22} {subject.role:<16} {label:<{width}} {summary}"
         )
     if len(findings) > limit:
         lines.append(f"… and {len(findings) - limit} more in findings.json / findings.csv")

@@ -26,6 +26,8 @@ from finflow.subjects import SubjectRanking
 from finflow.timeline import build_timeline
 from finflow.trace.paths import trace_paths
 from finflow.views import finding_view, overview_view, subject_view, trail_view
+from finflow.views.brief import CaseCounts, network_name
+from finflow.views.graph import account_roles
 from finflow.views.labels import holder_labels
 from finflow.views.report import write_report
 from finflow.views.timeline import write_timeline
@@ -47,6 +49,29 @@ class OutputSettings:
 
 def _safe_name(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)[:80]
+
+
+def _kind(role: str) -> str:
+    return "possible victim" if role == "possible_victim" else str(role)
+
+
+def _views_by_account(rows: Sequence[Any]) -> dict[str, list[str]]:
+    """Account id → the subjects with a view that stand for it (a party through its accounts)."""
+    out: dict[str, list[str]] = {}
+    for row in rows:
+        for account in [a for a in str(row.accounts or "").split(",") if a]:
+            out.setdefault(account, []).append(row.subject_id)
+    return out
+
+
+def _finding_accounts(findings: Sequence[Finding], row: Any) -> list[str]:
+    """Ids of subjects that share a finding with this ranked subject (its related subjects)."""
+    mine = set(str(row.finding_ids or "").split(","))
+    ids: list[str] = []
+    for finding in findings:
+        if finding.finding_id in mine:
+            ids += [s.id for s in finding.subjects if s.id not in ids]
+    return ids
 
 
 def write_outputs(
@@ -86,50 +111,86 @@ def write_outputs(
     outputs["networks.json"] = out_dir / "networks.json"
 
     views: dict[str, str] = {}
-    progress("drawing the case overview")
+    view_links: dict[str, list[tuple[str, str]]] = {}
+    counts = CaseCounts.of(findings, ranking.suspects, ranking.victims)
     common = {"include_personal_ids": settings.include_personal_ids}
-    overview_view(data, findings, out_dir / "overview.html", node_budget=settings.node_budget, **common)
-    views["Case overview"] = "overview.html"
-    view_dir = out_dir / "views"
-    view_dir.mkdir(exist_ok=True)
     subject_rows = [
         *ranking.suspects.head(settings.subject_views).itertuples(index=False),
         *ranking.victims.head(settings.subject_views).itertuples(index=False),
     ]
     n_findings = min(len(findings), settings.finding_views)
     shown_findings = list(findings[: settings.finding_views])
+    # Names first, so that every view can link to the others before any is drawn.
+    subject_files = {row.subject_id: f"subject-{_safe_name(row.subject_id)}.html" for row in subject_rows}
+    by_account = _views_by_account(subject_rows)
+    finding_files = {
+        f.finding_id: f"finding-{rank:03d}-{f.finding_id}.html" for rank, f in enumerate(shown_findings, 1)
+    }
+    labels = {str(r.subject_id): str(r.label or r.subject_id) for r in subject_rows}
+
+    def subject_links(keys: Sequence[str], prefix: str) -> list[tuple[str, str]]:
+        seen: list[tuple[str, str]] = []
+        for key in keys:
+            for sid in [key, *by_account.get(key, [])]:
+                name = subject_files.get(sid)
+                if name and (labels[sid], prefix + name) not in seen:
+                    seen.append((labels[sid], prefix + name))
+        return seen[:8]
+
     wanted = [(row.subject_id, row.label) for row in subject_rows]
     wanted += [(s.id, s.label) for f in shown_findings for s in f.subjects if s.kind in ("account", "party")]
     timelines = _timelines(out_dir, data, findings, wanted, progress, steps)
+    named_networks = [{**doc, "name": network_name(doc, ranking.suspects, i)} for i, doc in enumerate(networks_doc)]
+    progress("drawing the case overview")
+    top_links = [("Case report", "report.html")] + [
+        (f"{labels[r.subject_id]} ({_kind(r.role)})", "views/" + subject_files[r.subject_id]) for r in subject_rows[:6]
+    ]
+    overview_view(
+        data, findings, out_dir / "overview.html", node_budget=settings.node_budget, links=top_links,
+        counts=counts, networks=named_networks, **common,
+    )  # fmt: skip
+    views["Case overview"] = "overview.html"
+    view_dir = out_dir / "views"
+    view_dir.mkdir(exist_ok=True)
     progress(f"drawing {len(subject_rows)} subject views and {n_findings} finding views")
-    home = ("Case report", "../report.html")
+    back = [("Case report", "../report.html"), ("Case overview", "../overview.html")]
     with steps("drawing views", len(subject_rows) + n_findings) as advance:
         for row in subject_rows:
-            name = f"views/subject-{_safe_name(row.subject_id)}.html"
-            links = [home] + ([("Timeline", timelines[row.subject_id])] if row.subject_id in timelines else [])
+            own = subject_files[row.subject_id]
+            name = "views/" + own
+            related = [link for link in subject_links(_finding_accounts(findings, row), "") if link[1] != own]
+            timeline = [("Timeline", timelines[row.subject_id])] if row.subject_id in timelines else []
             subject_view(
-                data, findings, row.subject_id, out_dir / name, node_budget=settings.node_budget, links=links,
-                **common,
+                data, findings, row.subject_id, out_dir / name, node_budget=settings.node_budget,
+                links=back + timeline + related, **common,
             )  # fmt: skip
-            kind = "possible victim" if row.role == "possible_victim" else row.role
+            kind = _kind(row.role)
             views[f"Subject {row.label or row.subject_id} ({kind})"] = name
+            view_links.setdefault(str(row.subject_id), []).append(("subject view", name))
             if row.subject_id in timelines:
                 views[f"Timeline of {row.label or row.subject_id} ({kind})"] = f"views/{timelines[row.subject_id]}"
+                view_links[str(row.subject_id)].append(("timeline", f"views/{timelines[row.subject_id]}"))
             advance()
         for rank, finding in enumerate(shown_findings, start=1):
-            name = f"views/finding-{rank:03d}-{finding.finding_id}.html"
-            links = [home] + [(f"Timeline of {s.label or s.id}", timelines[s.id]) for s in finding.subjects
-                              if s.id in timelines]  # fmt: skip
+            name = "views/" + finding_files[finding.finding_id]
+            keys = [s.id for s in finding.subjects]
+            timeline = [(f"Timeline of {s.label or s.id}", timelines[s.id]) for s in finding.subjects
+                        if s.id in timelines]  # fmt: skip
             review = (reviews or {}).get(finding.finding_id)
             finding_view(
-                data, finding, out_dir / name, node_budget=settings.node_budget, links=links,
+                data, finding, out_dir / name, node_budget=settings.node_budget,
+                links=back + subject_links(keys, "") + timeline,
                 review=review.sentence() if review is not None else None, **common,
             )  # fmt: skip
             first = finding.subjects[0]
             views[f"Finding {rank}: {finding.detector} — {first.label or first.id}"] = name
+            view_links.setdefault(finding.finding_id, []).append(("finding view", name))
             advance()
 
-    traces = _controller_traces(out_dir, data, ranking, settings, views, progress, steps)
+    roles = account_roles(findings)
+    traces = _controller_traces(out_dir, data, ranking, settings, views, progress, steps, back, subject_links, roles)
+    for trace in traces:
+        view_links.setdefault(trace.pop("subject_id"), []).append(("trail", trace["view"]))
 
     progress("statement coverage, next data requests, source and application of funds")
     extra = _casework(out_dir, data, findings, config, ranking, networks, settings, outputs)
@@ -148,6 +209,7 @@ def write_outputs(
         data=data,
         include_personal_ids=settings.include_personal_ids,
         victims=ranking.victims,
+        view_links=view_links,
         reading=(
             lambda subject: analysis.roles.subject_role(subject, info),
             {**analysis.roles.overruled, **analysis.roles.notes},
@@ -200,6 +262,9 @@ def _controller_traces(
     views: dict[str, str],
     progress: Callable[[str], None],
     steps: Steps = no_steps,
+    back: list[tuple[str, str]] | None = None,
+    subject_links: Callable[[Sequence[str], str], list[tuple[str, str]]] | None = None,
+    roles: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Forward trails from the accounts of the top-ranked controllers: where did their money go?"""
     controllers = ranking.suspects[ranking.suspects["role"] == "controller"].head(settings.traces)
@@ -211,7 +276,8 @@ def _controller_traces(
     with steps("tracing controllers' money", len(controllers)) as advance:
         for row in controllers.itertuples(index=False):
             advance()
-            trace = _controller_trace(out_dir, data, row, labels, views)
+            links = (back or []) + (subject_links([row.subject_id], "") if subject_links else [])
+            trace = _controller_trace(out_dir, data, row, labels, views, links, roles or {})
             if trace is not None:
                 traces.append(trace)
     return traces
@@ -239,8 +305,16 @@ def _casework(
     requests = compute_requests(analysis, config)
     outputs["requests.csv"] = write_requests(requests, out_dir)
     return casework_sections(analysis, coverage, requests, top=max(settings.traces, 3))
+
+
 def _controller_trace(
-    out_dir: Path, data: CaseData, row: Any, labels: dict[str, str], views: dict[str, str]
+    out_dir: Path,
+    data: CaseData,
+    row: Any,
+    labels: dict[str, str],
+    views: dict[str, str],
+    links: list[tuple[str, str]] | None = None,
+    roles: dict[str, str] | None = None,
 ) -> dict[str, Any] | None:
     """One controller's forward trail: trace files, view, and its largest first-hop destinations."""
     accounts = [a for a in str(row.accounts or "").split(",") if a] or [row.subject_id]
@@ -254,7 +328,11 @@ def _controller_trace(
     view = f"views/trail-{name}.html"
     trail_view(
         result.trail_edges(), out_dir / view, title=f"Where the money of {row.label or start} went",
-        method_note=result.method_note, labels=labels,
+        method_note=result.method_note, labels=labels, roles=roles or {}, links=links or [],
+        empty_reason=(
+            f"{row.label or start} ({start}) made no payment that could be followed within "
+            f"{result.parameters.get('max_hops', 3)} transfers in {result.currency}."
+        ),
     )  # fmt: skip
     views[f"Trail from {row.label or start} (controller)"] = view
     edges = result.trail_edges()
@@ -269,4 +347,5 @@ def _controller_trace(
         ),
         "files": f"traces/{name}/trace.json, traces/{name}/trace.csv",
         "view": view,
+        "subject_id": str(row.subject_id),
     }

@@ -108,8 +108,13 @@ def detect_corridor_outflows(data: CaseData, params: Mapping[str, Any]) -> list[
                 score=score,
                 summary=(
                     f"{len(rows)} transfers to {', '.join(countries)} in {len(months)} month(s), total "
-                    f"{money_total(rows)}; {cash_share:.0%} within "
-                    f"{params['cash_before_hours']} h after a cash deposit"
+                    f"{money_total(rows)}"
+                    # a share is evidence only when there is one: "0 % after a cash deposit" is not a reason
+                    + (
+                        f"; {cash_share:.0%} within {params['cash_before_hours']} h after a cash deposit"
+                        if cash_share > 0
+                        else ""
+                    )
                 ),
                 parameters=dict(params),
                 evidence_txn_ids=evidence(rows, params["max_evidence"]),

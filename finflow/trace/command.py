@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import click
 import pandas as pd
@@ -14,6 +15,7 @@ from finflow.cli_options import case_option, out_option
 from finflow.money import format_minor, is_currency, parse_amounts
 from finflow.terminal import clean, echo
 from finflow.trace.ledger import METHODS
+from finflow.trace.output import aggregate_trail_edges
 from finflow.trace.paths import default_currency, trace_paths
 from finflow.trace.proceeds import tainted_from, trace_proceeds
 from finflow.views import trail_view
@@ -169,10 +171,26 @@ def trace(
         echo(f"wrote {file}")
     trail = Path(out_dir) / "trail.html"
     trail_view(
-        result.trail_edges(), trail, title=f"Trail from {start}", method_note=result.method_note,
-        labels=holder_labels(data),
+        source_trail_edges(result) if proceeds else result.trail_edges(), trail, title=f"Trail from {start}",
+        method_note=result.method_note, labels=holder_labels(data), direction="backward" if backward else "forward",
+        empty_reason=f"Nothing traced from {start}: no transaction matches this trace's start, direction, "
+        "dates, currency and minimum amount (see the method above).",
     )  # fmt: skip
     echo(f"wrote {trail}")
+
+
+def source_trail_edges(result: Any) -> pd.DataFrame:
+    """Proceeds trail edges per tainted source (a ``colour`` column), so each source is drawn in its own colour."""
+    moves = result.movements
+    parts = (
+        [
+            aggregate_trail_edges(moves[moves["colour"] == colour], result.currency).assign(colour=str(colour))
+            for colour in sorted(moves["colour"].astype(str).unique())
+        ]
+        if len(moves)
+        else []
+    )
+    return pd.concat(parts, ignore_index=True) if parts else result.trail_edges()
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m finflow.trace.command` before wiring

@@ -24,7 +24,7 @@ from finflow.money import main_currency
 from finflow.normalize import guess_party_kind
 from finflow.views.style import ROLE_ORDER
 
-__all__ = ["CaseGraph", "RoleMark", "build_case_graph", "ego_keys", "select_nodes", "subject_key"]
+__all__ = ["CaseGraph", "RoleMark", "account_roles", "build_case_graph", "ego_keys", "select_nodes", "subject_key"]
 
 #: A subject kind of a finding → the prefix of its node key.
 _SUBJECT_PREFIX = {"account": "account:", "party": "party:", "address": "address:"}
@@ -369,3 +369,12 @@ def select_nodes(
         _volume=-nodes["volume"],
     ).sort_values(["_hop", "_tier", "_score", "_volume", "key"], kind="stable")
     return pd.Index(ranked["key"].head(budget))
+
+
+def account_roles(findings: Iterable[Finding]) -> dict[str, str]:
+    """Account id → the role its strongest finding suggests (for views keyed by account id)."""
+    return {
+        key.removeprefix("account:"): marks[0].role
+        for key, marks in role_marks(findings).items()
+        if key.startswith("account:")
+    }

@@ -11,6 +11,5 @@ def holder_labels(data: CaseData) -> dict[str, str]:
     """Account id → "holder name (account id)"; accounts without a name keep their id."""
     accounts = data.accounts.dropna(subset=["holder_name"])
     return {
-        str(acc): f"{name} ({acc})"
-        for acc, name in zip(accounts["account_id"], accounts["holder_name"], strict=True)
+        str(acc): f"{name} ({acc})" for acc, name in zip(accounts["account_id"], accounts["holder_name"], strict=True)
     }

@@ -6,15 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import pandas as pd
 
 from finflow.views.layout import spring_positions
 from finflow.views.render import render_template, safe_json, script_hash, static_text, vis_assets
 from finflow.views.render import write_text as _write
+from finflow.views.search import digits_of, search_text
 from finflow.views.style import (
     CENTRE_BORDER,
-    FLAGGED_BORDER,
     KIND_STYLE,
     ROLE_STYLE,
     VICTIM_BORDER,
@@ -22,7 +23,7 @@ from finflow.views.style import (
     legend_entries,
     node_size,
 )
-from finflow.views.tooltips import clip
+from finflow.views.tooltips import clip, short_amount
 
 __all__ = ["PHYSICS_LIMIT", "Table", "ViewStats", "write_page"]
 
@@ -61,61 +62,107 @@ class Table:
     rows: list[list[str]]
 
 
-def _vis_nodes(nodes: pd.DataFrame, titles: dict[str, str], centre: str | None) -> list[dict]:
+def _darker(colour: str, factor: float = 0.6) -> str:
+    """The same hue, darker: a border that frames the fill instead of hiding it."""
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{int(c * factor):02x}" for c in (r, g, b))
+
+
+def _vis_nodes(
+    nodes: pd.DataFrame, titles: dict[str, str], centre: str | None, labelled: set[str] | None
+) -> list[dict]:
     max_volume = float(nodes["volume"].max()) if len(nodes) else 0.0
+    # A big drawing opens zoomed out: labels and nodes grow with it so they stay readable.
+    grow = max(1.0, (len(nodes) / 150) ** 0.5) if labelled is not None else 1.0
     out = []
     for row in nodes.astype(object).itertuples(index=False):
         kind_style = KIND_STYLE.get(row.kind, KIND_STYLE["unknown"])
         role = str(row.role or "")
-        fill = ROLE_STYLE[role].color if role else kind_style.color
-        border = VICTIM_BORDER if role == "possible_victim" else FLAGGED_BORDER if role else fill
-        width = 4 if role else 1
+        fill = ROLE_STYLE[role].color if role in ROLE_STYLE else kind_style.color
+        border = VICTIM_BORDER if role == "possible_victim" else _darker(fill) if role else _darker(fill, 0.8)
+        width = 2 if role else 1
         if row.key == centre:
-            border, width = CENTRE_BORDER, 6
+            border, width = CENTRE_BORDER, 4
         label = str(row.label)
         raw_id = str(row.raw_id)
-        out.append(
-            {
-                "id": row.key,
-                "label": clip(label, 40),
-                "title": titles.get(row.key, label),
-                "shape": kind_style.shape,
-                "color": {
-                    "background": fill,
-                    "border": border,
-                    "highlight": {"background": fill, "border": "#000000"},
-                    "hover": {"background": fill, "border": "#000000"},
-                },
-                "borderWidth": width,
-                "size": node_size(float(row.volume), max_volume),
-                "kind": row.kind,
-                "role": role,
-                "search": f"{label} ({raw_id})" if raw_id and raw_id != label else label,
-            }
-        )
+        search = f"{label} ({raw_id})" if raw_id and raw_id != label else label
+        shown = labelled is None or row.key in labelled or row.key == centre
+        node = {
+            "id": row.key,
+            "label": clip(label, 34) if shown else "",
+            "title": titles.get(row.key, label),
+            "shape": kind_style.shape,
+            "color": {
+                "background": fill,
+                "border": border,
+                "highlight": {"background": fill, "border": "#000000"},
+                "hover": {"background": fill, "border": "#000000"},
+            },
+            "borderWidth": width,
+            "size": round(node_size(float(row.volume), max_volume) * grow, 2),
+            "kind": row.kind,
+            "role": role,
+            "search": search,
+            "find": search_text(search),
+            "digits": digits_of(raw_id) if row.kind == "account" else "",
+        }
+        if role:
+            size = round(22 * grow) if labelled is not None else 15
+            node["font"] = {"size": size, "strokeWidth": 5, "strokeColor": "#ffffff"}
+        elif kind_style.shape == "box":
+            node["font"] = {"size": round(22 * grow)}
+        elif labelled is not None and shown:
+            node["font"] = {"size": round(17 * grow), "strokeWidth": 4, "strokeColor": "#ffffff", "color": "#333333"}
+        out.append(node)
     return out
 
 
-def _vis_edges(edges: pd.DataFrame, titles: dict[tuple, str]) -> list[dict]:
+def _vis_edges(edges: pd.DataFrame, titles: dict[tuple, str], currency: str | None, labels: int) -> list[dict]:
     money = edges["relation"] == "money"
     max_amount = float(edges.loc[money, "amount"].max()) if money.any() else 0.0
-    out = []
-    for i, row in enumerate(edges.astype(object).itertuples(index=False)):
-        is_money = row.relation == "money"
-        out.append(
-            {
-                "id": f"e{i}",
-                "from": row.source,
-                "to": row.target,
-                "arrows": "to" if is_money else "",
-                "dashes": not is_money,
-                "width": edge_width(float(row.amount), max_amount) if is_money else 1,
-                "color": {"color": "#6f8aa8" if is_money else "#aaaaaa", "highlight": "#000000"},
-                "title": titles.get((row.source, row.target, row.relation), ""),
-                "relation": row.relation,
-            }
+    strongest: set[int] = set()
+    if currency and labels and money.any():
+        ranked = edges.loc[money & (edges["amount"] > 0)].sort_values(
+            ["amount", "source", "target"], ascending=[False, True, True], kind="stable"
         )
+        strongest = set(ranked.index[:labels].tolist())
+    out = []
+    for i, row in zip(edges.index, edges.astype(object).itertuples(index=False), strict=True):
+        is_money = row.relation == "money"
+        colour = getattr(row, "colour", None)
+        colour = colour if isinstance(colour, str) and colour.startswith("#") else None
+        if row.source == "others" or row.target == "others":
+            colour = colour or "#c8c8c8"
+        edge = {
+            "id": f"e{len(out)}",
+            "from": row.source,
+            "to": row.target,
+            "arrows": "to" if is_money else "",
+            "dashes": not is_money,
+            "width": (
+                min(edge_width(float(row.amount), max_amount), 2.0)
+                if colour == "#c8c8c8"
+                else edge_width(float(row.amount), max_amount)
+            )
+            if is_money
+            else 1,
+            "color": {"color": colour or ("#6f8aa8" if is_money else "#aaaaaa"), "highlight": "#000000"},
+            "title": getattr(row, "title", None) or titles.get((row.source, row.target, row.relation), ""),
+            "relation": row.relation,
+        }
+        if i in strongest and currency:
+            edge["label"] = short_amount(int(row.amount), currency)
+            edge["font"] = {"size": 17, "align": "top", "strokeWidth": 4, "strokeColor": "#ffffff"}
+        out.append(edge)
     return out
+
+
+def _relative(href: str) -> str:
+    """A link to a file beside the view; anything with a scheme, host or absolute path is refused."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or href.startswith(("/", "\\")):
+        raise ValueError(f"view link {href!r} must be a relative path")
+    return quote(href, safe="/#.")
 
 
 def _options(n_nodes: int, layout: str) -> dict[str, Any]:
@@ -174,29 +221,43 @@ def write_page(
     totals: tuple[int, int] | None = None,
     flagged_total: int | None = None,
     links: Sequence[tuple[str, str]] = (),
+    empty: str | None = None,
+    currency: str | None = None,
+    edge_labels: int = 12,
+    labelled: set[str] | None = None,
+    positions: dict[str, tuple[int, int]] | None = None,
+    legend_extra: Sequence[dict[str, str]] = (),
 ) -> ViewStats:
-    """Write one view. ``nodes``/``edges`` are what is drawn; ``totals`` what there was;
-    ``links`` (text, relative href) lead to related pages (the report, timelines)."""
+    """Write one view. ``nodes``/``edges`` are what is drawn; ``totals`` what there was.
+
+    ``links`` (text, relative href) lead back to the report and to related views; ``empty``
+    says why the graph is empty when it is; the ``edge_labels`` strongest money arrows carry
+    their amount in ``currency``; only ``labelled`` nodes (default all) carry a label.
+    """
     if hierarchical:
         layout = "hierarchical"
     elif len(nodes) > PHYSICS_LIMIT:
         layout = "precomputed"
     else:
         layout = "physics"
-    vis_nodes = _vis_nodes(nodes, node_titles, centre)
-    if layout == "precomputed":
+    vis_nodes = _vis_nodes(nodes, node_titles, centre, labelled)
+    if positions is not None and not hierarchical:
+        layout = "precomputed"
+        for node in vis_nodes:
+            node["x"], node["y"] = positions[node["id"]]
+    elif layout == "precomputed":
         positions = spring_positions(
             nodes["key"].tolist(),
             list(zip(edges["source"].tolist(), edges["target"].tolist(), strict=True)),
         )
         for node in vis_nodes:
             node["x"], node["y"] = positions[node["id"]]
-    if hierarchical:
+    if "level" in nodes.columns:  # a trail's column (also with baked positions)
         for node, level in zip(vis_nodes, nodes["level"], strict=True):
             node["level"] = int(level)
     payload = {
         "nodes": vis_nodes,
-        "edges": _vis_edges(edges, edge_titles),
+        "edges": _vis_edges(edges, edge_titles, currency, edge_labels),
         "options": _options(len(nodes), layout),
         "layout": layout,
     }
@@ -213,10 +274,11 @@ def write_page(
     html = render_template(
         "view.html.j2",
         title=title,
-        links=[(str(text), str(href)) for text, href in links],
         notes=list(notes),
         omitted=omitted,
-        legend=legend_entries(kinds, roles),
+        legend=legend_entries(kinds, roles) + list(legend_extra),
+        links=[(text, _relative(href)) for text, href in links],
+        empty=empty if not len(nodes) else None,
         has_money=bool((edges["relation"] == "money").any()) if len(edges) else False,
         tables=list(tables),
         csp=csp,

@@ -37,6 +37,7 @@ KIND_STYLE: dict[str, NodeStyle] = {
     "country": NodeStyle("country (foreign counterparties)", "hexagon", "#c7b7d9"),
     "cash": NodeStyle("cash deposits / withdrawals", "star", "#e0c341"),
     "unknown": NodeStyle("unrecorded counterparty", "triangleDown", "#cccccc"),
+    "others": NodeStyle("everything else, aggregated", "box", "#ececec"),
 }
 
 #: Fill colour per role suggested by findings; overrides the kind colour, keeps the shape.

@@ -15,7 +15,7 @@ from finflow.casedata import CaseData
 from finflow.money import format_minor
 from finflow.views.graph import CaseGraph
 
-__all__ = ["ROLE_TEXT", "clip", "edge_titles", "node_titles", "totals_text"]
+__all__ = ["ROLE_TEXT", "clip", "edge_titles", "node_titles", "short_amount", "totals_text"]
 
 ROLE_TEXT = {
     "possible_victim": "possible victim (for protection, not suspicion)",
@@ -235,3 +235,18 @@ def _edge_titles(graph: CaseGraph, pairs: Iterable[tuple[str, str, str]]) -> dic
             f"{clip(labels.get(row.source, row.source), 60)} {verb} {clip(labels.get(row.target, row.target), 60)}"
         )
     return titles
+
+
+def short_amount(amount_minor: int, currency: str) -> str:
+    """A rounded amount for a label on the graph ("NOK 3.1 M"); tooltips keep the exact figure."""
+    from finflow.money import is_currency, minor_units
+
+    exp = minor_units(currency) if is_currency(currency) else 2
+    whole = abs(int(amount_minor)) / 10**exp
+    sign = "-" if amount_minor < 0 else ""
+    for limit, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if whole >= limit:
+            value = whole / limit
+            text = f"{value:.1f}" if value < 100 else f"{value:.0f}"
+            return f"{currency} {sign}{text} {suffix}"
+    return f"{currency} {sign}{whole:.0f}"

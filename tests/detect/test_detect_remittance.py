@@ -96,3 +96,12 @@ def test_transfers_well_below_the_limit_are_not_structuring(tmp_path):
     rows = [txn(d, 5000, SENDER, RO_IBAN, "remittance", "", to_country="RO") for d in (1, 3, 5)]
     data = build(tmp_path, rows, holders=HOLDERS)
     assert detect_mto_structuring(data, PARAMS) == []
+
+
+def test_a_corridor_without_cash_does_not_offer_zero_percent_as_a_reason(tmp_path):
+    per_month = PARAMS["min_transfers_per_month"]
+    rows = [txn(1 + d, 8500, SENDER, RO_IBAN, "remittance", "", to_country="RO") for d in range(per_month + 1)]
+    data = build(tmp_path, rows, holders=HOLDERS)
+    (finding,) = detect_corridor_outflows(data, PARAMS)
+    assert finding.metrics["after_cash_share"] == 0.0
+    assert "cash deposit" not in finding.summary and "0%" not in finding.summary

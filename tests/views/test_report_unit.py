@@ -137,3 +137,74 @@ def test_ranked_subjects_leave_possible_victims_to_their_section(report):
     ranked = html.split('id="subjects"')[1].split("</section>")[0]
     assert "Boss AS" in ranked and "NOK 90 000.00" in ranked
     assert "Kari Nordmann" not in ranked and "their own section" in ranked
+
+
+def _ranked_report(tmp_path):
+    from finflow.networks import find_networks
+    from finflow.subjects import rank_subjects
+
+    from .cases import hostile_case, hostile_findings
+
+    case, findings = hostile_case(), hostile_findings()
+    ranking = rank_subjects(findings, case)
+    networks = [n.to_dict() for n in find_networks(case, findings)]
+    links = {str(ranking.suspects["subject_id"].iloc[0]): [("subject view", "views/subject-top.html")]}
+    html, md = write_report(
+        tmp_path, **report_args(subjects=ranking.suspects, networks=networks), victims=ranking.victims,
+        view_links=links,
+    )  # fmt: skip
+    return html.read_text("utf-8"), md.read_text("utf-8"), ranking, networks, findings
+
+
+def test_first_screen_leads_with_suspects_victims_and_networks(tmp_path):
+    html, md, ranking, networks, findings = _ranked_report(tmp_path)
+    # the three first-screen sections come before any detail, sources or hashes
+    order = [html.index(f'id="{s}"') for s in ("lead", "victims", "networks", "detail", "sources")]
+    assert order == sorted(order)
+    lead = html.split('id="lead"')[1].split("</section>")[0]
+    top = ranking.suspects.iloc[0]
+    strongest = max((f for f in findings if f.finding_id in top["finding_ids"].split(",")), key=lambda f: f.score)
+    assert str(top["label"]) in lead and f"{strongest.detector}:" in lead
+    assert 'href="views/subject-top.html"' in lead
+    victims = html.split('id="victims"')[1].split("</section>")[0]
+    assert victims.count("<tr>") - 1 == len(ranking.victims)  # one row per person (header excluded)
+    assert "money passed on to" in victims and "% of outflows" in victims
+    if networks:
+        brief = html.split('id="networks"')[1].split("</section>")[0]
+        assert "Network of " in brief and all(n["network_id"] not in brief for n in networks)
+    # ids and hashes sit behind <details>, not in the open text
+    assert SHA in html.split("<details>", 1)[1]
+    assert "[subject view](<views/subject-top.html>)" in md
+
+
+def test_each_finding_is_detailed_once(tmp_path):
+    html, _, _, _, findings = _ranked_report(tmp_path)
+    for finding in findings:
+        assert html.count(f'<section id="{finding.finding_id}"') == 1, finding.detector
+
+
+def test_money_passed_on_names_the_largest_receivers_with_real_shares():
+    from finflow.views.brief import swept_to
+
+    from .cases import hostile_case
+
+    case = hostile_case()
+    tx = case.transactions
+    payer = str(tx["from_account"].dropna().value_counts().index[0])
+    text = swept_to(case, [payer], {})
+    assert text and "% of outflows" in text
+    assert "(0 % of outflows)" not in text and "(1 % of outflows)" not in text
+    assert swept_to(case, ["no-such-account"], {}) == "no outgoing payments in the case"
+
+
+def test_resolved_roles_and_extra_sections_are_shown(tmp_path):
+    from finflow.views.report import Section
+
+    findings = report_args()["findings"]
+    target = findings[0]
+    reading = (lambda subject: "facilitator", {target.finding_id: "role overruled: wages paid on"})
+    extra = [Section("casework", "Next data requests", ["Ask bank X for statements."])]
+    html, _ = write_report(tmp_path, **report_args(), reading=reading, extra_sections=extra)
+    text = html.read_text("utf-8")
+    assert "Roles after weighing all findings" in text and "role overruled: wages paid on" in text
+    assert text.index('id="casework"') < text.index('id="views"')

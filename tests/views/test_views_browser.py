@@ -133,7 +133,8 @@ def test_search_selects_a_node(pages, open_page, browser):
 
 def test_big_view_within_budget_draws_and_settles(tmp_path, open_page):
     case = synthetic_case(900, 2500, seed=2)
-    stats = overview_view(case, synthetic_findings(case, 20), tmp_path / "big.html", node_budget=700)
+    centre = str(case.transactions["from_account"].dropna().iloc[0])
+    stats = subject_view(case, synthetic_findings(case, 20), centre, tmp_path / "big.html", hops=4, node_budget=700)
     assert stats.layout == "precomputed" and stats.nodes_shown == 700
     page = open_page(stats.path)
     page.wait_ready()

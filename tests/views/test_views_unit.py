@@ -151,11 +151,11 @@ def test_big_layout_is_deterministic_and_precomputed(tmp_path):
 def test_node_budget_keeps_flagged_and_neighbours_and_says_what_is_left_out(tmp_path):
     case = synthetic_case(400, 600, seed=5)
     findings = synthetic_findings(case, 12)
-    stats = overview_view(case, findings, tmp_path / "budget.html", node_budget=60)
-    assert stats.nodes_shown == 60 and stats.nodes_total > 60
+    stats = overview_view(case, findings, tmp_path / "budget.html", node_budget=30)
+    assert stats.nodes_shown == 30 and stats.nodes_total > 30
     assert stats.flagged_shown == stats.flagged_total == 12
     data = payload(stats.path)
-    assert len(data["nodes"]) == 60 and len(data["edges"]) == stats.edges_shown
+    assert len(data["nodes"]) == 30 and len(data["edges"]) == stats.edges_shown
     kept = {n["id"] for n in data["nodes"]}
     # every edge drawn joins two drawn nodes
     assert all(e["from"] in kept and e["to"] in kept for e in data["edges"])
@@ -178,7 +178,7 @@ def test_subject_view_is_an_ego_network(tmp_path):
     two = subject_view(case, findings, VICTIM_A, tmp_path / "two.html", hops=2)
     assert two.nodes_shown > one.nodes_shown
     centre = next(n for n in payload(two.path)["nodes"] if n["id"] == f"account:{VICTIM_A}")
-    assert centre["borderWidth"] == 6
+    assert centre["borderWidth"] == 4 and centre["color"]["border"] == "#000000"
     with pytest.raises(ValueError, match="not an account, party or address"):
         subject_view(case, findings, "no-such-id", tmp_path / "x.html")
 
@@ -205,6 +205,11 @@ def test_trail_view_columns_per_hop_and_aggregated_edges(tmp_path):
     data = payload(stats.path)
     levels = {n["id"]: n["level"] for n in data["nodes"]}
     assert levels[VICTIM_A] == 0 and levels[BOSS] == 1 and levels["cash"] == 2
+    x = {n["id"]: n["x"] for n in data["nodes"]}
+    assert x[VICTIM_A] < x[BOSS] < x["cash"] and data["options"]["physics"]["enabled"] is False
+    back = trail_view(trail_frame(), tmp_path / "back.html", title="t", method_note="", direction="backward")
+    back_levels = {n["id"]: n["level"] for n in payload(back.path)["nodes"]}
+    assert back_levels[BOSS] > back_levels[VICTIM_A]  # money still flows left to right
     assert stats.edges_shown == 4  # the NOK and EUR rows to RO become one edge
     ro = next(e for e in data["edges"] if e["to"] == "country:RO")
     assert "EUR 99.99; NOK 1 500.00" in ro["title"]

@@ -31,16 +31,34 @@
     option.value = node.search;
     list.appendChild(option);
   });
+  // The same folding as finflow/views/search.py: case, accents, letters without a decomposition.
+  var FOLD = { "ø": "o", "æ": "ae", "ł": "l", "đ": "d", "ß": "ss", "ð": "d", "þ": "th", "œ": "oe", "ı": "i" };
+  function fold(text) {
+    var plain = text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+    var out = "";
+    for (var i = 0; i < plain.length; i++) { out += FOLD[plain[i]] || plain[i]; }
+    return out.split(/\s+/).filter(Boolean).join(" ");
+  }
+  function digits(text) {
+    var compact = text.replace(/[\s.\-]/g, "");
+    if (/^[A-Za-z]{2}\d{2}[0-9A-Za-z]+$/.test(compact)) { compact = compact.slice(4); }
+    return /^\d+$/.test(compact) ? compact : "";
+  }
   function find(event) {
     if (event) { event.preventDefault(); }
-    var query = input.value.trim().toLowerCase();
-    if (!query) { return; }
+    var raw = input.value.trim();
+    if (!raw) { return; }
+    var query = fold(raw);
+    var number = digits(raw);
     var hits = nodes.get({
       filter: function (node) {
-        return node.search.toLowerCase().indexOf(query) !== -1;
+        if (number.length >= 4 && node.digits && node.digits.indexOf(number) !== -1) { return true; }
+        return node.find.indexOf(query) !== -1;
       }
     });
-    var exact = hits.filter(function (node) { return node.search.toLowerCase() === query; });
+    var exact = hits.filter(function (node) {
+      return node.find === query || (number && node.digits === number);
+    });
     var chosen = exact.length ? exact : hits;
     status.textContent = hits.length + (hits.length === 1 ? " match" : " matches");
     if (!chosen.length) { network.unselectAll(); return; }
