@@ -30,7 +30,7 @@ import pandas as pd
 from finflow.case import open_case
 from finflow.casedata import CaseData
 from finflow.config import load_config
-from finflow.detect.registry import detectors
+from finflow.detect.registry import detectors, run_detector
 from finflow.evaluation import load_truth, named_accounts, score
 
 
@@ -77,7 +77,7 @@ def run(data: CaseData, config: dict) -> tuple[dict[str, list], dict[str, tuple[
     findings, seconds = {}, {}
     for detector in detectors():
         wall, cpu = time.perf_counter(), time.process_time()
-        findings[detector.name] = detector.run(data, config[detector.section])
+        findings[detector.name] = run_detector(detector, data, config[detector.section])
         seconds[detector.name] = (time.perf_counter() - wall, time.process_time() - cpu)
     return findings, seconds
 

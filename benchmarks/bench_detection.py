@@ -10,12 +10,19 @@ against ``ground_truth.json``:
 - per scenario type: recall of the whole catalogue;
 - ranking: precision@10 (top-10 suspects belonging to a scenario), recall@50 (scenario heads —
   controller, manager, organiser, origin, role-holder — among the top 50 suspects), and the share
-  of scenarios whose head is in the top 10.
+  of scenarios whose head is in the top 10;
+- roles (``finflow.roles`` and the ranking after it, as ``finflow investigate`` runs them): the
+  rank of each sex-trafficking ring's controller among the suspects (goal: top 3), of the labour
+  boss and the begging organiser (goal: top 10); planted victims (victims, workers, begging
+  members) with a row in the suspects table (goal: 0) and the share in the possible-victims table
+  (goal: >= 90 %); decoys and mere context counterparties (landlords, hotels, clients, money
+  transfer offices) in the suspects table (goal: 0).
 
 Usage::
 
     python benchmarks/bench_detection.py                       # 20 seeds x 3 sizes (long)
     python benchmarks/bench_detection.py --seeds 3 --sizes 5000,20000
+    python benchmarks/bench_detection.py --seeds 20 --sizes 8000 --no-amlgentex   # the role figures
     python benchmarks/bench_detection.py --speed 1000000      # detection time on one large case
     python benchmarks/bench_detection.py --amlgentex-only     # only the foreign-data table
 
@@ -43,12 +50,19 @@ from finflow.config import load_config
 from finflow.detect.registry import detectors, run_detector
 from finflow.detect.util import AccountInfo
 from finflow.ids import org_party_id, person_party_id
+from finflow.leads import analyse
 from finflow.model import TABLES
 from finflow.normalize import normalize_name
 from finflow.resolve import resolve_parties
 from finflow.subjects import rank_subjects
 
 HEAD_ROLES = ("controller", "manager", "organiser", "origin", "role_holder")
+#: Planted people who are victims (for protection), by scenario role.
+VICTIM_ROLES = ("victim", "worker", "member")
+#: Counterparties that merely receive (or pay) a ring's money: never suspects on that alone.
+CONTEXT_ROLES = ("landlord", "hotel", "client", "remittance_beneficiary")
+#: Whose rank the role figures report: scenario type -> head role.
+LEADS = {"sex_trafficking": "controller", "labour_exploitation": "manager", "forced_begging": "organiser"}
 
 
 def _ids(ref: dict, key: bytes) -> set[str]:
@@ -114,6 +128,43 @@ def _decoy_accounts(path: Path) -> set[str]:
     return out
 
 
+def _refs_ids(refs: list, key: bytes) -> set[str]:
+    return set().union(*(_ids(r, key) for r in refs if isinstance(r, dict))) if refs else set()
+
+
+def _role_truth(path: Path, key: bytes) -> dict:
+    """Leads, planted victims and context counterparties (each a set of ids) from the answer key."""
+    truth = json.loads(path.read_text(encoding="utf-8"))
+    leads, victims, context = [], [], set()
+    for s in truth["scenarios"]:
+        if s["type"] in LEADS:
+            leads.append((s["type"], _refs_ids(s["roles"].get(LEADS[s["type"]], []), key)))
+        for role in VICTIM_ROLES:
+            victims += [_ids(r, key) for r in s["roles"].get(role, []) if isinstance(r, dict)]
+        for role in CONTEXT_ROLES:
+            context |= _refs_ids(s["roles"].get(role, []), key)
+    decoys = set()
+    for d in truth.get("decoys", []):
+        decoys |= {str(a).replace(" ", "").upper() for a in d.get("accounts", []) + d.get("counterparty_accounts", [])}
+        for refs in d["roles"].values():
+            decoys |= _refs_ids(refs if isinstance(refs, list) else [], key)
+    victim_ids = set().union(*victims) if victims else set()
+    return {"leads": leads, "victims": victims, "context": (context | decoys) - victim_ids}
+
+
+def _role_figures(suspect_ids: list[set[str]], victim_ids: list[set[str]], truth: dict) -> dict:
+    """Ranks of the leads, victims among suspects and in the victims table, context in suspects."""
+    ranks = {}
+    for kind, head in truth["leads"]:
+        rank = next((i + 1 for i, m in enumerate(suspect_ids) if m & head), None)
+        ranks.setdefault(kind, []).append(rank)
+    in_suspects = sum(any(v & m for m in suspect_ids) for v in truth["victims"])
+    listed = sum(any(v & m for m in victim_ids) for v in truth["victims"])
+    context = sum(bool(m & truth["context"]) for m in suspect_ids)
+    return {"lead_ranks": ranks, "victims": len(truth["victims"]), "victims_as_suspects": in_suspects,
+            "victims_listed": listed, "context_in_suspects": context}  # fmt: skip
+
+
 def _main_subject(finding):
     """The account or party a finding is about (address and identifier subjects give context)."""
     return next((s for s in finding.subjects if s.kind in ("account", "party")), finding.subjects[0])
@@ -150,7 +201,9 @@ def evaluate(seed: int, size: int, work: Path, config: dict) -> dict:
             "decoys_named": len(named & decoys),
         }
     result["detect_seconds"] = time.perf_counter() - started
-    ranking = rank_subjects(findings, data, config)
+    t0 = time.perf_counter()
+    ranking = analyse(findings, data, config).ranking
+    result["rank_seconds"] = time.perf_counter() - t0
     suspects = ranking.suspects
 
     def members(row) -> set[str]:
@@ -160,6 +213,10 @@ def evaluate(seed: int, size: int, work: Path, config: dict) -> dict:
         return ids
 
     rows = [members(r) for r in suspects.itertuples(index=False)]
+    victim_rows = [members(r) for r in ranking.victims.itertuples(index=False)]
+    result["roles"] = _role_figures(
+        rows, victim_rows, _role_truth(out_dir / "ground_truth.json", case_key(out_dir / "case"))
+    )
     top10 = rows[:10]
     result["p_at_10"] = (sum(any(m & s["ids"] for s in truth) for m in top10) / len(top10)) if top10 else 0.0
     head_found_50 = [any(m & s["head"] for m in rows[:50]) for s in truth]
@@ -193,10 +250,11 @@ def speed(size: int, seed: int, config: dict, keep: Path | None = None) -> None:
             findings.extend(found)
             print(f"  {detector.name:24s} {spent:7.2f} s  {len(found):5d} findings")
         print(f"  {'all detectors':24s} {total:7.2f} s")
-        ranking = rank_subjects(findings, data, config)
+        ranking = analyse(findings, data, config).ranking
         top_accounts = sorted({a for cell in ranking.suspects["accounts"].head(50) for a in str(cell).split(",") if a})
         steps = {
             "rank_subjects": lambda: rank_subjects(findings, data, config),
+            "roles + ranking + networks": lambda: analyse(findings, data, config),
             "find_networks": lambda: find_networks(data, findings, config),
             "subject_context (top 50)": lambda: subject_context(data, top_accounts, config),
         }
@@ -204,6 +262,28 @@ def speed(size: int, seed: int, config: dict, keep: Path | None = None) -> None:
             t0 = time.perf_counter()
             step()
             print(f"  {label:24s} {time.perf_counter() - t0:7.2f} s")
+
+
+def _print_roles(results: list[dict]) -> None:
+    """The role figures over all cases, each with its goal."""
+    print(f"\nroles and ranking over {len(results)} cases:")
+    for kind, goal in (("sex_trafficking", 3), ("labour_exploitation", 10), ("forced_begging", 10)):
+        ranks = [rank for r in results for rank in r["roles"]["lead_ranks"].get(kind, [])]
+        if not ranks:
+            continue
+        within = sum(1 for rank in ranks if rank is not None and rank <= goal)
+        shown = ", ".join("-" if rank is None else str(rank) for rank in ranks)
+        print(f"  {LEADS[kind]} of {kind}: in top {goal} in {within}/{len(ranks)} rings (ranks {shown})")
+    victims = sum(r["roles"]["victims"] for r in results)
+    as_suspects = sum(r["roles"]["victims_as_suspects"] for r in results)
+    listed = sum(r["roles"]["victims_listed"] for r in results)
+    context = sum(r["roles"]["context_in_suspects"] for r in results)
+    print(f"  planted victims with a row in subjects.csv: {as_suspects} of {victims} (goal 0)")
+    share = listed / victims if victims else 1.0
+    print(f"  planted victims in possible_victims.csv: {listed} of {victims} = {share:.0%} (goal >= 90 %)")
+    print(f"  decoys and context counterparties in subjects.csv: {context} (goal 0)")
+    worst = max(r["rank_seconds"] for r in results)
+    print(f"  roles, ranking and networks: max {worst:.1f} s per case")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -235,7 +315,9 @@ def main(argv: list[str] | None = None) -> None:
                 results.append(r)
                 print(
                     f"seed {seed:3d} size {size:7d}: {r['n_tx']:8d} tx, detection {r['detect_seconds']:6.1f} s, "
-                    f"p@10 {r['p_at_10']:.2f}, heads in top 10 {r['head_in_top10']:.2f}",
+                    f"p@10 {r['p_at_10']:.2f}, heads in top 10 {r['head_in_top10']:.2f}, "
+                    f"lead ranks {r['roles']['lead_ranks']}, victims as suspects "
+                    f"{r['roles']['victims_as_suspects']}, context in suspects {r['roles']['context_in_suspects']}",
                     file=sys.stderr,
                 )
     planted: dict[str, int] = defaultdict(int)
@@ -272,6 +354,7 @@ def main(argv: list[str] | None = None) -> None:
     mean = lambda key: sum(r[key] for r in results) / len(results)  # noqa: E731
     print(f"subject ranking: precision@10 {mean('p_at_10'):.2f}, recall@50 of scenario heads {mean('r_at_50'):.2f}, "
           f"scenario heads in top 10 {mean('head_in_top10'):.2f}")  # fmt: skip
+    _print_roles(results)
     for size in sizes:
         rs = [r for r in results if r["n_tx"] and abs(r["n_tx"] - size) / size < 0.5]
         if rs:

@@ -109,7 +109,7 @@ def _time(label: str, module: object, path: str, rows: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--formats", default="dnb,sparebank1,nordea,sbanken,camt053")
+    parser.add_argument("--formats", default="dnb,dnb-motkonto,sparebank1,nordea,sbanken,camt053")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     txns = synthetic(args.rows)

@@ -62,9 +62,11 @@ from finflow.casestore import (
     table_file,
     tidy,
 )
+from finflow.errors import debugging, one_line, os_error_line
 from finflow.ids import file_sha256
 from finflow.importers import registry
 from finflow.importers.base import ImportError_, ImportResult, Source
+from finflow.inputs import not_regular
 from finflow.model import KEYS, SCHEMAS, TABLES, conform
 from finflow.resolve import MERGES_SCHEMA, resolve_parties, undo_merge
 from finflow.safecsv import frame_text
@@ -75,6 +77,8 @@ __all__ = ["Case", "CaseDamagedError", "CaseLockedError", "ImportReport", "case_
 #: each; the same tables a Sighting links to in Neo4j, finflow.neo4j.graphmodel.RECORD_NODES).
 SIGHTED_TABLES: tuple[str, ...] = ("transactions", "parties", "accounts", "addresses", "leases")
 _UNPINNED = object()
+#: Tables whose records describe a whole statement, not one of the source's rows.
+_WHOLE_STATEMENT_TABLES: tuple[str, ...] = ("statements",)
 
 
 @dataclass(slots=True)
@@ -310,10 +314,13 @@ class Case:
         self, path: Path, format: str | None, options: dict[str, str], known: dict[str, dict]
     ) -> ImportReport:
         name = path.name
+        kind = not_regular(path)
+        if kind is not None:  # a FIFO or device would block or never end
+            return ImportReport(name, "", format or "", "failed", error=f"{name}: {kind}, not a regular file; skipped")
         try:
             sha = file_sha256(str(path))
         except OSError as exc:
-            return ImportReport(name, "", format or "", "failed", error=f"{name}: {exc.strerror}")
+            return ImportReport(name, "", format or "", "failed", error=os_error_line(exc, name))
         if sha in known:
             entry = known[sha]
             return ImportReport(
@@ -328,8 +335,12 @@ class Case:
             result: ImportResult = adapter.read(str(path), source)
         except ImportError_ as exc:
             return ImportReport(name, sha, format or "", "failed", error=str(exc))
-        except (UnicodeDecodeError, ValueError, OSError) as exc:
-            return ImportReport(name, sha, format or "", "failed", error=f"{name}: {exc}")
+        except OSError as exc:
+            return ImportReport(name, sha, format or "", "failed", error=f"{name}: {os_error_line(exc)}")
+        except Exception as exc:  # an adapter's bug fails this file in one line, the others still import
+            if debugging():
+                raise
+            return ImportReport(name, sha, format or "", "failed", error=f"{name}: {one_line(exc)}")
         duplicates = self._merge(result)
         loaded = result.rows_read - len(result.rejects) - duplicates
         return ImportReport(
@@ -353,6 +364,8 @@ class Case:
             new = conform(name, frame)
             merged, duplicate = _merge_table(name, self._table(name), new)
             self._set(name, merged)
+            if name in _WHOLE_STATEMENT_TABLES:  # describes a statement, not a row of it
+                continue
             locators.append(new["source_locator"])
             fresh.append(new.filter(pa.array(~duplicate))["source_locator"])
             if name in SIGHTED_TABLES and duplicate.any():

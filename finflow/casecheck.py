@@ -49,7 +49,9 @@ __all__ = ["CaseCheck", "RepairReport", "check_case", "check_generation", "repai
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _COUNTS = ("rows_read", "loaded", "rejected", "duplicates")
 #: Tables whose records carry the provenance of the source row that first brought them.
-_RECORD_TABLES = tuple(name for name in TABLES if name not in ("sightings", "rejects"))
+#: Tables whose records come from a source's rows (a statement record describes a whole file or
+#: ``Stmt``, not a row, so it is not counted among the loaded rows).
+_RECORD_TABLES = tuple(name for name in TABLES if name not in ("sightings", "rejects", "statements"))
 
 
 @dataclass

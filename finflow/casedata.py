@@ -25,6 +25,7 @@ _DATE_COLUMNS = {
     "parties": ["birth_date"],
     "party_addresses": ["valid_from", "valid_to"],
     "companies": ["founded"],
+    "statements": ["period_start", "period_end"],
     "leases": ["start_date", "end_date"],
 }
 
@@ -80,6 +81,7 @@ class CaseData:
     company_roles: pd.DataFrame = field(default_factory=lambda: empty_table("company_roles"))
     companies: pd.DataFrame = field(default_factory=lambda: empty_table("companies"))
     leases: pd.DataFrame = field(default_factory=lambda: empty_table("leases"))
+    statements: pd.DataFrame = field(default_factory=lambda: empty_table("statements"))
     sightings: pd.DataFrame = field(default_factory=lambda: empty_table("sightings"))
     rejects: pd.DataFrame = field(default_factory=lambda: empty_table("rejects"))
 
@@ -109,6 +111,7 @@ class CaseData:
         """
         view = copy.copy(self)
         view.__dict__.pop("_detect_cache", None)  # per-case caches (finflow.detect.util) start afresh
+        view.__dict__.pop("_flow_index", None)  # and so does the flow index (finflow.flowindex)
         keep = (self.transactions["currency"] == currency).fillna(False).to_numpy(dtype=bool)
         view.transactions = self.transactions[keep].reset_index(drop=True)
         return view

@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from finflow.durable import fsync_dir, fsync_file, replace, step_done, write_durably
-from finflow.errors import FinflowError
+from finflow.errors import FinflowError, naming
 from finflow.model import SCHEMAS, TABLES
 from finflow.resolve import MERGES_SCHEMA
 
@@ -274,12 +274,16 @@ class GenerationBuilder:
         self.files: dict[str, dict[str, object]] = {}
 
     def write_table(self, relative: str, table: pa.Table) -> None:
-        pq.write_table(table, self.generation.file(relative), compression="zstd")
-        self._flushed(relative)
+        file = self.generation.file(relative)
+        with naming(file):
+            pq.write_table(table, file, compression="zstd")
+            self._flushed(relative)
 
     def write_bytes(self, relative: str, data: bytes) -> None:
-        self.generation.file(relative).write_bytes(data)
-        self._flushed(relative)
+        file = self.generation.file(relative)
+        with naming(file):
+            file.write_bytes(data)
+            self._flushed(relative)
 
     def link(self, relative: str, source: Path, recorded: dict | None = None) -> None:
         """Take an unchanged file from the previous generation (a hard link where possible)."""
@@ -308,8 +312,9 @@ class GenerationBuilder:
         doc = {"finflow_case": FORMAT, "generation": generation.number, **doc}
         doc["files"] = dict(sorted(self.files.items()))
         manifest = generation.file(MANIFEST)
-        manifest.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        fsync_file(manifest)
+        with naming(manifest):
+            manifest.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            fsync_file(manifest)
         for directory in (generation.path / "tables", generation.path, generation.path.parent):
             fsync_dir(directory)
         step_done(f"wrote {MANIFEST}")

@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import click
 
 from finflow import __version__
+from finflow.account_command import account
 from finflow.case import ImportReport, open_case
 from finflow.case_cli import case_group
+from finflow.casework_cli import coverage_command, funds_command, requests_command
 from finflow.cli_options import case_option, config_option, out_option, wait_option
 from finflow.config import ConfigError
-from finflow.errors import FinflowError
+from finflow.errors import DEBUG_ENV, FinflowError, debugging, one_line
 from finflow.evaluation.command import evaluate
 from finflow.exports.command import export_command
 from finflow.findings_io import findings_table
 from finflow.importers import registry
+from finflow.importers.base import ImportError_
+from finflow.importers.explain import explain_file
+from finflow.importers.profile_files import load_profile
 from finflow.investigate import Investigation, InvestigationError, investigate
 from finflow.neo4j.command import neo4j_group, query_command
 from finflow.outputs import OutputSettings
+from finflow.profile_cli import profile_group
+from finflow.progress import terminal_steps
 from finflow.reviews import STATUSES, add_review, read_reviews
 from finflow.synth.command import synth
 from finflow.terminal import clean, echo
 from finflow.trace.command import trace
 from finflow.writers.cli import multiformat
+
+if TYPE_CHECKING:
+    from finflow.neo4j.publish import Neo4jTarget
 
 CASE_OPTION = case_option()
 
@@ -43,8 +55,40 @@ def _echo_report(report: ImportReport) -> None:
         echo(f"      note: {note}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ErrorBoundary(click.Group):
+    """The one place a failure meets the user: one line naming the file, row or setting, exit 1.
+
+    Click's own usage errors pass through as they are; everything else becomes the line of
+    :func:`finflow.errors.one_line`. ``--debug`` (or ``FINFLOW_DEBUG=1``) keeps the traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            if debugging():
+                raise
+            raise click.ClickException(clean(one_line(exc))) from None
+
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        os.environ[DEBUG_ENV] = "1"  # library code re-raises what it would report in one line
+    return value
+
+
+@click.group(cls=ErrorBoundary, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="finflow")
+@click.option(
+    "--debug",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_set_debug,
+    help="Show the full traceback of a failure instead of one line.",
+)
 def main() -> None:
     """finflow — follow the money in human-trafficking investigations.
 
@@ -60,13 +104,28 @@ def main() -> None:
     "--format", "format_", default=None, help="Format name instead of auto-detection (see `finflow formats`)."
 )
 @click.option("--account", default=None, help="Account number of a bank statement whose export does not name it.")
+@click.option(
+    "--profile", "profile", default=None, type=click.Path(exists=True, dir_okay=False),
+    help="Read the bank export with this import profile (YAML; see `finflow profile new`).",
+)  # fmt: skip
+@click.option("--orgnr", default=None, help="Organisation number of a Brønnøysund roles response (it names none).")
 @wait_option()
 def import_command(
-    files: tuple[str, ...], case_dir: str, format_: str | None, account: str | None, wait: float | None
-) -> None:
+    files: tuple[str, ...], case_dir: str, format_: str | None, account: str | None, profile: str | None,
+    orgnr: str | None, wait: float | None,
+) -> None:  # fmt: skip
     """Import FILES into the case; importing the same file again changes nothing."""
-    case = open_case(case_dir, wait=wait)
     options = {"account": account} if account else {}
+    if orgnr:
+        options["org_number"] = orgnr
+    if profile:
+        try:
+            load_profile(profile)  # a bad profile stops here, in one line, before the case is touched
+        except ImportError_ as exc:
+            raise click.ClickException(clean(str(exc))) from None
+        options["profile"] = profile
+        format_ = format_ or "no_bank_csv"
+    case = open_case(case_dir, wait=wait)
     try:
         reports = case.import_files(files, format=format_, options=options, on_report=_echo_report)
     except FinflowError as exc:
@@ -77,8 +136,20 @@ def import_command(
 
 
 @main.command("formats")
-def formats_command() -> None:
+@click.option(
+    "--explain", "explain", default=None, type=click.Path(exists=True, dir_okay=False),
+    help="Say, per format, why FILE was or was not taken (closest header, first mismatch).",
+)  # fmt: skip
+def formats_command(explain: str | None) -> None:
     """List the import formats finflow recognises."""
+    if explain:
+        try:
+            lines = explain_file(explain)
+        except ImportError_ as exc:
+            raise click.ClickException(clean(str(exc))) from None
+        for line in lines:
+            echo(line)
+        return
     for module in registry.adapters():
         click.echo(f"{module.FORMAT:<16} {getattr(module, 'DESCRIPTION', '')}")
 
@@ -127,6 +198,7 @@ def investigate_command(
 
     Writes findings.json, findings.csv and the views into --out; prints a ranked table.
     """
+    target = _neo4j_target() if to_neo4j else None  # before any work: a missing password fails now
     started = time.monotonic()
 
     def progress(message: str) -> None:
@@ -136,6 +208,7 @@ def investigate_command(
         result = investigate(
             path, case_dir=case_dir, out_dir=out_dir, config_path=config_path,
             options={"account": account} if account else None, progress=progress, on_report=_echo_report, wait=wait,
+            steps=terminal_steps,
             settings=OutputSettings(
                 subject_views=subject_views, finding_views=finding_views, traces=traces,
                 node_budget=node_budget, include_personal_ids=include_personal_ids, show_dismissed=show_dismissed,
@@ -149,30 +222,44 @@ def investigate_command(
             echo(f"Since the previous run: {line}")
         click.echo("")
     echo(findings_table(result.findings, limit=top, reviews=result.reviews))
+    if result.subjects is not None and len(result.subjects.suspects):
+        click.echo("\nsubjects to look at first (roles weighed over all findings; see subjects.csv):")
+        for row in result.subjects.suspects.head(min(top, 10)).itertuples(index=False):
+            label = row.label if isinstance(row.label, str) and row.label else row.subject_id
+            echo(f"{row.rank:3d}  {row.score:6.2f}  {row.role:12s} {label}")
     if result.subjects is not None and len(result.subjects.victims):
         victims = len(result.subjects.victims)
         click.echo(f"\n{victims} possible victim(s), for protection, not suspicion: see possible_victims.csv")
     click.echo("")
     for _name, file in sorted(result.outputs.items()):
         echo(f"wrote {file}")
-    if to_neo4j:
-        _publish(result)
+    if target is not None:
+        _publish(result, target)
 
 
-def _publish(result: Investigation) -> None:
-    """Load the investigated case and its findings into the Neo4j named by the environment."""
-    import os
-
-    from neo4j import exceptions as neo4j_errors
-
-    from finflow.neo4j.connect import redact_uri
-    from finflow.neo4j.publish import Neo4jTarget, publish
+def _neo4j_target() -> Neo4jTarget:
+    """The Neo4j named by the environment, checked (credentials, URI, a connection) before any work."""
+    from finflow.neo4j.connect import check_uri, connect
+    from finflow.neo4j.publish import Neo4jTarget
 
     password = os.environ.get("NEO4J_PASSWORD")
     if not password:
         raise click.ClickException("--neo4j: set NEO4J_PASSWORD (and NEO4J_URI, NEO4J_USER) first")
     uri = os.environ.get("NEO4J_URI", "bolt://localhost:7687")
+    check_uri(uri)
     target = Neo4jTarget(uri, os.environ.get("NEO4J_USER", "neo4j"), password, os.environ.get("NEO4J_DATABASE"))
+    connect(target.uri, target.user, target.password).close()  # reachable, and the credentials work
+    return target
+
+
+def _publish(result: Investigation, target: Neo4jTarget) -> None:
+    """Load the investigated case and its findings into the Neo4j checked by :func:`_neo4j_target`."""
+    from neo4j import exceptions as neo4j_errors
+
+    from finflow.neo4j.connect import redact_uri
+    from finflow.neo4j.publish import publish
+
+    uri = target.uri
     try:
         loaded, written = publish(target, result.data, result.findings, reviews=result.reviews)
     except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
@@ -303,11 +390,16 @@ def merges_undo(merge_id: str, case_dir: str, wait: float | None) -> None:
 
 main.add_command(synth)
 main.add_command(trace)
+main.add_command(account)
 main.add_command(multiformat)
+main.add_command(profile_group)
 main.add_command(neo4j_group)
 main.add_command(query_command)
 main.add_command(case_group)
 main.add_command(evaluate)
+main.add_command(coverage_command)
+main.add_command(requests_command)
+main.add_command(funds_command)
 main.add_command(export_command)
 
 

@@ -19,6 +19,8 @@ import signal
 import time
 from pathlib import Path
 
+from finflow.errors import naming
+
 __all__ = ["KILL_AFTER_ENV", "fsync_dir", "fsync_file", "replace", "step_done", "write_durably"]
 
 KILL_AFTER_ENV = "FINFLOW_STORE_KILL_AFTER"
@@ -78,9 +80,10 @@ def replace(source: Path, target: Path, attempts: int = 20) -> None:
 def write_durably(path: Path, data: bytes) -> None:
     """Write ``path`` as a whole: a temporary file beside it, flushed, then renamed over it."""
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    replace(tmp, path)
+    with naming(path):
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        replace(tmp, path)
     fsync_dir(path.parent)

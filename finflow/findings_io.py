@@ -15,6 +15,7 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import NO_FINDINGS, Finding
+from finflow.flowindex import flow_index
 from finflow.money import format_minor
 from finflow.reviews import ReviewState
 from finflow.safecsv import write_rows
@@ -37,8 +38,7 @@ _EVIDENCE_COLUMNS = [
 
 def evidence_rows(data: CaseData, txn_ids: Sequence[str]) -> list[dict]:
     """The evidence transactions with their provenance, in time order."""
-    tx = data.transactions
-    rows = tx[tx["txn_id"].isin(set(txn_ids))].sort_values(["ts", "txn_id"])
+    rows = flow_index(data).rows(txn_ids).sort_values(["ts", "txn_id"])
     out = []
     for record in rows[_EVIDENCE_COLUMNS].itertuples(index=False):
         item = {}

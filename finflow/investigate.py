@@ -6,7 +6,6 @@ reports through ``progress``. Each step can be run on its own from the modules i
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,21 +14,25 @@ from typing import Any
 from finflow.case import ImportReport, open_case
 from finflow.casedata import CaseData
 from finflow.config import load_config
-from finflow.detect.base import Finding
-from finflow.detect.registry import run_detectors
+from finflow.detect.base import Detector, Finding
+from finflow.detect.registry import detectors, run_detectors
+from finflow.errors import FinflowError
 from finflow.findings_io import write_findings
+from finflow.inputs import discover
+from finflow.leads import analyse
 from finflow.money import MoneyOverflowError
 from finflow.networks import Network
 from finflow.outfolder import OutputFolder
 from finflow.outputs import OutputSettings, write_outputs
+from finflow.progress import Steps, no_steps
 from finflow.reviews import ReviewState, read_reviews, review_states
 from finflow.runs import RunChanges, compare_runs, read_last_run, record_run, run_record
-from finflow.subjects import SubjectRanking, rank_subjects
+from finflow.subjects import SubjectRanking
 
 __all__ = ["Investigation", "InvestigationError", "discover_files", "investigate", "ranked_findings"]
 
 
-class InvestigationError(RuntimeError):
+class InvestigationError(FinflowError, RuntimeError):
     """The investigation cannot go on (nothing importable, empty case); one-line message."""
 
 
@@ -51,17 +54,11 @@ class Investigation:
 
 
 def discover_files(path: str | Path) -> list[Path]:
-    """Files under ``path`` (or ``path`` itself), hidden ones excluded, in sorted order."""
-    root = Path(path)
-    if root.is_file():
-        return [root]
-    if not root.is_dir():
-        raise InvestigationError(f"{path}: no such file or directory")
-    files = []
-    for directory, subdirs, names in os.walk(root):
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-        files.extend(Path(directory) / n for n in sorted(names) if not n.startswith("."))
-    return sorted(files)
+    """Regular files under ``path`` (or ``path`` itself), hidden ones and finflow's own folders excluded."""
+    try:
+        return discover(path).files
+    except FileNotFoundError:
+        raise InvestigationError(f"{path}: no such file or directory") from None
 
 
 def investigate(
@@ -76,18 +73,33 @@ def investigate(
     progress: Callable[[str], None] = lambda message: None,
     on_report: Callable[[ImportReport], None] | None = None,
     wait: float | None = None,
+    steps: Steps = no_steps,
 ) -> Investigation:
     """Import ``path`` into the case at ``case_dir``, run the detectors, write outputs to ``out_dir``.
 
     ``out_dir`` is replaced as a whole once every output is written (see :mod:`finflow.outfolder`);
-    ``wait`` bounds the wait for another process writing the case.
+    ``wait`` bounds the wait for another process writing the case; ``steps`` reports counted
+    progress (files, detectors, views) — see :mod:`finflow.progress`.
     """
     config = load_config(config_path)
     out = OutputFolder(out_dir, protect=(case_dir, path))
-    files = discover_files(path)
+    try:
+        found = discover(path, skip={"--case": case_dir, "--out": out_dir})
+    except FileNotFoundError:
+        raise InvestigationError(f"{path}: no such file or directory") from None
+    for skipped, why in found.skipped:
+        progress(f"skipped {skipped}: {why}")
+    files = found.files
     progress(f"importing {len(files)} file(s) from {path}")
     case = open_case(case_dir, wait=wait)
-    reports = case.import_files(files, options=options, on_report=on_report)
+    with steps("importing files", len(files)) as advance:
+
+        def imported(report: ImportReport) -> None:
+            advance()
+            if on_report is not None:
+                on_report(report)
+
+        reports = case.import_files(files, options=options, on_report=imported)
     try:
         data = case.data()
     except MoneyOverflowError as exc:
@@ -95,12 +107,23 @@ def investigate(
     if data.transactions.empty:
         raise InvestigationError(f"{path}: no transactions could be imported; see the messages above")
     progress(f"case holds {len(data.transactions):,} transactions, {len(data.accounts):,} accounts")
-    findings = run_detectors(data, config, on_start=lambda d: progress(f"running detector {d.name}"))
+    names = [d.name for d in detectors()]
+    progress(f"running {len(names)} detectors")
+    with steps("running detectors", len(names)) as advance:
+        started: list[str] = []
+
+        def starting(detector: Detector) -> None:
+            if started:
+                advance()
+            started.append(detector.name)
+
+        findings = run_detectors(data, config, on_start=starting)
+        advance()
     sources = [{**entry, "status": "imported"} for entry in case.manifest]
     settings = settings or OutputSettings()
     reviews = review_states(read_reviews(case_dir), findings, data)
-    ranking = rank_subjects(ranked_findings(findings, reviews, settings.show_dismissed), data, config)
-    record = run_record(data, findings, sources, ranking.suspects, ranking.victims)
+    analysis = analyse(ranked_findings(findings, reviews, settings.show_dismissed), data, config)
+    record = run_record(data, findings, sources, analysis.ranking.suspects, analysis.ranking.victims)
     changes = compare_runs(read_last_run(case_dir), record)
     for line in changes.lines():
         progress(f"since the previous run: {line}")
@@ -108,7 +131,7 @@ def investigate(
         json_path, csv_path = write_findings(staging, data, findings, config, reviews)
         outputs, ranking, networks = write_outputs(
             staging, data, findings, config, case_name=case_name or Path(path).resolve().name,
-            sources=sources, settings=settings, progress=progress, ranking=ranking, reviews=reviews,
+            sources=sources, settings=settings, progress=progress, steps=steps, analysis=analysis, reviews=reviews,
             changes=changes.lines(),
         )  # fmt: skip
     outputs.update({"findings.json": json_path, "findings.csv": csv_path})

@@ -141,6 +141,24 @@ SCHEMAS: dict[str, pa.Schema] = {
         pa.field("start_date", pa.date32()),
         pa.field("end_date", pa.date32()),
     ),
+    # One per bank statement (a camt.053 ``Stmt``, a bank CSV export): the period it covers and
+    # its booked balances where the bank gives them, so that coverage and balance continuity can
+    # be checked (finflow.coverage). ``period_basis``: "declared" (the statement names its period)
+    # or "entries" (first to last booking date of its rows).
+    "statements": _schema(
+        pa.field("statement_id", pa.string(), nullable=False),
+        pa.field("account_id", pa.string(), nullable=False),
+        pa.field("statement_ref", pa.string()),  # the bank's statement id (camt Stmt/Id)
+        pa.field("period_start", pa.date32(), nullable=False),
+        pa.field("period_end", pa.date32(), nullable=False),
+        pa.field("period_basis", pa.string(), nullable=False),
+        pa.field("currency", pa.string()),
+        pa.field("opening_minor", pa.int64()),  # booked balance before the period
+        pa.field("closing_minor", pa.int64()),  # booked balance at its end
+        pa.field("credits_minor", pa.int64()),  # booked in, in ``currency``
+        pa.field("debits_minor", pa.int64()),  # booked out, as a positive number
+        pa.field("entries", pa.int64(), nullable=False),
+    ),
     # Further sightings of a record already in the case (e.g. a transfer seen on both the payer's
     # and the payee's statement): one row per extra provenance, so no source is forgotten.
     "sightings": _schema(
@@ -173,6 +191,7 @@ KEYS: dict[str, list[str]] = {
     "company_roles": ["company_party_id", "holder_party_id", "role"],
     "companies": ["party_id"],
     "leases": ["lease_id"],
+    "statements": ["statement_id"],
     "sightings": ["table", "record_id", "source_sha256", "source_locator"],
     "rejects": ["source_sha256", "source_locator"],
 }

@@ -1,10 +1,15 @@
 """Networks of flagged subjects, and each subject's place in the money graph.
 
 A network is a connected group of flagged accounts — linked by money flowing between them, by a
-finding naming both, or by a counterparty they share — split into Louvain communities
+finding naming both, or by a payee they share — split into Louvain communities
 (``nx.community.louvain_communities``, fixed seed, money as edge weight) when it grows too large
-to read. For each network we report its flagged accounts, the shared counterparties that tie
-them, the money flowing between members (per currency, exact minor units) and the findings
+to read. Money links must matter to the accounts they join: a pair counts only when its money
+is at least ``min_link_share`` of the flagged account's volume (of the smaller one's, for two
+flagged accounts), so two rings stay apart when only a few ordinary clients paid into both.
+With a role resolution (:mod:`finflow.roles`), context subjects (landlords, clients) are not
+flagged members and overruled findings link nobody. Each network is named after its lead
+subject (:func:`finflow.leads.analyse`). For each network we report its flagged accounts, the
+shared payees that tie them, the money flowing between members (per currency, exact minor units) and the findings
 inside it.
 
 Graph context per flagged account: volume in and out, distinct counterparties, PageRank on the
@@ -31,6 +36,7 @@ from finflow.detect.util import AccountInfo
 from finflow.graph import CASH_NODE, flows, money_weights
 from finflow.ids import content_id
 from finflow.money import main_currency
+from finflow.roles import RoleResolution
 
 __all__ = ["Network", "find_networks", "flagged_accounts", "subject_context"]
 
@@ -46,10 +52,16 @@ class Network:
     txn_count: int
     finding_ids: list[str]
     detectors: list[str] = field(default_factory=list)
+    name: str | None = None  # "network of <lead subject>"
+    lead: str | None = None  # subject id of the lead (the top-ranked controller in it)
+    lead_role: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "network_id": self.network_id,
+            "name": self.name,
+            "lead": self.lead,
+            "lead_role": self.lead_role,
             "members": self.members,
             "flagged": self.flagged,
             "flows_minor": self.flows_minor,
@@ -59,18 +71,32 @@ class Network:
         }
 
 
-def flagged_accounts(data: CaseData, findings: list[Finding]) -> dict[str, set[str]]:
+def _counts(subject, info: AccountInfo, roles: RoleResolution | None) -> bool:
+    """Whether a finding's subject is a member (suspect or victim) rather than context."""
+    return roles is None or roles.subject_role(subject, info) != "context"
+
+
+def flagged_accounts(
+    data: CaseData, findings: list[Finding], roles: RoleResolution | None = None
+) -> dict[str, set[str]]:
     """Account → ids of the findings naming it (party subjects count through their accounts)."""
     info = AccountInfo(data)
     known = set(info.frame.index.astype(str))
     out: dict[str, set[str]] = {}
     for finding in findings:
+        if roles is not None and finding.finding_id in roles.overruled:
+            continue
         for subject in finding.subjects:
+            if not _counts(subject, info, roles):
+                continue
             if subject.kind == "account" and subject.id in known:
                 out.setdefault(subject.id, set()).add(finding.finding_id)
             elif subject.kind == "party":
                 for account in info.accounts_of(subject.id):
                     out.setdefault(account, set()).add(finding.finding_id)
+    for key, claim in roles.derived if roles is not None else []:
+        if key[0] == "account":  # an advertising site or a chain's sink, named from this finding
+            out.setdefault(key[1], set()).add(claim.finding.finding_id)
     return out
 
 
@@ -92,50 +118,91 @@ def _undirected(edges: pd.DataFrame, currency: str) -> nx.Graph:
     return graph
 
 
-def _finding_links(data: CaseData, findings: list[Finding]) -> list[list[str]]:
-    """Per finding, the accounts it names (directly or through a party subject)."""
+def _finding_links(data: CaseData, findings: list[Finding], roles: RoleResolution | None) -> list[list[str]]:
+    """Per finding, the member accounts it names (directly or through a party subject)."""
     info = AccountInfo(data)
     known = set(info.frame.index.astype(str))
     groups = []
     for finding in findings:
+        if roles is not None and finding.finding_id in roles.overruled:
+            continue
         accounts = set()
         for subject in finding.subjects:
+            if not _counts(subject, info, roles):
+                continue
             if subject.kind == "account" and subject.id in known:
                 accounts.add(subject.id)
             elif subject.kind == "party":
                 accounts.update(info.accounts_of(subject.id))
         groups.append(sorted(accounts))
+    for key, claim in roles.derived if roles is not None else []:
+        lead = claim.finding.subjects[0]
+        if key[0] == "account" and lead.kind == "account":
+            groups.append(sorted({key[1], lead.id}))
     return groups
 
 
-def find_networks(data: CaseData, findings: list[Finding], config: Mapping[str, Any] | None = None) -> list[Network]:
+def _volumes(edges: pd.DataFrame, currency: str) -> tuple[pd.Series, pd.Series]:
+    """Money in ``currency`` per unordered pair (a, b) both ways, and each node's in + out volume."""
+    main = edges[edges["currency"] == currency]
+    pair = pd.concat(
+        [
+            main[["from_node", "to_node", "amount_minor"]].set_axis(["a", "b", "m"], axis=1),
+            main[["to_node", "from_node", "amount_minor"]].set_axis(["a", "b", "m"], axis=1),
+        ]
+    )
+    return pair.groupby(["a", "b"])["m"].sum(), pair.groupby("a")["m"].sum()
+
+
+def find_networks(
+    data: CaseData,
+    findings: list[Finding],
+    config: Mapping[str, Any] | None = None,
+    roles: RoleResolution | None = None,
+) -> list[Network]:
     """Connected groups of flagged accounts, split by Louvain when large; largest first.
 
-    Two flagged accounts are connected when money flows between them, when one finding names
-    both, or when they share a counterparty (a common landlord, a common beneficiary). A group
+    Two flagged accounts are connected when money that matters to them flows between them, when
+    one finding names both, or when both pay a counterparty that matters to each (a common
+    landlord, a common beneficiary; see ``min_link_share``) — not when both are paid by one
+    (customers and clients pay many businesses and people). A group
     larger than ``max_network_size`` is split into Louvain communities (fixed seed, money as
     weight) so one busy counterparty cannot glue a whole case together.
     """
     params = (config if config is not None else load_config())["networks"]
-    by_account = flagged_accounts(data, findings)
+    by_account = flagged_accounts(data, findings, roles)
     flagged = set(by_account)
     if not flagged:
         return []
     edges = _neighbourhood(data, flagged)
+    currency = main_currency(data.transactions["currency"])
+    pair_money, volume = _volumes(edges, currency)
+    share = float(params["min_link_share"])
     links = nx.Graph()
     links.add_nodes_from(sorted(flagged))
-    for accounts in _finding_links(data, findings):
+    for accounts in _finding_links(data, findings, roles):
         links.add_edges_from((a, b) for a, b in pairwise(accounts))
     direct = edges[edges["from_node"].isin(flagged) & edges["to_node"].isin(flagged)]
-    links.add_edges_from(direct[["from_node", "to_node"]].itertuples(index=False, name=None))
-    # a shared counterparty links flagged accounts, unless it is a hub many accounts use (a shop)
-    sides = pd.concat(
-        [
-            edges[["from_node", "to_node"]].set_axis(["flagged", "other"], axis=1),
-            edges[["to_node", "from_node"]].set_axis(["flagged", "other"], axis=1),
-        ]
-    )
+    direct = direct[["from_node", "to_node"]].drop_duplicates()
+    if len(direct):
+        money = (
+            pair_money.reindex(pd.MultiIndex.from_frame(direct.set_axis(["a", "b"], axis=1))).fillna(np.inf).to_numpy()
+        )
+        smaller = np.minimum(
+            volume.reindex(direct["from_node"]).fillna(0).to_numpy(),
+            volume.reindex(direct["to_node"]).fillna(0).to_numpy(),
+        )
+        direct = direct[money >= share * smaller]
+    links.add_edges_from(direct.itertuples(index=False, name=None))
+    # a shared payee (a landlord, a beneficiary, a boss) links flagged accounts, unless it is a hub
+    # many accounts use (a shop); a shared payer does not: customers and clients pay many businesses
+    sides = edges[["from_node", "to_node"]].set_axis(["flagged", "other"], axis=1)
     sides = sides[sides["flagged"].isin(flagged) & ~sides["other"].isin(flagged)].drop_duplicates()
+    if len(sides):  # the counterparty must matter to the flagged account, not be one client of many
+        money = (
+            pair_money.reindex(pd.MultiIndex.from_frame(sides.set_axis(["a", "b"], axis=1))).fillna(np.inf).to_numpy()
+        )
+        sides = sides[money >= share * volume.reindex(sides["flagged"]).fillna(0).to_numpy()]
     degree = flows(data).pipe(lambda f: pd.concat([f["from_node"], f["to_node"]])).value_counts()
     shared = sides.groupby("other")["flagged"].agg(sorted)
     shared_counterparties: dict[str, list[str]] = {}
@@ -144,7 +211,6 @@ def find_networks(data: CaseData, findings: list[Finding], config: Mapping[str, 
             links.add_edges_from(pairwise(accounts))
             for a in accounts:
                 shared_counterparties.setdefault(a, []).append(str(other))
-    currency = main_currency(data.transactions["currency"])
     weighted = _undirected(edges, currency)
     groups: list[set[str]] = []
     for component in sorted(nx.connected_components(links), key=lambda c: sorted(c)):

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from finflow.errors import FinflowError
+from finflow.errors import FinflowError, naming
 
 __all__ = ["MARKER", "OutputFolder", "OutputFolderError"]
 
@@ -109,7 +109,8 @@ class OutputFolder:
                 shutil.copy2(self.target / name, staging / name)
         self._staging = staging
         try:
-            yield staging
+            with naming(staging):
+                yield staging
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

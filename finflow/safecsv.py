@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from finflow.errors import naming
+
 __all__ = ["FORMULA_TRIGGERS", "csv_text", "defuse", "defuse_frame", "frame_text", "write_csv", "write_rows"]
 
 #: First characters that make a spreadsheet read a cell as a formula (or strip it into one).
@@ -78,9 +80,10 @@ def defuse_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def _replace_atomically(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    with naming(path):
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
     return path
 
 

@@ -43,6 +43,7 @@ DESCRIPTION = "AMLGentex transaction log (tx_log.parquet: step, type, amount, na
 PRIORITY = 40
 
 REQUIRED = ("step", "type", "amount", "nameOrig", "nameDest")
+MAX_STEP = 36_600  # simulations run for days or years; a step beyond a century is not a date
 LABELS = ("isSAR", "patternID", "alertID", "modelType")
 #: AMLGentex ``modelType`` of laundering patterns (src/utils/pattern_types.py).
 MODEL_TYPES = {
@@ -118,6 +119,7 @@ def _parse(path: str, source: Source) -> tuple[pd.DataFrame, pd.DataFrame, int, 
 
     fail(kind.isin(_OPENING), "opening balance (INITALBALANCE), not a payment")
     fail(step.isna() | (step < 0) | (step % 1 != 0), "step is not a day number")
+    fail(step > MAX_STEP, f"step is more than {MAX_STEP} days (100 years) after the start date")
     fail(orig.isna() | dest.isna(), "nameOrig or nameDest is not an account number")
     fail((orig < 0) & (dest < 0), "neither side is an account")
     fail(~kind.isin(["TRANSFER", "CASH"]), "type is not TRANSFER or CASH")
@@ -127,9 +129,10 @@ def _parse(path: str, source: Source) -> tuple[pd.DataFrame, pd.DataFrame, int, 
     channel = np.select(
         [cash & outside_from, cash & outside_to, cash], ["cash_deposit", "cash_withdrawal", "other"], "transfer"
     )
+    days = step.where((step >= 0) & (step <= MAX_STEP), 0).fillna(0).astype("int64")  # rejected rows: any date
     parsed = pd.DataFrame(
         {
-            "booking_date": start + pd.to_timedelta(step.fillna(0).astype("int64"), unit="D"),
+            "booking_date": start + pd.to_timedelta(days, unit="D"),
             "booking_time": pd.Series(pd.NA, index=frame.index, dtype="string"),
             "amount_minor": minor,
             "currency": pd.Series(currency, index=frame.index, dtype="string"),

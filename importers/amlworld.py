@@ -129,7 +129,7 @@ def _parse(path: str, source: Source) -> tuple[pd.DataFrame, pd.DataFrame, int, 
 
 
 def _parse_bytes(data: bytes, source: Source) -> tuple[pd.DataFrame, pd.DataFrame, int, list[str]]:
-    records = read_records(data, source, delimiter=",")
+    records = read_records(data, source, delimiter=",", unique_names=False)  # two "Account" columns
     frame = records.frame
     header = [str(c).lower() for c in frame.columns if c != "source_locator"]
     if header[: len(_HEADER)] != _HEADER or header[len(_HEADER) :] not in ([], [LABEL]):

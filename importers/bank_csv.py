@@ -18,6 +18,7 @@ reason ``pending/reserved, not booked`` and summarised in the notes.
 from __future__ import annotations
 
 import csv
+import os
 import re
 
 import numpy as np
@@ -28,6 +29,7 @@ import pyarrow.compute as pc
 from finflow.normalize import normalize_account, normalize_accounts
 
 from . import bank_text as bt
+from .bank_balance import balance_position, export_statements
 from .bank_profiles import (
     PENDING_WORDS,
     PROFILES,
@@ -36,15 +38,18 @@ from .bank_profiles import (
     match_profile,
 )
 from .base import ImportError_, ImportResult, Source, reject
-from .csvutil import MAX_LINE_BYTES, is_utf8, read_records
+from .csvutil import MAX_LINE_BYTES, decode_rows, read_records
+from .profile_files import check_columns, load_profile
 from .transactions import finish_transactions
 
 __all__ = [
     "DESCRIPTION",
+    "FOOTER_REASON",
     "FORMAT",
     "PENDING_REASON",
     "PRIORITY",
     "decode_export",
+    "explain",
     "read",
     "sniff",
 ]  # fmt: skip
@@ -53,8 +58,10 @@ FORMAT = "no_bank_csv"
 DESCRIPTION = "Norwegian bank CSV export (DNB, SpareBank 1, Nordea, Sbanken, Nynorsk savings bank)"
 PRIORITY = 20
 PENDING_REASON = "pending/reserved, not booked"
+FOOTER_REASON = "balance line (saldo) after the rows, not a transaction"
 
 _ACCOUNT_IN_NAME = re.compile(r"(?<!\d)(\d{4}\.?\d{2}\.?\d{5})(?!\d)")
+_DATE_HELP = {"dmy": "dd.mm.yyyy, dd-mm-yyyy, yyyy/mm/dd or yyyy-mm-dd", "mdy": "m/d/yyyy or yyyy-mm-dd"}
 _TIME_IN_TEXT = r"[Kk]l\.?\s?(?P<h>[01]?\d|2[0-3])[.:](?P<m>[0-5]\d)(?:$|\D)"
 _TIME_IN_STAMP = r"(?:^|[\sT])(?P<h>[01]?\d|2[0-3])[.:](?P<m>[0-5]\d)(?:$|\D)"
 
@@ -83,12 +90,31 @@ def _header_cells(first_line: str, delimiter: str) -> list[str]:
         return []
 
 
-def _find_profile(first_line: str) -> BankProfile | None:
-    for delimiter in (";", "\t"):
-        profile = match_profile(_header_cells(first_line, delimiter))
-        if profile is not None and profile.delimiter == delimiter:
+def _find_profile(first_line: str, profiles: tuple[BankProfile, ...] = PROFILES) -> BankProfile | None:
+    """The profile whose header is ``first_line``, else a header-less one whose rows it fits."""
+    for delimiter in (";", "\t", ","):
+        same = tuple(p for p in profiles if p.delimiter == delimiter)
+        profile = match_profile(_header_cells(first_line, delimiter), same)
+        if profile is not None:
+            return profile
+    for profile in profiles:
+        if profile.headerless and _fits_headerless(first_line, profile):
             return profile
     return None
+
+
+def _fits_headerless(line: str, profile: BankProfile) -> bool:
+    """A first line that is a data row of a header-less layout: its field count, a date where the
+    date goes and a number where the amount goes."""
+    cells = _header_cells(line, profile.delimiter)
+    if len(cells) != len(profile.signature):
+        return False
+    row = dict(zip(profile.signature, cells, strict=True))
+    date = pa.array([row.get(profile.date, "")])
+    if bt.parse_dates(date, profile.date_order).isna().iloc[0]:
+        return False
+    amount = row.get(profile.amount or profile.amount_in or "", "").replace(" ", "")
+    return re.fullmatch(r"[-+\u2212]?\d[\d.,]*-?", amount) is not None
 
 
 def sniff(head: bytes, name: str) -> bool:
@@ -100,29 +126,66 @@ def sniff(head: bytes, name: str) -> bool:
     return len(first) < 4096 and _find_profile(first) is not None
 
 
+def explain(head: bytes, name: str) -> str:
+    """The known layout whose header is closest to the file's first line, and what it lacks."""
+    text, _ = decode_export(head[:8192])
+    first = text.split("\n", 1)[0].rstrip("\r")[:4096]
+    best: tuple[int, BankProfile, str] | None = None
+    for profile in PROFILES:
+        if profile.headerless:
+            continue
+        keys = {header_key(c) for c in _header_cells(first, profile.delimiter)}
+        missing = [c for c in profile.signature if header_key(c) not in keys]
+        found = len(profile.signature) - len(missing)
+        if missing and (best is None or found > best[0]):
+            best = (found, profile, missing[0])
+    if best is None:
+        return "no known bank layout"
+    found, profile, missing = best
+    shown = {"\t": "tab"}.get(profile.delimiter, profile.delimiter)
+    return (
+        f"closest header: {profile.bank} ({found} of {len(profile.signature)} columns, delimiter {shown!r}); "
+        f"first missing column {missing!r}"
+    )
+
+
 def read(path: str, source: Source) -> ImportResult:
     with open(path, "rb") as fh:
         data = fh.read()
     if not data.strip():
         raise ImportError_(f"{source.name}: the file is empty")
     payload, encoding = _as_utf8(data)
-    if b"\x00" in payload[:65536]:
-        raise ImportError_(f"{source.name}: not a text file (contains NUL bytes)")
+    nul = payload.find(b"\x00")
+    if nul >= 0:
+        line = payload.count(b"\n", 0, nul) + 1
+        raise ImportError_(f"{source.name}: not a text file (line {line} contains a NUL byte)")
     lines = payload[: 2 * MAX_LINE_BYTES].split(b"\n", 2)
     first = lines[0].decode("utf-8", errors="replace").rstrip("\r")
-    profile = _forced_profile(source) or _find_profile(first[:65536])
+    profile = _given_profile(source, first[:65536]) or _find_profile(first[:65536])
     if profile is None:
         raise ImportError_(
             f"{source.name}: row 1 (header) is not a known bank export header "
-            f"(known: {', '.join(sorted({p.bank for p in PROFILES}))})"
+            f"(known: {', '.join(sorted({p.bank for p in PROFILES}))}); "
+            "`finflow formats --explain FILE` says why, `finflow profile new FILE` writes a profile for it"
         )
-    payload = _drop_trailing_delimiter(payload, lines, profile.delimiter)
+    if profile.headerless:  # a header line from the profile; locators are moved back by one below
+        names = profile.delimiter.join(profile.signature).encode()
+        payload = names + (b"\r\n" if lines[0].endswith(b"\r") else b"\n") + payload
+    else:
+        payload = _drop_trailing_delimiter(payload, lines, profile.delimiter)
     records = read_records(payload, source, delimiter=profile.delimiter)
+    if profile.headerless:
+        records.frame["source_locator"] = _shift_rows(records.frame["source_locator"])
+        records.rejects["source_locator"] = _shift_rows(records.rejects["source_locator"])
+    records.rejects["reason"] = _footer_reasons(records.rejects, profile)
     frame = records.frame
+    balance_at = balance_position(list(frame.columns))
     columns = _column_map(frame, profile, source)
     own, own_from = _own_account(source, frame, columns, profile)
     parsed, errors, pending = _parse(frame, columns, profile, own, source)
     notes = [f"{profile.bank} export ({encoding}); own account {own} from {own_from}"]
+    if source.options.get("profile"):
+        notes[0] += f"; read with profile {os.path.basename(source.options['profile'])}"
     bad = errors.notna() | pending
     reasons = errors.mask(pending, PENDING_REASON)
     rejects = pd.concat(
@@ -151,30 +214,59 @@ def read(path: str, source: Source) -> ImportResult:
             "counterparty's own statement of the same payment"
         )
     tables = finish_transactions(good, source)
+    balance_text = frame.loc[~bad.to_numpy(), f"__c{balance_at}"] if balance_at is not None else None
+    tables["statements"] = export_statements(good, own, balance_text, source)
+    if len(tables["statements"]) > 1:
+        notes.append(
+            f"the running balance breaks {len(tables['statements']) - 1} time(s): rows may be missing "
+            "(see finflow coverage)"
+        )
     return ImportResult(FORMAT, records.rows_read, tables, rejects, notes)
 
 
-def _forced_profile(source: Source) -> BankProfile | None:
+def _given_profile(source: Source, first_line: str) -> BankProfile | None:
+    """The profile the user chose: a profile file (``--profile``) or a built-in bank (``bank``)."""
+    path = source.options.get("profile")
+    if path:
+        profile = load_profile(path)
+        if not profile.headerless:
+            header = _header_cells(first_line, profile.delimiter)
+            check_columns(profile, header, f"{source.name} with profile {os.path.basename(path)}")
+        return profile
     wanted = source.options.get("bank")
     if not wanted:
         return None
-    for profile in PROFILES:
-        if profile.key == wanted.lower():
-            return profile
-    known = ", ".join(sorted({p.key for p in PROFILES}))
-    raise ImportError_(f"{source.name}: unknown bank {wanted!r}; known banks: {known}")
+    chosen = tuple(p for p in PROFILES if p.key == wanted.lower())
+    if not chosen:
+        known = ", ".join(sorted({p.key for p in PROFILES}))
+        raise ImportError_(f"{source.name}: unknown bank {wanted!r}; known banks: {known}")
+    return _find_profile(first_line, chosen) or chosen[0]
+
+
+def _shift_rows(locators: pd.Series) -> pd.Series:
+    """``row N`` -> ``row N-1``: a header-less file's first line is its row 1."""
+    if not len(locators):
+        return locators
+    numbers = locators.str.removeprefix("row ").astype("int64") - 1
+    return ("row " + numbers.astype("string")).astype("string")
+
+
+def _footer_reasons(rejects: pd.DataFrame, profile: BankProfile) -> pd.Series:
+    """Malformed lines that are the export's balance lines (``Saldo …``) say so."""
+    reasons = rejects["reason"]
+    if not profile.footer_words or not len(rejects):
+        return reasons
+    footer = rejects["raw"].fillna("").str.lower().str.contains("|".join(map(re.escape, profile.footer_words)))
+    return reasons.mask(footer.fillna(False).astype(bool), FOOTER_REASON)
 
 
 def _as_utf8(data: bytes) -> tuple[bytes, str]:
     """The export as UTF-8 bytes (no BOM) and the encoding it was written in.
 
-    UTF-8 exports pass through as they are (checked in place); legacy ones are decoded once.
+    UTF-8 exports pass through as they are (checked in place); legacy ones, and exports that
+    mix UTF-8 and cp1252 lines, are decoded line by line (:func:`.csvutil.decode_rows`).
     """
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if is_utf8(body):
-        return body, "utf-8-sig" if body is not data else "utf-8"
-    text, encoding = decode_export(data)
-    return text.encode("utf-8"), encoding
+    return decode_rows(data)
 
 
 def _drop_trailing_delimiter(payload: bytes, lines: list[bytes], delimiter: str) -> bytes:
@@ -214,6 +306,8 @@ def _own_account(source: Source, frame: pd.DataFrame, columns: dict[str, str], p
     given = (source.options.get("account") or "").strip()
     if given:
         return normalize_account(given).account_id, "--account"
+    if profile.own_account:
+        return normalize_account(profile.own_account).account_id, "the profile"
     for match in _ACCOUNT_IN_NAME.finditer(source.name):
         number = normalize_account(match.group(1))
         if number.scheme == "no_bban":
@@ -255,22 +349,32 @@ def _parse(
     for extra in p.text[1:]:
         text = pc.utf8_trim_whitespace(pc.binary_join_element_wise(text, col(extra), " "))
     date_text = col(p.date)
+    if p.fallback_date:
+        date_text = pc.if_else(pc.equal(date_text, ""), col(p.fallback_date), date_text)
     pending = bt.contains_any(date_text, PENDING_WORDS) | bt.contains_any(col(p.status), PENDING_WORDS)
     pending |= bt.contains_any(text, ("reservert",))
+    if p.footer_words:  # "Saldo …" lines after the rows: no date, and the word in any cell
+        undated = bt.np_bool(pc.equal(date_text, ""))
+        if undated.any():
+            cells = [c for c in frame.columns if c != "source_locator"]
+            joined = frame.loc[undated, cells].fillna("").astype("string").agg(" ".join, axis=1)
+            footer = np.zeros(len(frame), dtype=bool)
+            footer[undated] = bt.contains_any(bt.arrow(joined.astype("string")), p.footer_words)
+            fail(footer, FOOTER_REASON)
 
-    dates = bt.parse_dates(date_text)
+    dates = bt.parse_dates(date_text, p.date_order)
     dates.index = index
     fail(bt.np_bool(pc.equal(date_text, "")), f"{p.date} is empty")
-    fail(dates.isna().to_numpy(), f"{p.date} is not a date (dd.mm.yyyy, yyyy/mm/dd or yyyy-mm-dd)")
+    fail(dates.isna().to_numpy(), f"{p.date} is not a date ({_DATE_HELP[p.date_order]})")
     currency = _col(frame, columns, p.currency).str.upper().replace("", source.options.get("currency", "NOK"))
     known_currency = bt.valid_currency(currency)
     fail(~known_currency, "currency is not an ISO 4217 code")
     safe_currency = currency.where(known_currency, "NOK")
     if p.amount:
-        signed = _signed(col(p.amount), safe_currency, p.amount, fail)
+        signed = _signed(_marked(col(p.amount), p.decimal), safe_currency, p.amount, fail, p.decimal)
     else:
-        inn = _signed(col(p.amount_in), safe_currency, str(p.amount_in), fail)
-        out = _signed(col(p.amount_out), safe_currency, str(p.amount_out), fail)
+        inn = _signed(_marked(col(p.amount_in), p.decimal), safe_currency, str(p.amount_in), fail, p.decimal)
+        out = _signed(_marked(col(p.amount_out), p.decimal), safe_currency, str(p.amount_out), fail, p.decimal)
         fail((inn != 0) & (out != 0), f"both {p.amount_in} and {p.amount_out} hold an amount")
         signed = inn - np.abs(out)
     fail(signed == 0, "no amount (or zero)")
@@ -280,19 +384,29 @@ def _parse(
     for extra in p.channel_text:
         channel_text = pc.binary_join_element_wise(col(extra), channel_text, " ")
     channel = bt.channel_from_text(channel_text)
+    if p.channel_values:
+        named = pc.utf8_lower(col(p.channel_column))
+        for value, mapped in p.channel_values:
+            channel = np.where(bt.np_bool(pc.equal(named, value)), mapped, channel)
 
-    cp_account = pc.if_else(pa.array(credit), col(p.from_account), col(p.to_account))
+    if p.counterparty_account:
+        cp_account = col(p.counterparty_account)
+    else:
+        cp_account = pc.if_else(pa.array(credit), col(p.from_account), col(p.to_account))
     cp_norm = normalize_accounts(bt.series(cp_account, index))["account_id"]
     cp_account = pc.if_else(pa.array((cp_norm == own).fillna(False).to_numpy(dtype=bool)), "", cp_account)
     from_name = col(p.from_name) if p.from_name else col(p.name)
     to_name = col(p.to_name) if p.to_name else col(p.name)
     cp_name = pc.if_else(pa.array(credit), from_name, to_name)
+    if p.name_from_text != "off":
+        cp_name = _names_from_text(cp_name, text, p.name_from_text == "whole")
     need = bt.np_bool(pc.equal(cp_account, ""))
     if need.any():
         found = bt.account_in_text(pc.if_else(pa.array(need), text, ""), own)
         cp_account = pc.if_else(pa.array(need), found, cp_account)
     has_cp = ~bt.np_bool(pc.equal(cp_account, ""))
-    channel = np.where(pd.isna(channel), np.where(has_cp, "transfer", "other"), channel)
+    default = np.where(has_cp, "transfer", "other") if p.channel is None else p.channel
+    channel = np.where(pd.isna(channel), default, channel)
 
     booking_time = pc.coalesce(bt.find_time(col(p.time), _TIME_IN_STAMP), bt.find_time(text, _TIME_IN_TEXT))
     own_series = pd.Series(own, index=index, dtype="string")
@@ -319,7 +433,25 @@ def _parse(
     return parsed, errors, pd.Series(pending, index=index)
 
 
-def _signed(text: pa.Array, currency: pd.Series, label: str, fail: object) -> np.ndarray:
+def _marked(text: pa.Array, decimal: str | None) -> pa.Array:
+    """With a known decimal mark, the other mark is a thousands separator: drop it."""
+    if decimal == ".":
+        return pc.replace_substring(text, ",", "")
+    if decimal == ",":
+        return pc.replace_substring(text, ".", "")
+    return text
+
+
+def _names_from_text(names: pa.Array, text: pa.Array, whole: bool) -> pa.Array:
+    """The export's name, else the one its text gives (only rows without a name are searched)."""
+    need = pc.equal(names, "")
+    if not pc.any(need).as_py():
+        return names
+    found = bt.name_in_text(pc.filter(text, need), whole)
+    return pc.replace_with_mask(names.cast(pa.string()), need, found.cast(pa.string()))
+
+
+def _signed(text: pa.Array, currency: pd.Series, label: str, fail: object, decimal: str | None = None) -> np.ndarray:
     """Signed minor units of one amount column (0 where blank); records errors via ``fail``.
 
     Only the filled cells are parsed: with separate in/out columns each is half blank.
@@ -329,6 +461,8 @@ def _signed(text: pa.Array, currency: pd.Series, label: str, fail: object) -> np
     if not present.any():
         return signed
     negative, whole, frac = bt.parse_money(pc.filter(text, pa.array(present)))
+    if decimal:  # the mark is known, so "-112.000" is 112 kroner: zeros past the currency's are dropped
+        frac = pc.utf8_rtrim(frac, "0")
     values, error = bt.to_minor(whole, frac, currency[present], label)
     for reason in error.dropna().unique():
         mask = np.zeros(len(text), dtype=bool)

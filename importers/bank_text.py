@@ -24,6 +24,7 @@ __all__ = [
     "channel_from_text",
     "contains_any",
     "find_time",
+    "name_in_text",
     "np_bool",
     "parse_dates",
     "parse_money",
@@ -35,11 +36,28 @@ __all__ = [
 
 _NOT_ALNUM = "[^0-9A-Za-z]"
 _ACCOUNT = r"\d{4}[. ]?\d{2}[. ]?\d{5}|[A-Z]{2}\d{2}[A-Z0-9]{11,30}"
-_DATE_FORMATS = (  # pattern, strptime format, where the day of month is written
-    (r"^\d{2}\.\d{2}\.\d{4}$", "%d.%m.%Y", 0),
-    (r"^\d{4}/\d{2}/\d{2}$", "%Y/%m/%d", 8),
-    (r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d", 8),
-)
+_DATE_FORMATS = {  # date order -> (pattern, strptime format, where the day of month is written)
+    "dmy": (
+        (r"^\d{2}\.\d{2}\.\d{4}$", "%d.%m.%Y", 0),
+        (r"^\d{2}-\d{2}-\d{4}$", "%d-%m-%Y", 0),
+        (r"^\d{4}/\d{2}/\d{2}$", "%Y/%m/%d", 8),
+        (r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d", 8),
+    ),
+    "mdy": (
+        (r"^\d{2}/\d{2}/\d{4}$", "%m/%d/%Y", 3),
+        (r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d", 8),
+    ),
+}
+_NAME_TOKEN = r"\p{Lu}[\p{L}'.\-]*"
+_NAME_RUN = rf"(?P<n>{_NAME_TOKEN}(?:[ ](?:{_NAME_TOKEN}|von|van|de|af|da|\d+)){{0,3}})(?:\s|$)"
+#: Texts that name the counterparty after a fixed opening: a Vipps receipt ("Vipps Kari Olsen",
+#: "Vipps*Kiwi"), a transfer ("Overføring til 1234.56.78903 Ola Nordmann husleie").
+_OPENING_WORDS = "vipps|overføring|overforing|nettgiro|giro|straksbetaling|betaling|innbetaling"
+_OPENING = r"^[^ *]+ *\*? *(?:(?:[Tt]il|[Ff]ra)(?: |$))? *"
+_LEADING_ACCOUNT = r"^(?:[0-9]{4}[. ]?[0-9]{2}[. ]?[0-9]{5}|[A-Z]{2}[0-9]{2}[A-Z0-9]+)(?: +|$)"
+_PARTICLES = ("von", "van", "de", "af", "da")
+_MAX_NAME_WORDS = 4
+_WHOLE_NAME = rf"^{_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,3}}$"
 _MAX_WHOLE_DIGITS = 15
 
 
@@ -121,11 +139,15 @@ def to_minor(whole: pa.Array, frac: pa.Array, currency: pd.Series, label: str) -
     return values, pd.Series(error, index=index, dtype="string")
 
 
-def parse_dates(text: pa.Array) -> pd.Series:
-    """Dates written ``dd.mm.yyyy``, ``yyyy/mm/dd`` or ``yyyy-mm-dd`` (any time after is ignored)."""
+def parse_dates(text: pa.Array, order: str = "dmy") -> pd.Series:
+    """Dates written ``dd.mm.yyyy``, ``dd-mm-yyyy``, ``yyyy/mm/dd`` or ``yyyy-mm-dd`` (any time after
+    is ignored); with ``order="mdy"`` US-style ``m/d/yyyy`` (one-digit month and day allowed)."""
     token = pc.list_element(pc.split_pattern(pc.utf8_trim_whitespace(text), " ", max_splits=1), 0)
+    if order == "mdy":  # 1/5/2026 -> 01/05/2026
+        token = pc.replace_substring_regex(token, r"^(\d)/", r"0\1/")
+        token = pc.replace_substring_regex(token, r"^(\d\d)/(\d)/", r"\1/0\2/")
     result = pa.nulls(len(text), pa.timestamp("s"))
-    for pattern, fmt, day_at in _DATE_FORMATS:
+    for pattern, fmt, day_at in _DATE_FORMATS[order]:
         fits = pc.match_substring_regex(token, pattern)
         if not pc.any(fits).as_py():
             continue
@@ -136,6 +158,46 @@ def parse_dates(text: pa.Array) -> pd.Series:
         real = pc.equal(pc.day(parsed), written_day)
         result = pc.coalesce(result, pc.if_else(real, parsed, None))
     return pd.Series(result.to_numpy(zero_copy_only=False)).astype("datetime64[s]")
+
+
+def name_in_text(text: pa.Array, whole: bool = False) -> pa.Array:
+    """The counterparty name a statement text gives after "Vipps" or "Overføring til <account>",
+    else "" (with ``whole``, also a text that is nothing but a two- to four-word name).
+
+    A name is a run of up to four capitalised words, so a message that starts with a capital
+    right after the name is taken as part of it; the original text is always kept as well.
+    """
+    result = pa.array([""] * len(text), pa.string())
+    opened = pc.fill_null(pc.match_substring_regex(text, f"^(?:{_OPENING_WORDS})(?:[ *]|$)", ignore_case=True), False)
+    if pc.any(opened).as_py():  # simple literal-ish steps on those texts; one regex for all of it is slow
+        rest = pc.replace_substring_regex(pc.filter(text, opened).cast(pa.string()), _OPENING, "")
+        rest = pc.replace_substring_regex(rest, _LEADING_ACCOUNT, "")
+        result = pc.replace_with_mask(result, opened, _leading_name(rest))
+    if whole:
+        alone = pc.fill_null(pc.match_substring_regex(pc.utf8_trim_whitespace(text), _WHOLE_NAME), False)
+        kinds = "|".join(_re2_escape(w) for w, _ in CHANNEL_KEYWORDS)
+        alone = pc.and_(alone, pc.invert(pc.match_substring_regex(text, f"^(?:{kinds})", ignore_case=True)))
+        result = pc.if_else(pc.and_(pc.equal(result, ""), alone), pc.utf8_trim_whitespace(text), result)
+    return pc.utf8_trim_whitespace(result.cast(pa.string()))
+
+
+def _leading_name(text: pa.Array) -> pa.Array:
+    """The run of up to four capitalised words a text starts with (digits and particles may
+    follow the first word: "Kiwi 505 Storo", "Ludwig van Beethoven"), else ""."""
+    words = pc.split_pattern(
+        pc.binary_join_element_wise(text, " " * _MAX_NAME_WORDS, ""), " ", max_splits=_MAX_NAME_WORDS
+    )
+    name = pa.array([""] * len(text), pa.string())
+    running = pa.array(np.ones(len(text), dtype=bool))
+    for k in range(_MAX_NAME_WORDS):
+        word = pc.utf8_rtrim(pc.list_element(words, k).cast(pa.string()), ",.;:")
+        capital = pc.utf8_is_upper(pc.utf8_slice_codeunits(word, 0, 1))
+        if k:
+            capital = pc.or_(capital, pc.or_(pc.utf8_is_digit(word), pc.is_in(word, pa.array(_PARTICLES))))
+        running = pc.and_(running, pc.fill_null(capital, False))
+        grown = word if k == 0 else pc.binary_join_element_wise(name, word, " ")
+        name = pc.if_else(running, grown, name)
+    return name
 
 
 def find_time(text: pa.Array, pattern: str) -> pa.Array:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from finflow.errors import FinflowError
+
 __all__ = ["ImportError_", "ImportResult", "Source", "reject"]
 
 
@@ -49,7 +51,7 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
 
 
-class ImportError_(Exception):  # noqa: N801, N818 - avoid shadowing the builtin ImportError
+class ImportError_(FinflowError):  # noqa: N801, N818 - avoid shadowing the builtin ImportError
     """A whole file cannot be imported (unreadable, wrong format, missing columns).
 
     The message names the file and the problem; the CLI prints it as one line.

@@ -64,6 +64,7 @@ DESCRIPTION = "Brønnøysund Enhetsregisteret JSON: entities (single, _embedded 
 PRIORITY = 30
 
 MAX_BYTES = 512 << 20  # after decompression; the whole register is larger: import it in parts
+MAX_EMPLOYEES = 10_000_000  # more than any employer on earth; a larger count is a typo or an attack
 MAX_DEPTH = 64  # the register's documents nest fewer than 10 levels
 _GZIP = b"\x1f\x8b"
 _CHUNK = 1 << 22
@@ -166,14 +167,20 @@ def read(path: str, source: Source) -> ImportResult:
     if "_embedded" in doc or "page" in doc:
         return _page(doc, source)
     if "rollegrupper" in doc:
-        orgnr = source.options.get("org_number") or _orgnr_from_name(source.name)
+        given = source.options.get("org_number")
+        orgnr = given or _orgnr_from_name(source.name)
         if orgnr is None:
             raise ImportError_(
                 f"{source.name}: a roles document does not name its company; "
                 "put the org number in the "
-                "file name (e.g. 923609016_roller.json) or pass the org_number option"
+                "file name (e.g. 923609016_roller.json) or pass --orgnr"
             )
-        return _roles([(orgnr, "", doc)], source)
+        result = _roles([(orgnr, "", doc)], source)
+        result.notes.append(
+            f"roles of organisation {orgnr}, taken from {'--orgnr' if given else 'the file name'} "
+            "(a roles response does not repeat its company's number)"
+        )
+        return result
     if any(isinstance(v, dict) and "rollegrupper" in v for v in doc.values()):
         return _roles(
             [(str(k), f"[{json.dumps(str(k), ensure_ascii=False)}]", v) for k, v in doc.items()],
@@ -254,9 +261,9 @@ def _address(value: Any, what: str) -> tuple[str, str, str, str]:
         lines = []
     if isinstance(lines, str):
         lines = [lines]
-    if not isinstance(lines, list) or not all(isinstance(x, str) for x in lines):
+    if not isinstance(lines, list) or not all(x is None or isinstance(x, str) for x in lines):
         raise _BadRecordError(f"{what}.adresse is not a list of text")
-    street = ", ".join(x.strip() for x in lines if x.strip())
+    street = ", ".join(x.strip() for x in lines if x and x.strip())  # null and empty lines are dropped
     return (
         street,
         _text(value.get("postnummer"), f"{what}.postnummer"),
@@ -278,6 +285,7 @@ def _entity_row(entity: Any) -> dict[str, Any]:
         "mobile": _text(entity.get("mobil"), "mobil"),
         "email": _text(entity.get("epostadresse"), "epostadresse"),
         "bankrupt": _flag(entity, "konkurs"),
+        "deleted": _text(entity.get("slettedato"), "slettedato"),
     }
     liquidation = [
         _flag(entity, "underAvvikling"),
@@ -285,10 +293,15 @@ def _entity_row(entity: Any) -> dict[str, Any]:
     ]
     row["in_liquidation"] = None if all(v is None for v in liquidation) else any(liquidation)
     registered = _flag(entity, "harRegistrertAntallAnsatte")
+    row["registered"] = bool(registered)
     employees = entity.get("antallAnsatte")
-    if registered:
+    if registered and employees is None:  # a registered head-count below 5 is withheld: unknown
+        row["employees"] = None
+    elif registered:
         if not isinstance(employees, int) or isinstance(employees, bool) or employees < 0:
             raise _BadRecordError("antallAnsatte is not a whole number ≥ 0 although harRegistrertAntallAnsatte is true")
+        if employees > MAX_EMPLOYEES:  # also keeps the Int64 column from overflowing
+            raise _BadRecordError(f"antallAnsatte {employees} is more than {MAX_EMPLOYEES:,}, not a plausible count")
         row["employees"] = employees
     else:
         row["employees"] = None
@@ -318,6 +331,8 @@ def _entities(items: list[tuple[str, Any]], source: Source) -> ImportResult:
         rows.append(row)
     columns = [
         *_ENTITY_TEXT,
+        "deleted",
+        "registered",
         "bankrupt",
         "in_liquidation",
         "employees",
@@ -326,15 +341,20 @@ def _entities(items: list[tuple[str, Any]], source: Source) -> ImportResult:
     ] + [f"{k}_{p}" for k in _ADDRESS_KEYS for p in ("street", "postcode", "city", "country")]
     frame = pd.DataFrame(rows, columns=columns)
     for column in columns:
-        if column not in ("bankrupt", "in_liquidation", "employees", "raw"):
+        if column not in ("bankrupt", "in_liquidation", "employees", "raw", "registered"):
             frame[column] = frame[column].astype("string").fillna("")
     loc = frame["source_locator"]
     errors = Errors(frame.index)
     errors.fail(frame["orgnr"] == "", "organisasjonsnummer is missing")
-    orgnr = valid_orgnrs(frame["orgnr"]).where(frame["orgnr"].str.fullmatch(r"\d{9}").fillna(False).astype(bool))
+    nine = frame["orgnr"].str.fullmatch(r"\d{9}").fillna(False).astype(bool)
+    orgnr = valid_orgnrs(frame["orgnr"]).where(nine)
+    # a deleted unit's number may fail MOD11 (old registrations); it is still the number it had
+    orgnr = orgnr.fillna(frame["orgnr"].where(nine & (frame["deleted"] != "")))
     errors.fail(orgnr.isna(), "organisasjonsnummer is not a valid organisation number (9 digits, MOD11)")
     founded, bad_founded = parse_dates(frame["founded"])
     errors.fail(bad_founded, "stiftelsesdato is not a valid YYYY-MM-DD date")
+    deleted, bad_deleted = parse_dates(frame["deleted"])
+    errors.fail(bad_deleted, "slettedato is not a valid YYYY-MM-DD date")
     for kind in _ADDRESS_KEYS:
         value = frame[f"{kind}_country"]
         errors.fail(
@@ -406,7 +426,19 @@ def _entities(items: list[tuple[str, Any]], source: Source) -> ImportResult:
         "party_addresses": pd.concat(links, ignore_index=True),
         "identifiers": identifiers,
     }
-    return ImportResult(FORMAT, len(items), tables, rejects)
+    notes = []
+    gone = deleted[good].notna()
+    if gone.any():
+        listed = [
+            f"{number} deleted {day:%Y-%m-%d}"
+            for number, day in zip(orgnr[good][gone], deleted[good][gone], strict=True)
+        ]
+        shown = ", ".join(listed[:10]) + (" …" if len(listed) > 10 else "")
+        notes.append(f"{len(listed)} deleted unit(s) (slettedato) imported as companies that no longer exist: {shown}")
+    withheld = (g["employees"].isna() & g["registered"]).sum()
+    if withheld:
+        notes.append(f"{int(withheld)} unit(s) with a withheld head-count (fewer than 5 employees): employees unknown")
+    return ImportResult(FORMAT, len(items), tables, rejects, notes)
 
 
 def _in_order(rejects: pd.DataFrame, order: list[str]) -> pd.DataFrame:

@@ -18,13 +18,14 @@ still imported. Pending entries (``Sts`` PDNG) are kept out of the flows as reje
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import defusedxml.ElementTree as SafeET
@@ -42,9 +43,10 @@ from .bank_csv import PENDING_REASON
 from .bank_text import arrow, channel_from_text
 from .base import ImportError_, ImportResult, Source, reject
 from .camt053_parts import Part, Spliced, plan_parts
+from .statements import statement_frame
 from .transactions import finish_transactions
 
-__all__ = ["DESCRIPTION", "FORMAT", "MAX_DEPTH", "PRIORITY", "read", "sniff"]
+__all__ = ["DESCRIPTION", "FORMAT", "MAX_DEPTH", "PRIORITY", "REVERSAL_REASON", "explain", "read", "sniff"]
 
 FORMAT = "camt053"
 DESCRIPTION = "ISO 20022 camt.053 bank statement (XML, .001.02 … .001.13)"
@@ -59,6 +61,7 @@ PARALLEL_MIN_BYTES = 64 << 20
 
 _NS_PREFIX = "urn:iso:std:iso:20022:tech:xsd:camt.053."
 _AMOUNT = re.compile(r"\d{1,15}(?:\.\d{1,6})?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _COLUMNS = (
     "booking_date", "booking_time", "amount_minor", "currency", "from_account", "to_account",
     "from_name", "to_name", "from_country", "to_country", "description", "txn_ref",
@@ -66,6 +69,9 @@ _COLUMNS = (
 )  # fmt: skip
 _CARD = {"POSD", "CCRD"}
 _FEES = {"CHRG", "COMM", "FEES", "COME", "COMI"}
+REVERSAL_REASON = "reversal/return of an earlier payment (RvslInd), not a new payment"
+_ACCOUNT_IN_NAME = re.compile(r"(?<!\d)(\d{4}\.?\d{2}\.?\d{5})(?!\d)")
+_NS_IN_HEAD = re.compile(rb"""xmlns(?::[\w.\-]+)?\s*=\s*["'](urn:iso:std:iso:20022:tech:xsd:camt\.053\.[^"']+)["']""")
 _NOT_BOOKED = {"PDNG": PENDING_REASON, "INFO": "information only (Sts INFO), not booked",
                "FUTR": "future entry (Sts FUTR), not booked"}  # fmt: skip
 # Belt and braces behind the DTD refusal; comments and processing instructions are dropped so
@@ -77,9 +83,10 @@ _HARDENED = {
 # Child paths read below ``Stmt``, ``Acct``, ``Bal``, ``Ntry`` and ``TxDtls``: "A/B" is the first
 # ``A`` child's first ``B`` child, as ElementTree's ``find`` steps through them.
 _PATHS = (
-    "Id", "Id/IBAN", "Id/Othr/Id", "Ccy", "Ownr/Nm", "Ownr/Pty/Nm", "Svcr/FinInstnId/BIC",
+    "Id", "Id/IBAN", "Id/Othr/Id", "Ccy", "FrToDt/FrDtTm", "FrToDt/ToDtTm", "Ownr/Nm", "Ownr/Pty/Nm",
+    "Svcr/FinInstnId/BIC",
     "Svcr/FinInstnId/BICFI", "Tp/CdOrPrtry/Cd", "Amt", "CdtDbtInd", "Sts", "Sts/Cd", "BookgDt/Dt",
-    "BookgDt/DtTm", "AcctSvcrRef", "NtryRef", "AddtlNtryInf", "BkTxCd/Domn/Fmly/Cd",
+    "BookgDt/DtTm", "AcctSvcrRef", "NtryRef", "RvslInd", "AddtlNtryInf", "BkTxCd/Domn/Fmly/Cd",
     "BkTxCd/Domn/Fmly/SubFmlyCd", "NtryDtls", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt", "RmtInf",
     "RmtInf/Strd/CdtrRefInf/Ref", "AddtlTxInf", "Refs/EndToEndId", "Refs/AcctSvcrRef", "Purp/Cd",
     *(
@@ -103,6 +110,14 @@ def sniff(head: bytes, name: str) -> bool:
     return text.lstrip("\ufeff \r\n\t").startswith("<") and (_NS_PREFIX in text or "<BkToCstmrStmt" in text)
 
 
+def explain(head: bytes, name: str) -> str:
+    """What the first bytes lack to be a camt.053 statement."""
+    text = head[:65536].decode("utf-8", errors="replace").lstrip("\ufeff \r\n\t")
+    if not text.startswith("<"):
+        return "not XML"
+    return f"XML without a camt.053 namespace ({_NS_PREFIX}…) or a BkToCstmrStmt element"
+
+
 @cache
 def _paths(ns: str) -> dict[str, ObjectPath]:
     """``_PATHS`` compiled for the document's namespace, keyed by path.
@@ -122,6 +137,17 @@ def _text(elem: Element, path: ObjectPath) -> str:
     return text.strip() if text else ""
 
 
+def _real_date(text: str) -> bool:
+    """``YYYY-MM-DD`` naming a day that exists."""
+    if not _DATE.fullmatch(text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _children(elem: Element | None, tag: str) -> list[Element]:
     """All children named ``tag``, as ElementTree's ``findall`` with one step."""
     return [child for child in elem if child.tag == tag] if elem is not None else []
@@ -137,8 +163,12 @@ class _Statement:
     currency: str | None = None
     balances: dict[str, tuple[int, str]] = field(default_factory=dict)
     booked: dict[str, int] = field(default_factory=dict)  # currency → signed sum of booked entries
+    credits: dict[str, int] = field(default_factory=dict)  # currency → booked in
+    debits: dict[str, int] = field(default_factory=dict)  # currency → booked out (positive)
     unreadable: int = 0
     entries: int = 0
+    first_date: str = ""  # earliest and latest booking date (YYYY-MM-DD) of its entries
+    last_date: str = ""
 
 
 def _minor(text: str, currency: str) -> int | str:
@@ -220,6 +250,20 @@ def _refuse_dtd(path: str, source: Source) -> str:
     except LookupError as exc:  # the XML declaration names an encoding Python does not know
         raise ImportError_(f"{source.name}: not UTF-8 XML ({exc})") from None
     raise ImportError_(f"{source.name}: no root element in the first {PROLOG_BYTES} bytes")
+
+
+def _document_tag(path: str, root: str) -> str:
+    """The ``Document`` element's tag: the root's, or inside an envelope (``AppHdr`` + ``Document``
+    wrapped in e.g. ``<message>``) the one in the camt.053 namespace the head declares."""
+    local = root.rpartition("}")[2]
+    if local == "Document":
+        return root
+    with open(path, "rb") as fh:
+        head = fh.read(PROLOG_BYTES)
+    found = _NS_IN_HEAD.search(head)
+    if found is None or b"Document" not in head:
+        return root  # refused by the root check, naming what was found
+    return "{" + found.group(1).decode("ascii") + "}Document"
 
 
 def _check_depth(blocks: Iterator[bytes], source: Source) -> int:
@@ -315,6 +359,8 @@ class _Collected:
     rows_read: int
     pending: int
     statements: int
+    reversals: int = 0
+    periods: list[tuple] = field(default_factory=list)  # one per Stmt, see ``_Reader._period``
 
     @classmethod
     def merge(cls, parts: list[_Collected]) -> _Collected:
@@ -329,6 +375,8 @@ class _Collected:
             sum(part.rows_read for part in parts),
             sum(part.pending for part in parts),
             sum(part.statements for part in parts),
+            sum(part.reversals for part in parts),
+            [period for part in parts for period in part.periods],
         )
 
 
@@ -345,13 +393,15 @@ class _Reader:
         self.notes: list[str] = []
         self.rows_read = 0
         self.pending = 0
+        self.reversals = 0
         self.statements = 0
+        self.periods: list[tuple] = []
         self.p: dict[str, ObjectPath] = {}
         self.tag: dict[str, str] = {}
 
     def run(self, path: str) -> None:
         """Read the whole file in one pass."""
-        self.root(_refuse_dtd(path, self.source))
+        self.root(_document_tag(path, _refuse_dtd(path, self.source)))
         with open(path, "rb") as fh:
             _check_depth(iter(lambda: fh.read(DEPTH_BLOCK_BYTES), b""), self.source)
         self.parse(path)
@@ -366,7 +416,8 @@ class _Reader:
         stmt: _Statement | None = None
         n_stmt = first_statement
         n_ntry = 0
-        for _, elem in etree.iterparse(stream, events=("end",), tag=(ntry, acct, bal, stmt_tag), **_HARDENED):
+        tags = (ntry, acct, bal, stmt_tag, "{*}Ntry")  # an entry in any namespace, so none is dropped unseen
+        for _, elem in etree.iterparse(stream, events=("end",), tag=tags, **_HARDENED):
             tag = elem.tag
             if tag == ntry:
                 stmt = stmt or self._statement(n_stmt + 1)
@@ -375,11 +426,17 @@ class _Reader:
                 _drop(elem)
                 if len(self.rows) >= CHUNK_ROWS:
                     self._flush()
+            elif etree.QName(elem).localname == "Ntry":
+                stmt = stmt or self._statement(n_stmt + 1)
+                n_ntry += 1
+                self._foreign_entry(elem, f"Stmt[{stmt.number}]/Ntry[{n_ntry}]")
+                _drop(elem)
             elif tag == stmt_tag:
                 n_stmt += 1
                 stmt = stmt or self._statement(n_stmt)
                 stmt.ident = _text(elem, self.p["Id"])
                 self._reconcile(stmt)
+                self._period(elem, stmt)
                 elem.clear()  # drops the last emptied entry too
                 stmt, n_ntry = None, 0
             elif tag == acct:
@@ -399,7 +456,7 @@ class _Reader:
         rows, bad_dates = _rows_table(self.chunks)
         return _Collected(
             rows, bad_dates, self.bad_loc, self.bad_reason, self.bad_raw, self.notes, self.rows_read, self.pending,
-            self.statements,
+            self.statements, self.reversals, self.periods,
         )  # fmt: skip
 
     def _flush(self) -> None:
@@ -420,6 +477,12 @@ class _Reader:
         given = (self.source.options.get("account") or "").strip()
         if given:
             stmt.account = normalize_account(given).account_id
+        else:
+            for match in _ACCOUNT_IN_NAME.finditer(self.source.name):
+                number_in_name = normalize_account(match.group(1))
+                if number_in_name.scheme == "no_bban":
+                    stmt.account = number_in_name.account_id
+                    break
         return stmt
 
     def root(self, tag: str) -> None:
@@ -438,7 +501,7 @@ class _Reader:
         p = self.p
         iban, othr = _text(elem, p["Id/IBAN"]), _text(elem, p["Id/Othr/Id"])
         given = (self.source.options.get("account") or "").strip()
-        raw = iban or othr or given
+        raw = iban or othr or given or (stmt.account or "")
         if raw:
             stmt.account = normalize_account(raw).account_id
         stmt.owner = _text(elem, p["Ownr/Nm"]) or _text(elem, p["Ownr/Pty/Nm"]) or None
@@ -457,6 +520,16 @@ class _Reader:
         if isinstance(value, int):
             sign = -1 if _text(elem, p["CdtDbtInd"]) == "DBIT" else 1
             stmt.balances[code] = (sign * value, currency)
+
+    def _foreign_entry(self, ntry: Element, loc: str) -> None:
+        """An entry in another namespace than the document's: its paths cannot be trusted, so it
+        is counted and rejected with the namespace named, never silently dropped."""
+        details = [e for e in ntry.iter("{*}TxDtls") if e.getparent() is not None and e.getparent().getparent() is ntry]
+        locs = [f"{loc}/TxDtls[{i + 1}]" for i in range(len(details))] or [loc]
+        self.rows_read += len(locs)
+        found = etree.QName(ntry).namespace or "no namespace"
+        wanted = etree.QName(self.tag["Ntry"]).namespace or "no namespace"
+        self._refuse(ntry, locs, f"Ntry is in namespace {found!r}, not the document's {wanted!r}; not read")
 
     def _refuse(self, elem: Element, locs: list[str], reason: str) -> None:
         """Reject the rows of an entry (all its details) or of one detail for one reason."""
@@ -489,8 +562,17 @@ class _Reader:
             self._refuse(ntry, locs, f"Ntry/CdtDbtInd is {side!r}, expected CRDT or DBIT")
             return
         stmt.booked[currency] = stmt.booked.get(currency, 0) + (entry_amount if side == "CRDT" else -entry_amount)
+        flows = stmt.credits if side == "CRDT" else stmt.debits
+        flows[currency] = flows.get(currency, 0) + entry_amount
         if stmt.account is None:
-            self._refuse(ntry, locs, "the statement names no account (Stmt/Acct/Id); pass --account")
+            raise ImportError_(
+                f"{self.source.name}: cannot tell whose account this camt.053 statement is (Stmt[{stmt.number}] "
+                "names no Acct/Id); pass --account with the account number (or put the 11-digit number in the "
+                "file name)"
+            )
+        if _text(ntry, p["RvslInd"]).lower() in ("true", "1"):
+            self.reversals += len(locs)
+            self._refuse(ntry, locs, REVERSAL_REASON)
             return
         date_tm = _text(ntry, p["BookgDt/DtTm"])
         entry = _Entry(
@@ -506,6 +588,9 @@ class _Reader:
             info=_text(ntry, p["AddtlNtryInf"]),
             ref=_text(ntry, p["AcctSvcrRef"]) or _text(ntry, p["NtryRef"]),
         )
+        if _real_date(entry.date):
+            stmt.first_date = min(stmt.first_date or entry.date, entry.date)
+            stmt.last_date = max(stmt.last_date, entry.date)
         if not details and entry_amount <= 0:
             self._refuse(ntry, locs, "amount must be greater than zero")
         elif not details:
@@ -520,6 +605,11 @@ class _Reader:
         amt = p["AmtDtls/TxAmt/Amt"](tx, None)
         if amt is None:
             amt = p["AmtDtls/InstdAmt/Amt"](tx, None)
+        if amt is None:  # from .001.03 on a detail may carry its own Amt and CdtDbtInd
+            amt = p["Amt"](tx, None)
+        side = _text(tx, p["CdtDbtInd"])
+        if side in ("CRDT", "DBIT") and (side == "CRDT") != entry.credit:
+            entry = replace(entry, credit=side == "CRDT")
         amount: int | str = entry.amount
         currency = entry.currency
         if amt is not None:
@@ -527,7 +617,7 @@ class _Reader:
             if (text, currency) != (entry.text, entry.currency):  # else it is the entry's, already parsed
                 amount = _minor(text, currency)
         elif several:
-            amount = "TxDtls has no amount (AmtDtls/TxAmt or InstdAmt) in an entry with several details"
+            amount = "TxDtls has no amount (Amt, AmtDtls/TxAmt or InstdAmt) in an entry with several details"
         if isinstance(amount, str) or amount <= 0:
             self._refuse(tx, [loc], amount if isinstance(amount, str) else "amount must be greater than zero")
             return
@@ -558,6 +648,8 @@ class _Reader:
         )
         fmly = _text(tx, p["BkTxCd/Domn/Fmly/Cd"]) or entry.fmly
         sub = _text(tx, p["BkTxCd/Domn/Fmly/SubFmlyCd"]) or entry.sub
+        if entry.fmly in _FEES or entry.sub in _FEES:  # a charges entry whose details carry transfer codes
+            fmly, sub = entry.fmly, entry.sub
         return text, ref, fmly, sub, _text(tx, p["Purp/Cd"])
 
     def _row(
@@ -583,6 +675,36 @@ class _Reader:
                 text or None, ref or None, loc, fmly, sub, purp, stmt.own_country,
             )
         )  # fmt: skip
+
+    def _period(self, elem: Element, stmt: _Statement) -> None:
+        """Keep what the statement says of its period and balances (for finflow.coverage).
+
+        The period is ``FrToDt`` where the bank states it, else the first to last booking date
+        of its entries; a statement with neither, or naming no account, is not kept.
+        """
+        start = _text(elem, self.p["FrToDt/FrDtTm"])[:10]
+        end = _text(elem, self.p["FrToDt/ToDtTm"])[:10]
+        basis = "declared"
+        if not (_real_date(start) and _real_date(end) and start <= end):
+            start, end, basis = stmt.first_date, stmt.last_date, "entries"
+        if not stmt.account or not start:
+            return
+        opening = stmt.balances.get("OPBD") or stmt.balances.get("PRCD")
+        closing = stmt.balances.get("CLBD")
+        currency = (closing or opening or (stmt.currency, ""))[1] or stmt.currency
+        if currency is None and len(stmt.booked) == 1:
+            currency = next(iter(stmt.booked))
+        balanced = bool(currency) and not stmt.unreadable and not set(stmt.booked) - {currency}
+        self.periods.append(
+            (
+                f"Stmt[{stmt.number}]", stmt.account, stmt.ident or None, start, end, basis, currency,
+                opening[0] if balanced and opening and opening[1] == currency else None,
+                closing[0] if balanced and closing and closing[1] == currency else None,
+                stmt.credits.get(currency, 0) if balanced else None,
+                stmt.debits.get(currency, 0) if balanced else None,
+                stmt.entries,
+            )
+        )
 
     def _reconcile(self, stmt: _Statement) -> None:
         label = f"statement {stmt.ident or '(no Id)'} (Stmt[{stmt.number}])"
@@ -642,7 +764,7 @@ def _read_parallel(path: str, source: Source) -> _Collected | None:
     cores = _cores()
     if cores < 2 or os.path.getsize(path) < PARALLEL_MIN_BYTES:
         return None
-    root = _refuse_dtd(path, source)
+    root = _document_tag(path, _refuse_dtd(path, source))
     _Reader(source).root(root)  # a wrong root is refused here, once
     parts = plan_parts(path, cores)
     if parts is None:
@@ -690,7 +812,13 @@ def _result(collected: _Collected, source: Source) -> ImportResult:
     notes = list(collected.notes)
     if collected.pending:
         notes.append(f"{collected.pending} pending entry detail(s) (Sts PDNG) kept out of the flows")
+    if collected.reversals:
+        notes.append(
+            f"{collected.reversals} reversal/return entry detail(s) (RvslInd) kept out of the flows: "
+            "each undoes an earlier payment, it is not a new one"
+        )
     tables = finish_transactions(_table_frame(collected.rows), source)
+    tables["statements"] = statement_frame(collected.periods, source)
     return ImportResult(FORMAT, collected.rows_read, tables, rejects, notes)
 
 

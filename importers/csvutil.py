@@ -5,8 +5,15 @@ fields, blank lines) does a second pass with the standard ``csv`` module find ex
 records they were, so each valid record keeps its row number (the header is row 1, as in a
 spreadsheet) and each malformed one becomes a reject with its row and reason.
 
-Limits guard against CSV bombs: a header with too many columns or a line longer than
-``MAX_LINE_BYTES`` is refused as a whole with a clear error, before any parsing.
+Limits guard against CSV bombs: a header with too many columns, a line longer than
+``MAX_LINE_BYTES`` or a field longer than ``MAX_FIELD_BYTES`` (a quoted field may span many
+short lines) is refused as a whole with a clear error naming the row. A NUL byte anywhere in
+the file means it is not text; a header naming one column twice is refused, because which of
+the two columns a value came from could not be told.
+
+Exports of old banking software mix encodings: :func:`decode_rows` decodes each line on its own
+(UTF-8 where it is valid, else the legacy code page), so one cp1252 row does not garble every
+name in a UTF-8 file.
 """
 
 from __future__ import annotations
@@ -24,10 +31,20 @@ import pyarrow.csv as pacsv
 
 from .base import ImportError_, Source, reject
 
-__all__ = ["MAX_COLUMNS", "MAX_LINE_BYTES", "CsvRecords", "decode_head", "is_utf8", "read_records"]
+__all__ = [
+    "MAX_COLUMNS",
+    "MAX_FIELD_BYTES",
+    "MAX_LINE_BYTES",
+    "CsvRecords",
+    "decode_head",
+    "decode_rows",
+    "is_utf8",
+    "read_records",
+]
 
 MAX_COLUMNS = 256
 MAX_LINE_BYTES = 1 << 20  # 1 MiB: no honest statement line is longer
+MAX_FIELD_BYTES = MAX_LINE_BYTES  # nor any field, even one spanning lines
 
 
 @dataclass(slots=True)
@@ -56,8 +73,10 @@ def decode_head(head: bytes, encodings: tuple[str, ...] = ("utf-8-sig",)) -> str
 def _check_shape(data: bytes, source: Source, delimiter: str) -> None:
     if not data.strip():
         raise ImportError_(f"{source.name}: the file is empty")
-    if b"\x00" in data[:65536]:
-        raise ImportError_(f"{source.name}: not a text file (contains NUL bytes)")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise ImportError_(f"{source.name}: not a text file (line {line} contains a NUL byte)")
     first_end = data.find(b"\n")
     header_len = len(data) if first_end < 0 else first_end
     if header_len > MAX_LINE_BYTES:
@@ -86,6 +105,68 @@ def _longest_line(data: bytes) -> int:
     return longest
 
 
+def decode_rows(data: bytes, legacy: str = "cp1252") -> tuple[bytes, str]:
+    """``data`` as UTF-8 bytes (BOM dropped) and a description of the encoding it was in.
+
+    Lines that are valid UTF-8 stay as they are; any other line is decoded from ``legacy``
+    (bytes that code page leaves undefined are read as Latin-1, so no line is lost). Line
+    breaks cannot be part of a multi-byte character in either encoding, so deciding per
+    physical line is safe even inside a quoted field.
+    """
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    utf8 = "utf-8-sig" if body is not data else "utf-8"
+    if is_utf8(body):
+        return body, utf8
+    lines = body.split(b"\n")
+    legacy_rows: list[int] = []
+    unicode_rows = 0
+    for number, line in enumerate(lines):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            legacy_rows.append(number)
+            continue
+        if not line.isascii():
+            unicode_rows += 1
+    for number in legacy_rows:
+        try:
+            lines[number] = lines[number].decode(legacy).encode("utf-8")
+        except UnicodeDecodeError:
+            lines[number] = lines[number].decode("latin-1").encode("utf-8")
+    if not unicode_rows:
+        return b"\n".join(lines), legacy
+    shown = ", ".join(str(n + 1) for n in legacy_rows[:10]) + (" …" if len(legacy_rows) > 10 else "")
+    return b"\n".join(lines), f"{utf8}, with {len(legacy_rows)} line(s) in {legacy}: {shown}"
+
+
+def _unique_header(header: list[str], source: Source, header_row: int) -> None:
+    """Refuse a header naming one column twice (names compared as finflow matches them)."""
+    seen: dict[str, int] = {}
+    for position, name in enumerate(header, start=1):
+        key = name.casefold()
+        if key in seen:
+            raise ImportError_(
+                f"{source.name}: row {header_row} (header) names column {name!r} twice "
+                f"(columns {seen[key]} and {position}); rename or remove one"
+            )
+        seen[key] = position
+
+
+def _overlong_field(table: pa.Table) -> tuple[int, int] | None:
+    """(record index, column) of the first field longer than ``MAX_FIELD_BYTES``, if any."""
+    found: tuple[int, int] | None = None
+    for position, column in enumerate(table.columns):
+        if len(column) == 0:
+            continue
+        lengths = pc.binary_length(column)
+        if (pc.max(lengths).as_py() or 0) <= MAX_FIELD_BYTES:
+            continue
+        index = pc.index(pc.greater(lengths, MAX_FIELD_BYTES), True).as_py()
+        if found is None or index < found[0]:
+            found = (index, position)
+    return found
+
+
 def is_utf8(data: bytes) -> bool:
     """UTF-8 validity checked by Arrow on the bytes in place (a decode would copy them all)."""
     offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
@@ -104,11 +185,13 @@ def read_records(
     encoding: str = "utf-8",
     delimiter: str = ",",
     skip_rows: int = 0,
+    unique_names: bool = True,
 ) -> CsvRecords:
     """Parse ``data`` (a whole delimited file, header first) into string columns.
 
     ``skip_rows`` lines before the header are ignored (some exports have a preamble); row
-    numbers still count them.
+    numbers still count them. ``unique_names=False`` accepts a header naming a column twice,
+    for formats whose columns are taken by position.
     """
     _check_shape(data, source, delimiter)
     if encoding.lower().replace("_", "-") in ("utf-8", "utf-8-sig") and data.startswith(b"\xef\xbb\xbf"):
@@ -134,6 +217,8 @@ def read_records(
     except csv.Error as exc:
         raise ImportError_(f"{source.name}: row {skip_rows + 1} (header) cannot be read ({exc})") from None
     header = [h.strip() for h in header]
+    if unique_names:
+        _unique_header(header, source, skip_rows + 1)
     names = [f"c{i}" for i in range(len(header))]
     try:
         table = pacsv.read_csv(
@@ -155,14 +240,23 @@ def read_records(
         raise ImportError_(f"{source.name}: cannot be read as delimited text ({exc})") from None
     frame = table.to_pandas(types_mapper=pd.ArrowDtype).astype("string")
     frame.columns = header
-    first_row = skip_rows + 2
-    if not bad:
+    if bad:
+        records = _slow_path(data, source, header, delimiter, skip_rows, frame)
+    else:
+        first_row = skip_rows + 2
         numbers = pa.array(np.arange(first_row, first_row + len(frame)), pa.int64()).cast(pa.large_string())
         row, nothing = pa.scalar("row ", pa.large_string()), pa.scalar("", pa.large_string())
         locators = pc.binary_join_element_wise(row, numbers, nothing)
         frame["source_locator"] = pd.Series(pd.arrays.ArrowStringArray(locators), dtype="string")
-        return CsvRecords(frame, reject(source, [], [], []), rows_read=len(frame))
-    return _slow_path(data, source, header, delimiter, skip_rows, frame)
+        records = CsvRecords(frame, reject(source, [], [], []), rows_read=len(frame))
+    overlong = _overlong_field(table)
+    if overlong is not None:
+        index, column = overlong
+        raise ImportError_(
+            f"{source.name}: {records.frame['source_locator'].iloc[index]}, column {header[column]!r}: "
+            f"a field is longer than {MAX_FIELD_BYTES} bytes"
+        )
+    return records
 
 
 def _nth_line(data: bytes, n: int) -> str:
@@ -174,6 +268,17 @@ def _slow_path(
     data: bytes, source: Source, header: list[str], delimiter: str, skip_rows: int, frame: pd.DataFrame
 ) -> CsvRecords:
     """Find which records were malformed, with their row numbers."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(data) + 1))  # fields are capped afterwards, with their row
+    try:
+        return _find_malformed(data, source, header, delimiter, skip_rows, frame)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _find_malformed(
+    data: bytes, source: Source, header: list[str], delimiter: str, skip_rows: int, frame: pd.DataFrame
+) -> CsvRecords:
     text = io.StringIO(data.decode("utf-8"), newline="")
     for _ in range(skip_rows):
         text.readline()

@@ -21,7 +21,7 @@ from .base import ImportError_, ImportResult, Source, reject
 from .csvutil import decode_head, read_records
 from .transactions import finish_transactions
 
-__all__ = ["COLUMNS", "DESCRIPTION", "FORMAT", "PRIORITY", "REQUIRED", "read", "sniff"]
+__all__ = ["COLUMNS", "DESCRIPTION", "FORMAT", "PRIORITY", "REQUIRED", "explain", "read", "sniff"]
 
 FORMAT = "generic_csv"
 DESCRIPTION = "finflow generic transaction CSV (date,amount,currency,from_account,to_account,…)"
@@ -41,6 +41,18 @@ def sniff(head: bytes, name: str) -> bool:
         return False
     header = {c.strip().strip('"').lower() for c in text.splitlines()[0].split(",")} if text else set()
     return set(REQUIRED) <= header and ("from_account" in header or "to_account" in header)
+
+
+def explain(head: bytes, name: str) -> str:
+    """Which required columns the comma-separated header lacks."""
+    text = decode_head(head)
+    if text is None:
+        return "not text"
+    header = {c.strip().strip('"').lower() for c in text.splitlines()[0].split(",")} if text else set()
+    missing = [c for c in REQUIRED if c not in header]
+    if not missing and "from_account" not in header and "to_account" not in header:
+        missing = ["from_account or to_account"]
+    return f"the comma-separated header lacks {', '.join(missing)}"
 
 
 def read(path: str, source: Source) -> ImportResult:

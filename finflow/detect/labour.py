@@ -141,7 +141,9 @@ def detect_clawback(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     sal = salary_credits(tx, params["salary_pattern"])
     if sal.empty:
         return []
-    matched = _after_payday(tx, sal, params["within_hours"])
+    # loan instalments to a bank are the worker's own bills, not money handed back
+    bills = text_matches(tx["description"], params["exclude_pattern"])
+    matched = _after_payday(tx[~bills | (tx["channel"] == "salary").to_numpy(dtype=bool)], sal, params["within_hours"])
     if matched.empty:
         return []
     matched = matched.assign(month=month_index(matched["sal_ts"]))

@@ -13,6 +13,7 @@ from finflow.casedata import CaseData
 from finflow.config import load_config
 from finflow.detect import adverts, cash, collector, cycles, fan, hubs, labour, layers, remittance, rent, structures
 from finflow.detect.base import Detector, Finding
+from finflow.detect.thresholds import thresholds_for
 
 __all__ = ["DETECTORS", "detectors", "run_detector", "run_detectors"]
 
@@ -76,10 +77,20 @@ def _views(data: CaseData) -> list[CaseData]:
     return [data] if len(currencies) <= 1 else [data.in_currency(c) for c in currencies]
 
 
+def _currency(view: CaseData) -> str | None:
+    currencies = view.currencies()
+    return currencies[0] if len(currencies) == 1 else None
+
+
 def run_detector(detector: Detector, data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
-    """One detector's findings, run once per currency when it reads amounts (see :func:`run_detectors`)."""
-    views = _views(data) if detector.per_currency else [data]
-    return [finding for view in views for finding in detector.run(view, params)]
+    """One detector's findings, run once per currency when it reads amounts (see :func:`run_detectors`).
+
+    ``params`` are written in NOK; each currency's run gets them restated in that currency
+    (:func:`finflow.detect.thresholds.thresholds_for`).
+    """
+    if not detector.per_currency:
+        return detector.run(data, params)
+    return [f for view in _views(data) for f in detector.run(view, thresholds_for(params, _currency(view)))]
 
 
 def run_detectors(
@@ -93,9 +104,10 @@ def run_detectors(
 
     A detector that reads amounts runs once per currency of the case, on the transactions in
     that currency only (:meth:`CaseData.in_currency`): its totals, shares, medians and
-    thresholds never add amounts of different currencies. Its thresholds apply to that
-    currency's minor units as written in the configuration (currency-aware thresholds are not
-    there yet); a one-currency case runs exactly as before.
+    thresholds never add amounts of different currencies. Its amount thresholds, written in NOK
+    in the configuration, are restated in that currency through the dated rate table
+    ``finflow/data/threshold_rates.yaml``; the findings' parameters cite the rate. A NOK-only case
+    runs exactly as before.
     """
     config = config if config is not None else load_config()
     views = _views(data)
@@ -103,6 +115,9 @@ def run_detectors(
     for detector in detectors(names):
         if on_start:
             on_start(detector)
-        for view in views if detector.per_currency else [data]:
-            findings.extend(detector.run(view, config[detector.section]))
+        if not detector.per_currency:
+            findings.extend(detector.run(data, config[detector.section]))
+            continue
+        for view in views:
+            findings.extend(detector.run(view, thresholds_for(config[detector.section], _currency(view))))
     return sorted(findings, key=lambda f: (-f.score, f.detector, f.finding_id))

@@ -6,13 +6,14 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from finflow.errors import FinflowError
 from finflow.importers import amlworld, registry
 from finflow.importers.base import ImportError_
 
 __all__ = ["Truth", "TruthError", "load_truth"]
 
 
-class TruthError(ValueError):
+class TruthError(FinflowError, ValueError):
     """The truth file cannot be read or holds no labels; the message names the file."""
 
 

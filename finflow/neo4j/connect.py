@@ -15,12 +15,13 @@ import click
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
-__all__ = ["SUPPORTED_MAJOR_VERSIONS", "Neo4jConnectionError", "connect", "server_version"]
+__all__ = ["SUPPORTED_MAJOR_VERSIONS", "Neo4jConnectionError", "check_uri", "connect", "server_version"]
 
 #: Neo4j major versions finflow's Cypher is written and tested for.
 SUPPORTED_MAJOR_VERSIONS: tuple[int, ...] = (5,)
 
 _AGENT = re.compile(r"^Neo4j/(\d+)\.(\d+)(?:\.(\d+))?")
+_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
 class Neo4jConnectionError(click.ClickException):
@@ -33,10 +34,33 @@ def redact_uri(uri: str) -> str:
         parts = urlsplit(uri)
     except ValueError:
         return "<invalid URI>"
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
+    host = parts.netloc.rpartition("@")[2]  # as written, even when its port is invalid
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def check_uri(uri: str, setting: str = "NEO4J_URI") -> None:
+    """Refuse a URI the driver cannot use (scheme, host, port 1-65535) in one line naming ``setting``."""
+    problem = _uri_problem(uri)
+    if problem:
+        raise Neo4jConnectionError(f"{setting} {redact_uri(uri)!r}: {problem}")
+
+
+def _uri_problem(uri: str) -> str | None:
+    try:
+        parts = urlsplit(uri)
+        port = parts.port
+    except ValueError as exc:
+        text = str(exc)
+        if "Port" in text:
+            return f"the port must be a number from 1 to 65535 ({text})"
+        return f"not a valid URI ({text})"
+    if parts.scheme not in _SCHEMES:
+        return f"the scheme must be one of {', '.join(_SCHEMES)}"
+    if not parts.hostname:
+        return "names no host"
+    if port is not None and not 1 <= port <= 65535:
+        return "the port must be a number from 1 to 65535"
+    return None
 
 
 def server_version(agent: str) -> tuple[int, int, int]:
@@ -62,6 +86,7 @@ def connect(
     before it has done any work.
     """
     shown = redact_uri(uri)
+    check_uri(uri, "Neo4j URI")
     try:
         driver = neo4j.GraphDatabase.driver(
             uri, auth=(user, password), connection_timeout=timeout, max_transaction_retry_time=30.0

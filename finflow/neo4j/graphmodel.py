@@ -256,6 +256,16 @@ OPTIONAL MATCH (a:Account {{account_id: r.from_account}})
 OPTIONAL MATCH (b:Account {{account_id: r.to_account}})
 {_links(("a", "unpaid", "(a)-[:PERFORMS]->(t)"), ("b", "unreceived", "(t)-[:BENEFITS_TO]->(b)"))}
 """,
+    "statements": f"""
+UNWIND $rows AS r
+MERGE (st:Statement {{statement_id: r.statement_id}})
+SET st += {props("statements", "account_id", "statement_ref", "period_start", "period_end", "period_basis",
+                 "currency", "opening_minor", "closing_minor", "credits_minor", "debits_minor", "entries",
+                 *PROVENANCE)}
+WITH st, r
+MATCH (a:Account {{account_id: r.account_id}})
+MERGE (a)-[:HAS_STATEMENT]->(st)
+""",
     "sightings": f"""
 UNWIND $rows AS r
 MERGE (s:Sighting {{sighting_id: r.sighting_id}})

@@ -8,6 +8,7 @@ not required default to their example value.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import finflow.queries
+from finflow.errors import FinflowError
 
 __all__ = [
     "QueryFile",
@@ -32,7 +34,7 @@ _DESCRIBED = re.compile(r"^\s+([A-Za-z_]\w*)\s{2,}(.*)$")
 _NOT_QUERIES = {"schema"}
 
 
-class QueryLibraryError(ValueError):
+class QueryLibraryError(FinflowError, ValueError):
     """A query name, file or parameter is wrong; the message says which and how."""
 
 
@@ -59,6 +61,11 @@ class QueryFile:
         if missing:
             hints = ", ".join(f"{m} (e.g. {self.examples[m]!r})" for m in missing)
             raise QueryLibraryError(f"query {self.name!r} needs parameter {hints}")
+        for key, value in given.items():
+            if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+                raise QueryLibraryError(
+                    f"query {self.name!r}: parameter {key}={value} is out of range (Neo4j integers are 64-bit)"
+                )
         bound = {k: v for k, v in self.examples.items() if k not in self.required}
         bound.update(given)
         return bound
@@ -80,13 +87,21 @@ class QueryFile:
                     out[key] = int(text)
                 elif isinstance(example, float):
                     out[key] = float(text)
+                    if not math.isfinite(out[key]):
+                        raise ValueError(text)
                 else:
                     out[key] = text
             except ValueError:
                 kind = type(example).__name__
                 raise QueryLibraryError(
-                    f"query {self.name!r}: parameter {key}={text!r} is not a valid {kind}"
+                    f"query {self.name!r}: parameter {key}={text[:40]!r} is not a valid {kind}"
                 ) from None
+            value = out[key]
+            if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+                raise QueryLibraryError(
+                    f"query {self.name!r}: parameter {key}={text[:40]!r} is out of range "
+                    "(Neo4j integers are 64-bit: -9223372036854775808 to 9223372036854775807)"
+                )
         return out
 
 

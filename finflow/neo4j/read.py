@@ -95,6 +95,15 @@ RETURN l.lease_id AS lease_id, t.party_id AS tenant_party_id, ll.party_id AS lan
        l.start_date AS start_date, l.end_date AS end_date, {_prov("l")}
 ORDER BY lease_id
 """,
+    "statements": f"""
+MATCH (st:Statement) WHERE st.batch_id IS NOT NULL
+RETURN st.statement_id AS statement_id, st.account_id AS account_id, st.statement_ref AS statement_ref,
+       st.period_start AS period_start, st.period_end AS period_end, st.period_basis AS period_basis,
+       st.currency AS currency, st.opening_minor AS opening_minor, st.closing_minor AS closing_minor,
+       st.credits_minor AS credits_minor, st.debits_minor AS debits_minor, st.entries AS entries,
+       {_prov("st")}
+ORDER BY statement_id
+""",
     "sightings": f"""
 MATCH (s:Sighting) WHERE s.batch_id IS NOT NULL
 RETURN s.table AS table, s.record_id AS record_id, {_prov("s")}

@@ -38,6 +38,10 @@ class Ctx:
     #: background roles other builders need: merchants by category, companies by kind
     merchants: dict[str, list[int]] = field(default_factory=dict)
     companies: dict[str, list[int]] = field(default_factory=dict)
+    #: accounts of bus, train and air carriers (ticket purchases by card)
+    carriers: list[int] = field(default_factory=list)
+    #: clients of the rings planted so far: some men pay women of more than one ring
+    ring_clients: list[int] = field(default_factory=list)
     #: persons whose salary / rent / remittance the background must not generate
     no_salary: set[int] = field(default_factory=set)
     no_rent: set[int] = field(default_factory=set)

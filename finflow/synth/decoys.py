@@ -13,6 +13,7 @@ from datetime import date
 from finflow.synth.context import Ctx, ore, round_to
 from finflow.synth.flows import remit_target
 from finflow.synth.ledger import NO_TIME
+from finflow.synth.lookalikes import LOOKALIKES
 from finflow.synth.refdata import NO_LAST, PLACES
 
 __all__ = ["DECOYS", "busy_shop", "family_remitter", "landlord", "payroll_bureau", "treasurer"]
@@ -403,4 +404,4 @@ def treasurer(ctx: Ctx) -> None:
     ctx.note_accounts(entry, [w.p_account[m] for m in members], counterparty=True)
 
 
-DECOYS = (landlord, payroll_bureau, family_remitter, busy_shop, treasurer)
+DECOYS = (landlord, payroll_bureau, family_remitter, busy_shop, treasurer, *LOOKALIKES)

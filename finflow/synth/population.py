@@ -8,7 +8,7 @@ counterparties (clients, customers, tenants), which keeps small cases small.
 from __future__ import annotations
 
 from finflow.synth.context import Ctx
-from finflow.synth.refdata import BANKS, HOTELS, MERCHANTS, NO_LAST
+from finflow.synth.refdata import BANKS, CARRIERS, HOTELS, MERCHANTS, NO_LAST
 
 __all__ = ["EMPLOYER_SECTORS", "build_population"]
 
@@ -134,6 +134,12 @@ def build_population(ctx: Ctx, n_full: int, n_peripheral: int) -> list[int]:
         [int(x) for x in rng.integers(8, 80, len(HOTELS))],
         bosses,
     )
+    domestic = [f"{name} AS" for name, country in CARRIERS if country == "NO"]
+    carriers = _company_block(
+        ctx, domestic, "AS", "transport", [int(x) for x in rng.integers(20, 400, len(domestic))], bosses
+    )
+    ctx.carriers = [w.c_account[c] for c in carriers]
+    ctx.carriers += [w.add_foreign_account(name, country) for name, country in CARRIERS if country != "NO"]
     n_housing = max(2, n_full // 300)
     ctx.companies["housing"] = _company_block(
         ctx,

@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "ADVERT_SITES",
     "BANKS",
+    "CARRIERS",
     "CITY_ABROAD",
     "COUNTRY_NAMES",
     "FOREIGN_NAMES",
@@ -591,6 +592,8 @@ IBAN_COUNTRIES: dict[str, list[tuple[str, int]]] = {
     "CY": [("n", 8), ("n", 16)],
     "MT": [("a", 4), ("n", 5), ("n", 18)],
     "NL": [("a", 4), ("n", 10)],
+    "HU": [("n", 24)],
+    "IE": [("a", 4), ("n", 6), ("n", 8)],
 }
 
 #: (postcode, city, kommunenummer, kommune) — real postcode/municipality pairs.
@@ -733,6 +736,18 @@ HOTELS: list[tuple[str, str]] = [
     ("Budget Rooms Drammen", "DRAMMEN"),
 ]
 
+#: Carriers selling bus, train and plane tickets by card: (name as the statement shows it,
+#: country; NO = a Norwegian company). Two low-cost airlines are named as statements print them;
+#: the domestic ones are invented.
+CARRIERS: list[tuple[str, str]] = [
+    ("Fjordekspressen Buss", "NO"),
+    ("Kystbanen Reiser", "NO"),
+    ("Nordavind Flyreiser", "NO"),
+    ("WIZZ AIR HU", "HU"),
+    ("RYANAIR DAC", "IE"),
+    ("Carpathia Coach SRL", "RO"),
+]
+
 #: SN2007 industry codes used: key -> (code, description).
 NACE: dict[str, tuple[str, str]] = {
     "construction": ("41.200", "Oppføring av bygninger"),
@@ -772,6 +787,7 @@ NACE: dict[str, tuple[str, str]] = {
     "bank": ("64.190", "Bankvirksomhet ellers"),
     "mto": ("66.190", "Andre tjenester tilknyttet finansieringsvirksomhet"),
     "association": ("94.991", "Aktiviteter i andre interesseorganisasjoner"),
+    "sports_club": ("93.120", "Idrettslag og -klubber"),
     "health": ("86.211", "Allmenn legetjeneste"),
     "car_repair": ("45.201", "Alminnelig service og reparasjon av motorvogner"),
     "public_admin": ("84.110", "Generell offentlig administrasjon"),

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import numpy as np
 
+from finflow.synth import ring
 from finflow.synth.context import Ctx, ore, round_to
 from finflow.synth.flows import Credit, Rotation, remit_target, spend_down, sweep
 from finflow.synth.ledger import NO_TIME
@@ -73,7 +74,7 @@ def sex_trafficking(ctx: Ctx) -> None:
         sex="M" if rng.random() < 0.8 else "F",
         age=(24, 52),
     )[0]
-    ctrl_acc = w.open_accounts("person", [controller])[0]
+    w.open_accounts("person", [controller])
     city = int(rng.integers(0, 12))  # Oslo postcodes come first in PLACES
     flats = w.add_addresses(n_flats, place=city) if rng.random() < 0.5 else w.add_addresses(n_flats)
     flat_rent: list[int] = []
@@ -118,14 +119,22 @@ def sex_trafficking(ctx: Ctx) -> None:
         w.open_accounts("person", [v], opened=opened + timedelta(days=int(rng.integers(0, 4))), bank=bank)[0]
         for v in victims
     ]
+    held = ring.holdings(ctx, controller, n_victims, origin, a0)
+    collectors = held.collectors
 
-    # clients: ordinary men, some of them regulars
+    # clients: ordinary men, some of them regulars, some also paying women of an earlier ring
     rate = rng.uniform(0.3, 0.5) + ctx.density * rng.uniform(0.4, 1.4)
     expected = rate * (a1 - a0) * n_victims
-    clients = ctx.pick_pool(max(12, int(expected / rng.uniform(1.5, 3.0))))
+    n_clients = max(12, int(expected / rng.uniform(1.5, 3.0)))
+    shared = [c for c in ctx.ring_clients if c not in ctx.reserved]
+    n_shared = min(len(shared), int(n_clients * rng.uniform(0.0, 0.2)))
+    from_before = [shared[int(i)] for i in rng.choice(len(shared), n_shared, replace=False)] if n_shared else []
+    clients = from_before + ctx.pick_pool(n_clients - n_shared, exclude=set(from_before))
+    ctx.ring_clients.extend(c for c in clients if c not in from_before)
     client_accs = [w.p_account[c] for c in clients]
     weights = 1.0 / np.arange(1, len(client_accs) + 1) ** rng.uniform(0.3, 0.9)
     cdf = np.cumsum(weights / weights.sum())
+    cash_share = float(rng.uniform(0.1, 0.6)) if rng.random() < 0.6 else 0.0  # clients paying in cash
 
     def client() -> int:
         return client_accs[min(len(client_accs) - 1, int(np.searchsorted(cdf, rng.random())))]
@@ -133,12 +142,18 @@ def sex_trafficking(ctx: Ctx) -> None:
     def client_minute() -> int:
         return ctx.night() if rng.random() < 0.75 else ctx.between(15, 21.5)
 
-    collector_credits: list[Credit] = []
-    for v_acc in victim_accs:
+    credits_of: dict[int, list[Credit]] = {}
+    handed: list[Credit] = []
+    helper_in: list[Credit] = []
+    for i, v_acc in enumerate(victim_accs):
         credits: list[Credit] = []
+        cash: list[Credit] = []
         for day in range(a0, a1):
             for _ in range(int(rng.poisson(rate))):
                 minute, amount = client_minute(), _client_amount(ctx)
+                if rng.random() < cash_share:
+                    cash.append((day, minute, amount))
+                    continue
                 led.add(
                     day,
                     minute,
@@ -154,10 +169,15 @@ def sex_trafficking(ctx: Ctx) -> None:
                 minute, amount = ctx.night(), round_to(rng.uniform(1500, 9000), 100)
                 led.add(day, minute, amount, -1, v_acc, "cash_deposit", "Innskudd automat", tag)
                 credits.append((day, minute, amount))
-        collector_credits += sweep(
+        deposits, gave = ring.cash_in_hand(ctx, v_acc, cash, tag)
+        credits = sorted(credits + deposits)
+        handed += gave
+        to_helper = i in held.helped and held.helper_account is not None
+        dest = held.helper_account if to_helper else collectors[i % len(collectors)]
+        swept = sweep(
             ctx,
             v_acc,
-            ctrl_acc,
+            dest,
             credits,
             tag,
             gap=lambda: 1 if rng.random() < 0.85 else int(rng.integers(2, 4)),
@@ -167,63 +187,84 @@ def sex_trafficking(ctx: Ctx) -> None:
             text=lambda: _choice(ctx, ["", "Overføring", "Vipps", "Leie", "Til deg"]),
             until=a1 + 2,
         )
+        if to_helper:
+            helper_in += swept
+        else:
+            credits_of.setdefault(dest, []).extend(swept)
         _merchant_spend(ctx, v_acc, a0, a1, rng.uniform(0.3, 2.0), tag)
 
-    # clients paying the controller's number directly: at least two new ones every ten days
-    direct_rate = 0.15 + ctx.density * rng.uniform(0.2, 0.5)
-    for block in range(a0, a1, 10):
-        days = list(range(block, min(block + 10, a1)))
-        payers: list[int] = []
-        for day in days:
-            for _ in range(int(rng.poisson(direct_rate))):
-                payers.append(client())
-                minute, amount = client_minute(), _client_amount(ctx)
-                led.add(day, minute, amount, payers[-1], ctrl_acc, "p2p", "", tag)
-                collector_credits.append((day, minute, amount))
-        while len(set(payers)) < 2:
-            payer = client()
-            if payer in payers:
-                payer = w.p_account[ctx.pick_pool(1, exclude=set(clients))[0]]
-            payers.append(payer)
-            day, minute, amount = _choice(ctx, days), client_minute(), _client_amount(ctx)
-            led.add(day, minute, amount, payer, ctrl_acc, "p2p", "", tag)
-            collector_credits.append((day, minute, amount))
+    main = held.controller_accounts[0]
+    if held.helper_account is not None:  # the helper passes it on within a day or two, keeping a cut
+        credits_of.setdefault(main, []).extend(
+            sweep(
+                ctx,
+                held.helper_account,
+                main,
+                sorted(helper_in),
+                tag,
+                gap=lambda: int(rng.integers(0, 3)),
+                keep=(0.05, 0.2),
+                hours=(9, 21),
+                channel=lambda: "p2p" if rng.random() < 0.5 else "transfer",
+                text=lambda: _choice(ctx, ["", "Overføring", "Tilbake", "Lån"]),
+                until=a1 + 4,
+            )
+        )
+    for acc, got in ring.handover_deposits(ctx, held.controller_accounts, handed, tag).items():
+        credits_of.setdefault(acc, []).extend(got)
 
-    # the controller's fixed spending: rent, adverts, hotels, some cash
-    fixed = np.zeros(ctx.n_days + 1, dtype=np.int64)
+    # clients paying the controller's Vipps number directly
+    direct_rate = 0.15 + ctx.density * rng.uniform(0.2, 0.5)
+    for day in range(a0, a1):
+        for _ in range(int(rng.poisson(direct_rate))):
+            minute, amount = client_minute(), _client_amount(ctx)
+            led.add(day, minute, amount, client(), main, "p2p", "", tag)
+            credits_of.setdefault(main, []).append((day, minute, amount))
+
+    # the ring's fixed spending from the controller's accounts: rent, adverts, hotels, tickets, cash
+    own = held.controller_accounts
+    fixed = {acc: np.zeros(ctx.n_days + 1, dtype=np.int64) for acc in own}
+    rent_payer = [own[int(rng.integers(0, len(own)))] for _ in flats]
     for month in [m for m in ctx.month_starts() if a0 - 5 <= m < a1]:
-        for flat, rent, l_acc in zip(flats, flat_rent, landlords, strict=True):
+        for flat, rent, l_acc, payer in zip(flats, flat_rent, landlords, rent_payer, strict=True):
             day = max(0, month - int(rng.integers(0, 5)))
             text = f"Husleie {w.addr_street[flat]}"
             if rng.random() < 0.5:
                 text += f" {ctx.month_name(month + 3)}"
-            led.add(day, ctx.maybe_time(0.3), rent, ctrl_acc, l_acc, "transfer", text, tag)
-            fixed[day] += rent
+            led.add(day, ctx.maybe_time(0.3), rent, payer, l_acc, "transfer", text, tag)
+            fixed[payer][day] += rent
     sites = [ADVERT_SITES[i] for i in rng.choice(len(ADVERT_SITES), int(rng.integers(1, 4)), replace=False)]
     site_accs = [w.add_foreign_account(name, country) for name, country in sites]
     eur = bool(rng.random() < 0.5)
     prices = [19, 39, 79] if eur else [199, 399, 799, 1499]
+    victims_pay_ads = float(rng.uniform(0.3, 0.8)) if rng.random() < 0.35 else 0.0
+    ad_payers: list[int] = []
     day = a0 + int(rng.integers(0, 5))
     site_turn = Rotation(rng, list(range(len(site_accs))))
     while day < a1:
         k = site_turn.next()
         price = prices[int(rng.integers(0, len(prices)))] * 100
+        payer = ring.advert_payer(ctx, own, victim_accs, victims_pay_ads)
         led.add(
             day,
             ctx.between(0, 24),
             price,
-            ctrl_acc,
+            payer,
             site_accs[k],
             "card",
             f"Varekjøp {sites[k][0]}",
             tag,
             currency="EUR" if eur else "NOK",
         )
-        fixed[day] += price * (11 if eur else 1)
+        if payer in fixed:
+            fixed[payer][day] += price * (11 if eur else 1)
+        if payer not in ad_payers:
+            ad_payers.append(payer)
         day += int(rng.integers(2, 9))
     hotel_idx = rng.choice(len(HOTELS), int(rng.integers(2, 5)), replace=False)
     hotel_turn = Rotation(rng, [w.c_account[ctx.companies["hotel"][int(i)]] for i in hotel_idx])
     for day in range(a0, a1):
+        payer = own[int(rng.integers(0, len(own)))]
         if rng.random() < rng.uniform(0.04, 0.12):
             hotel = hotel_turn.next()
             amount = ore(rng.uniform(890, 2690))
@@ -231,79 +272,103 @@ def sex_trafficking(ctx: Ctx) -> None:
                 day,
                 ctx.between(13, 23),
                 amount,
-                ctrl_acc,
+                payer,
                 hotel,
                 "card",
                 f"Varekjøp {w.account_name(hotel)}",
                 tag,
             )
-            fixed[day] += amount
+            fixed[payer][day] += amount
         if rng.random() < 0.04:
             amount = round_to(rng.uniform(1000, 6000), 500)
-            led.add(day, ctx.between(10, 23), amount, ctrl_acc, -1, "cash_withdrawal", "Minibank", tag)
-            fixed[day] += amount
+            led.add(day, ctx.between(10, 23), amount, payer, -1, "cash_withdrawal", "Minibank", tag)
+            fixed[payer][day] += amount
+    carriers_used: list[int] = []
+    if rng.random() < 0.7:
+        ticket_payers = own + ([held.relative_account] if held.relative_account is not None else [])
+        carriers_used = ring.travel(ctx, ticket_payers, a0, a1, n_victims, ctx.carriers, tag)
+
+    # the relative's account passes what it receives on to the controller every few days
+    relative_got = held.relative_account is not None and bool(credits_of.get(held.relative_account))
+    if relative_got:
+        credits_of.setdefault(main, []).extend(
+            sweep(
+                ctx,
+                held.relative_account,
+                main,
+                sorted(credits_of.pop(held.relative_account)),
+                tag,
+                gap=lambda: int(rng.integers(2, 7)),
+                keep=(0.05, 0.3),
+                hours=(8, 22),
+                channel=lambda: "transfer",
+                text=lambda: _choice(ctx, ["", "Overføring", "Til deg"]),
+                until=a1 + 7,
+            )
+        )
 
     # remittances home, sometimes split below the NOK 8 000 transfer threshold
     n_benef = int(rng.integers(1, 4))
     benef_people = w.add_persons(n_benef, origin, age=(25, 70), register=False)
     targets = Rotation(rng, [remit_target(ctx, origin, w.person_name(b)) for b in benef_people])
 
-    def remit(day: int, amount: int) -> None:
-        if structured and amount <= 640_000:
-            return
-        acc, country, text = targets.next()
-        if structured:
-            d = day
-            while amount > 640_000 and d < ctx.n_days:
-                piece = int(rng.integers(640_000, 799_900))
+    def remitter(src: int):
+        def remit(day: int, amount: int) -> None:
+            if structured and amount <= 640_000:
+                return
+            acc, country, text = targets.next()
+            if structured:
+                d = day
+                while amount > 640_000 and d < ctx.n_days:
+                    piece = int(rng.integers(640_000, 799_900))
+                    led.add(d, ctx.between(9, 20), piece, src, acc, "remittance", text, tag, dst_country=country)
+                    amount -= piece
+                    d += int(rng.integers(0, 2))
+            else:
                 led.add(
-                    d,
+                    day,
                     ctx.between(9, 20),
-                    piece,
-                    ctrl_acc,
+                    amount - amount % 100,
+                    src,
                     acc,
                     "remittance",
                     text,
                     tag,
                     dst_country=country,
                 )
-                amount -= piece
-                d += int(rng.integers(0, 2))
-        else:
-            led.add(
-                day,
-                ctx.between(9, 20),
-                amount - amount % 100,
-                ctrl_acc,
-                acc,
-                "remittance",
-                text,
-                tag,
-                dst_country=country,
-            )
 
-    spend_down(
-        ctx,
-        ctrl_acc,
-        collector_credits,
-        fixed,
-        a0,
-        a1,
-        every=(4, 11),
-        share=(0.75, 0.95),
-        emit=remit,
-    )
+        return remit
 
+    for acc in own:
+        spend_down(
+            ctx,
+            acc,
+            credits_of.get(acc, []),
+            fixed[acc],
+            a0,
+            a1,
+            every=(4, 11),
+            share=(0.75, 0.95),
+            emit=remitter(acc),
+        )
+
+    receiving = [a for a in collectors if credits_of.get(a) or (relative_got and a == held.relative_account)]
     entry.roles = {
         "controller": [ctx.person_ref(controller)],
+        "controller_accounts": [ctx.account_ref(a) for a in own],
         "victim": [ctx.person_ref(v) for v in victims],
-        "collector_accounts": [w.a_number[ctrl_acc]],
+        "collector_accounts": [w.a_number[a] for a in receiving],
         "landlord": [ctx.account_ref(a) for a in landlords],
         "advert_merchant": [ctx.account_ref(site_accs[k]) for k in site_turn.used],
         "hotel": [ctx.account_ref(a) for a in hotel_turn.used],
+        "carrier": [ctx.account_ref(a) for a in carriers_used],
         "remittance_beneficiary": [ctx.account_ref(t[0]) | {"country": origin} for t in targets.used],
         "client": [ctx.account_ref(a) for a in sorted(set(client_accs))],
     }
+    if held.relative is not None:
+        entry.roles["relative"] = [ctx.person_ref(held.relative) | {"account": w.a_number[held.relative_account]}]
+    if held.helper is not None:
+        entry.roles["intermediary"] = [ctx.person_ref(held.helper)]
     entry.parameters = {
         "origin_country": origin,
         "victims": n_victims,
@@ -311,14 +376,22 @@ def sex_trafficking(ctx: Ctx) -> None:
         "active_from": ctx.date(a0).isoformat(),
         "active_to": ctx.date(a1 - 1).isoformat(),
         "client_rate_per_victim_day": round(float(rate), 3),
+        "client_cash_share": round(cash_share, 3),
+        "clients_from_other_rings": n_shared,
+        "controller_accounts": len(own),
+        "relative_account": held.relative is not None,
+        "intermediary": held.helper is not None,
+        "victims_pay_adverts": victims_pay_ads > 0,
         "structured_remittances": structured,
         "flat_addresses": [w.address_text(f) for f in flats],
     }
-    ctx.note_persons(entry, [controller, *victims])
-    ctx.note_accounts(entry, [ctrl_acc, *victim_accs] + [t[0] for t in targets.used if t[1] is None])
+    people = [controller, *victims] + [p for p in (held.relative, held.helper) if p is not None]
+    ctx.note_persons(entry, people)
+    middle = [a for a in (held.relative_account, held.helper_account) if a is not None]
+    ctx.note_accounts(entry, own + victim_accs + middle + [t[0] for t in targets.used if t[1] is None])
     ctx.note_accounts(
         entry,
-        landlords + [site_accs[k] for k in site_turn.used] + hotel_turn.used + sorted(set(client_accs)),
+        landlords + [site_accs[k] for k in site_turn.used] + hotel_turn.used + carriers_used + sorted(set(client_accs)),
         counterparty=True,
     )
 

@@ -8,12 +8,13 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from finflow.accountid import resolve_id
 from finflow.casedata import CaseData
 from finflow.cli_options import case_option, out_option
 from finflow.money import format_minor, is_currency, parse_amounts
 from finflow.terminal import clean, echo
 from finflow.trace.ledger import METHODS
-from finflow.trace.paths import default_currency, resolve_start, trace_paths
+from finflow.trace.paths import default_currency, trace_paths
 from finflow.trace.proceeds import tainted_from, trace_proceeds
 from finflow.views import trail_view
 from finflow.views.labels import holder_labels
@@ -113,7 +114,10 @@ def trace(
     out_dir: str,
     top: int,
 ) -> None:
-    """Follow the money from START (an account id or a party id) over time-respecting trails.
+    """Follow the money from START over time-respecting trails.
+
+    START is an account or its holder as written anywhere: account number (4202.74.72332,
+    4202 74 72332), IBAN, party id, holder name, or an unambiguous prefix of one of them.
 
     With --proceeds, trace the transfers from each --tainted-from account into START through
     commingled accounts by --method (fifo, lifo, pro_rata, libr), each source its own colour.
@@ -129,7 +133,11 @@ def trace(
         raise click.UsageError("--tainted-from only applies with --proceeds")
     data = load_case_data(case_dir)
     try:
-        start_accounts = resolve_start(data, start)
+        ref = resolve_id(data, start)
+        if ref.matched != "id":
+            echo(f"{start} is {ref.label} ({ref.kind} {ref.id}, by {ref.matched})", err=True)
+        start = ref.id
+        start_accounts = list(ref.accounts)
         direction = "backward" if backward else "forward"
         if proceeds:
             colours = tainted_from(data, tainted_senders, receivers=start_accounts)

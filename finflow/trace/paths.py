@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from finflow.casedata import CaseData
+from finflow.flowindex import flow_index
 from finflow.trace.events import Events, load_events, pick_currency, processing_order, reachable
 from finflow.trace.output import aggregate_trail_edges, write_trace
 
@@ -41,16 +42,14 @@ _ROW_COLUMNS = [
 
 
 def resolve_start(data: CaseData, start: str) -> list[str]:
-    """Account ids for ``start``: the account itself, or every account a party holds."""
-    tx = data.transactions
-    accounts = data.accounts
-    known = set(accounts["account_id"].dropna().astype(str))
-    if start in known or (tx["from_account"] == start).any() or (tx["to_account"] == start).any():
-        return [start]
-    held = accounts.loc[accounts["holder_party_id"].astype("string") == start, "account_id"]
-    if held.empty:
-        raise ValueError(f"{start!r} is neither an account nor a party holding accounts in this case")
-    return sorted(set(held.dropna().astype(str)))
+    """Account ids for ``start``: the account itself, or every account a party holds.
+
+    ``start`` may be written in any form :func:`finflow.accountid.resolve_id` accepts (dotted
+    or spaced account number, IBAN, holder name, unambiguous prefix).
+    """
+    from finflow.accountid import resolve_id
+
+    return list(resolve_id(data, start).accounts)
 
 
 @dataclass
@@ -149,13 +148,16 @@ def trace_paths(
     tx = data.transactions
     if currency is None:
         currency = default_currency(data, start_accounts, direction)
-    events = load_events(
-        tx,
-        currency=currency,
-        start_date=start_date,
-        end_date=end_date,
-        min_amount_minor=min_amount_minor,
-        home_country=home_country,
+    events = flow_index(data).memo(
+        ("trace events", currency, start_date, end_date, int(min_amount_minor), home_country),
+        lambda: load_events(
+            tx,
+            currency=currency,
+            start_date=start_date,
+            end_date=end_date,
+            min_amount_minor=min_amount_minor,
+            home_country=home_country,
+        ),
     )
     parameters = {
         "max_hops": max_hops,

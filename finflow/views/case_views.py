@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import NO_FINDINGS, Finding
+from finflow.flowindex import flow_index
 from finflow.views.evidence import EVIDENCE_COLUMNS, evidence_rows
 from finflow.views.graph import CaseGraph, build_case_graph, ego_keys, select_nodes
 from finflow.views.page import Table, ViewStats, write_page
@@ -31,6 +33,7 @@ def _draw(
     universe: tuple[pd.DataFrame, pd.DataFrame],
     include_personal_ids: bool,
     tables: Sequence[Table] = (),
+    links: Sequence[tuple[str, str]] = (),
 ) -> ViewStats:
     """Draw ``keys`` of ``graph``; ``universe`` is what the view could have shown."""
     all_nodes, all_edges = universe
@@ -61,6 +64,7 @@ def _draw(
         centre=graph.centre,
         totals=(len(all_nodes), len(all_edges)),
         flagged_total=flagged_total,
+        links=links,
     )
 
 
@@ -89,7 +93,7 @@ def overview_view(
 
     Foreign counterparty accounts are drawn as their country unless a finding names them.
     """
-    graph = build_case_graph(data, findings, home_country=home_country)
+    graph = flow_index(data).case_graph(findings, home_country=home_country)
     keys = select_nodes(graph.nodes, graph.edges, node_budget)
     notes = [
         _summary_note(graph),
@@ -106,6 +110,13 @@ def overview_view(
         universe=(graph.nodes, graph.edges),
         include_personal_ids=include_personal_ids,
     )
+
+
+def _present(graph: CaseGraph, subject_id: str) -> bool:
+    keys = graph.cache.get("keys")
+    if keys is None:
+        keys = graph.cache["keys"] = frozenset(graph.nodes["key"].tolist())
+    return any(k in keys for k in [subject_id] + [f"{p}:{subject_id}" for p in ("account", "party", "address")])
 
 
 def _resolve_subject(graph: CaseGraph, subject_id: str) -> str:
@@ -128,18 +139,24 @@ def subject_view(
     node_budget: int = DEFAULT_NODE_BUDGET,
     home_country: str = "NO",
     include_personal_ids: bool = False,
+    links: Sequence[tuple[str, str]] = (),
 ) -> ViewStats:
-    """Everything within ``hops`` connections of one account, party or address."""
-    extra = [f"{p}:{subject_id}" for p in ("account", "party", "address")]
-    graph = build_case_graph(
-        data,
-        findings,
-        home_country=home_country,
-        collapse_foreign=False,
-        extra_keys=[k for k in extra if _known(data, k)],
-    )
+    """Everything within ``hops`` connections of one account, party or address.
+
+    ``links`` (text, relative href) are printed above the graph (the report, the timeline)."""
+    graph = flow_index(data).case_graph(findings, home_country=home_country, collapse_foreign=False)
+    if not _present(graph, subject_id):
+        # a subject without money or findings of its own: draw it with its holder and addresses
+        extra = [f"{p}:{subject_id}" for p in ("account", "party", "address")]
+        graph = build_case_graph(
+            data,
+            findings,
+            home_country=home_country,
+            collapse_foreign=False,
+            extra_keys=[k for k in extra if _known(data, k)],
+        )
     centre = _resolve_subject(graph, subject_id)
-    graph.centre = centre
+    graph = replace(graph, centre=centre)
     hop = ego_keys(graph.edges, centre, hops)
     ego_nodes = graph.nodes[graph.nodes["key"].isin(hop.index)]
     ego_edges = graph.edges[graph.edges["source"].isin(hop.index) & graph.edges["target"].isin(hop.index)]
@@ -160,6 +177,7 @@ def subject_view(
         budget=node_budget,
         universe=(ego_nodes, ego_edges),
         include_personal_ids=include_personal_ids,
+        links=links,
     )
 
 
@@ -180,14 +198,14 @@ def finding_view(
     *,
     node_budget: int = DEFAULT_NODE_BUDGET,
     include_personal_ids: bool = False,
+    links: Sequence[tuple[str, str]] = (),
     review: str | None = None,
 ) -> ViewStats:
     """One finding: its subjects and the transactions it rests on, with the evidence table.
 
     ``review`` is the sentence on its latest review (see :meth:`finflow.reviews.ReviewState.sentence`).
     """
-    tx = data.transactions
-    evidence = tx[tx["txn_id"].astype("string").isin(finding.evidence_txn_ids)]
+    evidence = flow_index(data).rows(finding.evidence_txn_ids)
     graph = build_case_graph(data, [finding], transactions=evidence, collapse_foreign=False)
     keys = select_nodes(graph.nodes, graph.edges, node_budget)
     subjects = "; ".join(f"{clip(s.label or s.id, 60)} — {ROLE_TEXT.get(s.role, s.role)}" for s in finding.subjects)
@@ -216,4 +234,5 @@ def finding_view(
         universe=(graph.nodes, graph.edges),
         include_personal_ids=include_personal_ids,
         tables=[table],
+        links=links,
     )

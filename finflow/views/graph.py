@@ -18,6 +18,7 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import Finding
+from finflow.flowindex import Lookups, flow_index
 from finflow.frames import lookup_number, lookup_text
 from finflow.money import main_currency
 from finflow.normalize import guess_party_kind
@@ -56,6 +57,8 @@ class CaseGraph:
     txns: pd.DataFrame
     marks: dict[str, list[RoleMark]] = field(default_factory=dict)
     centre: str | None = None
+    #: per-graph facts computed on first use (tooltip texts); shared by copies made with ``replace``
+    cache: dict = field(default_factory=dict, repr=False)
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -130,13 +133,6 @@ def _first_names(tx: pd.DataFrame, src: pd.Series, dst: pd.Series) -> pd.Series:
     return pd.Series(pairs["name"].to_numpy(), index=pairs["key"].to_numpy(), dtype="string")
 
 
-def _lookup(frame: pd.DataFrame, key: str, value: str) -> pd.Series:
-    """``value`` by ``key`` (first row per key wins; missing values dropped)."""
-    frame = frame.drop_duplicates(key)
-    index = frame[key].astype("string").to_numpy()
-    return pd.Series(_text(frame, value).to_numpy(), index=index, dtype="string").dropna()
-
-
 def _given(value: object) -> bool:
     return value is not None and not pd.isna(value)
 
@@ -172,15 +168,15 @@ def _aggregate(txns: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _party_nodes(
-    data: CaseData, party_ids: set[str], fallback_names: pd.Series, held_accounts: dict[str, str]
+    look: Lookups, party_ids: set[str], fallback_names: pd.Series, held_accounts: dict[str, str]
 ) -> list[dict[str, str]]:
     """Person/company nodes; the kind is guessed from the name when the registry lacks it.
 
     A holder never named (e.g. known only as "whoever holds account X") is labelled by the account
     it holds, not by its id.
     """
-    names = _lookup(data.parties, "party_id", "name").to_dict()
-    kinds = _lookup(data.parties, "party_id", "kind").to_dict()
+    names = look.party_name.to_dict()
+    kinds = look.party_kind.to_dict()
     fallback = fallback_names.to_dict()
     rows = []
     for pid in sorted(party_ids):
@@ -216,11 +212,15 @@ def build_case_graph(
     """
     marks = role_marks(findings)
     keep = set(marks) | set(extra_keys)
-    tx = data.transactions if transactions is None else transactions
-    tx = tx.sort_values(["booking_date", "txn_id"], kind="stable").reset_index(drop=True)
-    tx["_order"] = np.arange(len(tx))
+    index = flow_index(data)
+    look = index.lookups
+    if transactions is None:
+        tx = index.sorted_transactions
+    else:
+        tx = transactions.sort_values(["booking_date", "txn_id"], kind="stable").reset_index(drop=True)
+        tx["_order"] = np.arange(len(tx))
     opts = {
-        "account_country": _lookup(data.accounts, "account_id", "country").str.upper(),
+        "account_country": look.account_country,
         "home_country": home_country.upper(),
         "collapse_foreign": collapse_foreign,
         "keep": keep,
@@ -249,8 +249,8 @@ def build_case_graph(
     nodes["kind"] = prefix.replace({"name": "unknown"})
     nodes["raw_id"] = nodes["key"].str.replace(r"^[a-z]+:", "", regex=True)
     nodes.loc[nodes["key"].isin(["cash", "unknown"]), "raw_id"] = ""
-    holder_name = _lookup(data.accounts, "account_id", "holder_name")
-    holder_party = _lookup(data.accounts, "account_id", "holder_party_id")
+    holder_name = look.holder_name
+    holder_party = look.holder_party
     is_account = nodes["kind"] == "account"
     acct_ids = nodes["raw_id"].where(is_account)
     names = _first_names(tx, src, dst)
@@ -288,8 +288,8 @@ def build_case_graph(
     held_name = pd.Series(lookup_text(held["account"], holder_name).to_numpy(), index=held["party"].to_numpy()).dropna()
     first_held = held.drop_duplicates("party")
     held_accounts = dict(zip(first_held["party"], first_held["account"], strict=True))
-    extra = _party_nodes(data, party_ids, held_name[~held_name.index.duplicated()], held_accounts)
-    addr_text = _lookup(data.addresses, "address_id", "normalized")
+    extra = _party_nodes(look, party_ids, held_name[~held_name.index.duplicated()], held_accounts)
+    addr_text = look.address_text
     for aid in sorted(address_ids):
         label = addr_text.get(aid, aid)
         extra.append({"key": f"address:{aid}", "kind": "address", "raw_id": aid, "label": label})

@@ -173,8 +173,10 @@ def write_page(
     hierarchical: bool = False,
     totals: tuple[int, int] | None = None,
     flagged_total: int | None = None,
+    links: Sequence[tuple[str, str]] = (),
 ) -> ViewStats:
-    """Write one view. ``nodes``/``edges`` are what is drawn; ``totals`` what there was."""
+    """Write one view. ``nodes``/``edges`` are what is drawn; ``totals`` what there was;
+    ``links`` (text, relative href) lead to related pages (the report, timelines)."""
     if hierarchical:
         layout = "hierarchical"
     elif len(nodes) > PHYSICS_LIMIT:
@@ -211,6 +213,7 @@ def write_page(
     html = render_template(
         "view.html.j2",
         title=title,
+        links=[(str(text), str(href)) for text, href in links],
         notes=list(notes),
         omitted=omitted,
         legend=legend_entries(kinds, roles),

@@ -9,7 +9,7 @@ Possible victims get their own section, framed for protection, not suspicion.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import NO_FINDINGS, Finding
+from finflow.flowindex import flow_index
 from finflow.money import format_minor
 from finflow.views.evidence import EVIDENCE_COLUMNS, evidence_rows
 from finflow.views.render import render_template, write_text
@@ -197,13 +198,23 @@ def _subject_text(subject: Any) -> str:
     return f"{name} ({subject.kind} {subject.id})" if subject.label else f"{subject.kind} {name}"
 
 
-def _victims_section(findings: Sequence[Finding]) -> Section:
+def _victims_section(findings: Sequence[Finding], victims: pd.DataFrame | None = None) -> Section:
     section = Section("victims", "Possible victims — for protection, not suspicion")
     section.paragraphs.append(
         "These people and accounts match patterns typical of exploited persons (for example "
         "wages passed on to a controller). They are listed so that they can be identified and "
         "offered protection and assistance; being listed here is not a suspicion against them."
     )
+    if victims is not None:  # resolved roles: one row per person, with the finding that decided
+        table_rows = [
+            [_cell(label if isinstance(label, str) and label else sid), _cell(basis)]
+            for sid, label, basis in zip(victims["subject_id"], victims["label"], victims["role_basis"], strict=True)
+        ]
+        if table_rows:
+            section.tables.append(ReportTable(["possible victim", "role decided by"], table_rows))
+        else:
+            section.paragraphs.append("No finding suggests a possible victim.")
+        return section
     rows: dict[tuple[str, str], list[str]] = {}
     labels: dict[tuple[str, str], str] = {}
     for finding in findings:
@@ -222,8 +233,16 @@ def _victims_section(findings: Sequence[Finding]) -> Section:
     return section
 
 
+#: How the role step reads a finding: its resolved role per subject, and notes per finding id.
+RoleReading = tuple[Callable[[Any], str], Mapping[str, str]]
+
+
 def _findings_section(
-    findings: Sequence[Finding], data: CaseData | None, max_evidence: int, reviews: Mapping[str, Any] | None = None
+    findings: Sequence[Finding],
+    data: CaseData | None,
+    max_evidence: int,
+    reading: RoleReading | None = None,
+    reviews: Mapping[str, Any] | None = None,
 ) -> Section:
     section = Section("findings", "Findings by detector")
     if not findings:
@@ -242,9 +261,8 @@ def _findings_section(
         group = sorted(by_detector[detector], key=lambda f: (-f.score, f.finding_id))
         sub = Section(f"detector-{_slug(detector)}", f"{detector} ({len(group)})")
         for finding in group:
-            sub.subsections.append(
-                _finding_section(finding, data, max_evidence, (reviews or {}).get(finding.finding_id))
-            )
+            review = (reviews or {}).get(finding.finding_id)
+            sub.subsections.append(_finding_section(finding, data, max_evidence, reading, review))
         section.subsections.append(sub)
     return section
 
@@ -254,20 +272,29 @@ def _review_text(review: Any) -> str:
     return "Review: not reviewed (open)." if review is None else clip(review.sentence(), 500)
 
 
-def _finding_section(finding: Finding, data: CaseData | None, max_evidence: int, review: Any = None) -> Section:
+def _finding_section(
+    finding: Finding, data: CaseData | None, max_evidence: int, reading: RoleReading | None = None, review: Any = None
+) -> Section:
     status = f" [{review.label}]" if review is not None else ""
     part = Section(finding.finding_id, f"{clip(finding.summary, 200)} — score {finding.score:.2f}{status}")
     part.paragraphs.append(f"Finding {finding.finding_id}.")
     part.paragraphs.append(_review_text(review))
     roles = [f"{_subject_text(s)}: {ROLE_TEXT.get(s.role, s.role)}" for s in finding.subjects]
-    part.paragraphs.append("Subjects: " + "; ".join(roles))
+    part.paragraphs.append("Subjects (roles this finding suggests): " + "; ".join(roles))
+    if reading is not None:
+        role_of, notes = reading
+        resolved = [f"{_subject_text(s)}: {ROLE_TEXT.get(role_of(s), role_of(s))}" for s in finding.subjects]
+        if resolved != roles:
+            part.paragraphs.append("Roles after weighing all findings: " + "; ".join(resolved))
+        if finding.finding_id in notes:
+            part.paragraphs.append(notes[finding.finding_id])
     if finding.parameters:
         part.paragraphs.append("Parameters: " + _cell(finding.parameters))
     if finding.metrics:
         part.paragraphs.append("Figures: " + _cell(finding.metrics))
     ids = finding.evidence_txn_ids
     if ids and data is not None:
-        rows = evidence_rows(data.transactions, ids)
+        rows = evidence_rows(flow_index(data).rows(ids), ids)
         caption = f"Evidence: {_count(len(ids), 'transaction')}"
         if len(rows) > max_evidence:
             caption += f" (first {max_evidence} listed)"
@@ -305,13 +332,16 @@ def _build(
     max_rejects: int,
     max_evidence: int,
     include_personal_ids: bool,
+    victims: pd.DataFrame | None = None,
+    reading: RoleReading | None = None,
+    extra_sections: Sequence[Section] = (),
     reviews: Mapping[str, Any] | None = None,
 ) -> list[Section]:
     sections = [
         _sources_section(sources),
         _rejects_section(rejects, max_rejects, include_personal_ids),
-        _victims_section(findings),
-        _findings_section(findings, data, max_evidence, reviews),
+        _victims_section(findings, victims),
+        _findings_section(findings, data, max_evidence, reading, reviews),
     ]
     ranked = Section("subjects", "Ranked subjects")
     if subjects is not None and len(subjects):
@@ -337,6 +367,7 @@ def _build(
         else:
             part.paragraphs.append(f"No {noun.lower()}s: {empty_reason[key]}.")
         sections.append(part)
+    sections.extend(extra_sections)  # self-contained sections (e.g. finflow.views.casework)
     view_part = Section("views", "Views")
     view_part.paragraphs.append("Each view is one HTML file that works offline; open it beside this report.")
     view_part.links = [(title, _safe_href(path)) for title, path in sorted((views or {}).items())]
@@ -397,6 +428,9 @@ def write_report(
     max_rejects: int = 50,
     max_evidence: int = 50,
     include_personal_ids: bool = False,
+    victims: pd.DataFrame | None = None,
+    reading: RoleReading | None = None,
+    extra_sections: Sequence[Section] = (),
     reviews: Mapping[str, Any] | None = None,
     changes: Sequence[str] | None = None,
 ) -> tuple[Path, Path]:
@@ -405,6 +439,9 @@ def write_report(
     ``data`` (the case) fills the evidence tables (date, amount, from, to, text, source
     file:row); without it they list transaction ids. ``views`` maps titles to paths relative to
     ``out_dir``. Nothing time-dependent is written unless ``generated_at`` is given.
+    ``victims`` (the possible-victims table) and ``reading`` (resolved role per finding subject,
+    notes per finding id, from :mod:`finflow.roles`) show the roles after weighing all findings
+    and which finding decided each.
     """
     sections = _build(
         case_name=case_name,
@@ -419,6 +456,9 @@ def write_report(
         max_rejects=max_rejects,
         max_evidence=max_evidence,
         include_personal_ids=include_personal_ids,
+        victims=victims,
+        reading=reading,
+        extra_sections=extra_sections,
         reviews=reviews,
     )
     title = f"Case report: {case_name}"

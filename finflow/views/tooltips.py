@@ -22,7 +22,9 @@ ROLE_TEXT = {
     "controller": "controller (suspected)",
     "facilitator": "facilitator (suspected)",
     "front": "front (suspected)",
+    "sink": "sink: where the money leaves (suspected)",
     "unknown": "flagged, role unclear",
+    "context": "context (a counterparty, not suspected)",
 }
 
 _MAX_MARKS = 5
@@ -83,7 +85,29 @@ def node_titles(
     *,
     include_personal_ids: bool = False,
 ) -> dict[str, str]:
-    """Tooltip per drawn node key."""
+    """Tooltip per drawn node key.
+
+    Titles are kept with the graph, so views sharing one graph (the subject views) compute each
+    node's title once.
+    """
+    known: dict[str, str] = graph.cache.setdefault(("node_titles", include_personal_ids), {})
+    wanted = [str(k) for k in keys]
+    missing = [k for k in wanted if k not in known]
+    if missing:
+        known.update(_node_titles(graph, data, pd.Index(missing), include_personal_ids=include_personal_ids))
+    titles = {k: known[k] for k in wanted if k in known}
+    if graph.centre in titles:
+        titles[graph.centre] += "\n(centre of this view)"
+    return titles
+
+
+def _node_titles(
+    graph: CaseGraph,
+    data: CaseData,
+    keys: pd.Index,
+    *,
+    include_personal_ids: bool = False,
+) -> dict[str, str]:
     flows = graph.flows
     out_tot = totals_text(flows[flows["source"].isin(keys)], "source")
     in_tot = totals_text(flows[flows["target"].isin(keys)], "target")
@@ -144,14 +168,44 @@ def node_titles(
             )
         if len(marks) > _MAX_MARKS:
             lines.append(f"… and {len(marks) - _MAX_MARKS} more findings")
-        if graph.centre == key:
-            lines.append("(centre of this view)")
         titles[key] = "\n".join(lines)
     return titles
 
 
+def _pair_texts(graph: CaseGraph) -> tuple[dict[tuple, list[str]], dict[tuple, set[str]]]:
+    """Per source → target pair: the first few distinct descriptions (in time order) and the
+    channels used. Computed once per graph over all its transactions, then shared by every view."""
+    if "pair_texts" in graph.cache:
+        return graph.cache["pair_texts"]
+    txns = graph.txns
+    described = txns.dropna(subset=["description"]).drop_duplicates(["source", "target", "description"])
+    described = described.groupby(["source", "target"], sort=False).head(_MAX_EXAMPLES)
+    examples: dict[tuple, list[str]] = {}
+    for source, target, text in zip(
+        described["source"].tolist(), described["target"].tolist(), described["description"].tolist(), strict=True
+    ):
+        examples.setdefault((source, target), []).append(f'"{clip(text, 80)}"')
+    used = txns.dropna(subset=["channel"]).drop_duplicates(["source", "target", "channel"])
+    channels: dict[tuple, set[str]] = {}
+    for source, target, channel in zip(
+        used["source"].tolist(), used["target"].tolist(), used["channel"].tolist(), strict=True
+    ):
+        channels.setdefault((source, target), set()).add(str(channel))
+    graph.cache["pair_texts"] = (examples, channels)
+    return examples, channels
+
+
 def edge_titles(graph: CaseGraph, pairs: Iterable[tuple[str, str, str]]) -> dict[tuple, str]:
-    """Tooltip per drawn edge ``(source, target, relation)``."""
+    """Tooltip per drawn edge ``(source, target, relation)`` (kept with the graph, like node titles)."""
+    known: dict[tuple, str] = graph.cache.setdefault("edge_titles", {})
+    wanted = [tuple(p) for p in pairs]
+    missing = [p for p in wanted if p not in known]
+    if missing:
+        known.update(_edge_titles(graph, missing))
+    return {p: known[p] for p in wanted if p in known}
+
+
+def _edge_titles(graph: CaseGraph, pairs: Iterable[tuple[str, str, str]]) -> dict[tuple, str]:
     wanted = pd.DataFrame(list(pairs), columns=["source", "target", "relation"])
     labels = dict(zip(graph.nodes["key"].tolist(), graph.nodes["label"].tolist(), strict=True))
     money_pairs = wanted[wanted["relation"] == "money"][["source", "target"]]
@@ -159,25 +213,7 @@ def edge_titles(graph: CaseGraph, pairs: Iterable[tuple[str, str, str]]) -> dict
     drawn = pd.Index(money_pairs["source"]).union(pd.Index(money_pairs["target"]))
     flows = graph.flows[graph.flows["source"].isin(drawn) & graph.flows["target"].isin(drawn)]
     flows = flows.merge(money_pairs, on=["source", "target"])
-    txns = graph.txns[graph.txns["source"].isin(drawn) & graph.txns["target"].isin(drawn)]
-    txns = txns.merge(money_pairs, on=["source", "target"])
-    examples: dict[tuple, list[str]] = {}
-    described = txns.dropna(subset=["description"]).drop_duplicates(["source", "target", "description"])
-    for pair in zip(
-        described["source"].tolist(),
-        described["target"].tolist(),
-        described["description"].tolist(),
-        strict=True,
-    ):
-        shown = examples.setdefault(pair[:2], [])
-        if len(shown) < _MAX_EXAMPLES:
-            shown.append(f'"{clip(pair[2], 80)}"')
-    channels: dict[tuple, set[str]] = {}
-    for source, target, channel in zip(
-        txns["source"].tolist(), txns["target"].tolist(), txns["channel"].tolist(), strict=True
-    ):
-        if channel is not None and channel is not pd.NA:
-            channels.setdefault((source, target), set()).add(str(channel))
+    examples, channels = _pair_texts(graph)
     span = flows.groupby(["source", "target"], sort=True).agg(first=("first", "min"), last=("last", "max"))
     dates = dict(zip(span.index, zip(span["first"], span["last"], strict=True), strict=True))
     titles: dict[tuple, str] = {}

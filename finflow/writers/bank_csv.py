@@ -18,7 +18,7 @@ from .statement import CHANNEL_WORDS, account_view, decimal_text, format_bban
 
 __all__ = ["BANKS", "BankStyle", "choose_style", "write_bank_csv"]
 
-BANKS: tuple[str, ...] = ("dnb", "sparebank1", "nordea", "sbanken")
+BANKS: tuple[str, ...] = ("dnb", "dnb-motkonto", "sparebank1", "nordea", "sbanken")
 #: Banks whose export has no counterparty-account column (the account goes into the text).
 TEXT_ONLY: frozenset[str] = frozenset({"dnb", "sbanken"})
 
@@ -44,6 +44,9 @@ def choose_style(bank: str, rng: random.Random) -> BankStyle:
     """A realistic style for ``bank``, drawn from what real exports are seen to do."""
     if bank == "dnb":
         return BankStyle(rng.choice(["utf-8", "cp1252"]), rng.choice(["grouped", "dot"]), pending=rng.randint(0, 2))
+    if bank == "dnb-motkonto":
+        encoding = rng.choice(["utf-8", "utf-8-sig"])
+        return BankStyle(encoding, rng.choice(["grouped", "comma"]), pending=rng.randint(0, 1))
     if bank == "sparebank1":
         return BankStyle(rng.choice(["utf-8-sig", "utf-8"]), "comma", pending=0)
     if bank == "nordea":
@@ -93,10 +96,13 @@ def write_bank_csv(txns: pd.DataFrame, account: str, bank: str, path: str, style
     view = account_view(txns, account)
     if bank != "nordea" and not (view["currency"] == "NOK").all():
         raise ValueError(f"{bank} exports carry no currency column; account {account} has non-NOK rows")
-    writer = {"dnb": _dnb, "sparebank1": _sparebank1, "nordea": _nordea, "sbanken": _sbanken}[bank]
+    writer = {
+        "dnb": _dnb, "dnb-motkonto": _dnb_motkonto, "sparebank1": _sparebank1, "nordea": _nordea,
+        "sbanken": _sbanken,
+    }[bank]  # fmt: skip
     lines, newline = writer(view, account, style)
     data = newline.join(lines)
-    if bank != "dnb":  # DNB files end without a newline after the last row
+    if not bank.startswith("dnb"):  # DNB files end without a newline after the last row
         data += newline
     encoding = style.encoding
     with open(path, "wb") as fh:
@@ -118,6 +124,39 @@ def _dnb(view: pd.DataFrame, account: str, style: BankStyle) -> tuple[list[str],
         for i in range(style.pending if len(view) else 0)
     ]
     header = '"Dato";"Forklaring";"Rentedato";"Ut fra konto";"Inn på konto"'
+    return [header, *rows.tolist(), *pending], "\r\n"
+
+
+def _named_text(view: pd.DataFrame) -> pd.Series:
+    """Texts as the newer DNB export writes them: the counterparty's name only in the text.
+
+    A Vipps receipt is ``Vipps <Name>``; a transfer ``Overføring til|fra <account> <Name>
+    <message>``; anything else the channel word, the name and the message.
+    """
+    word = view["channel"].map(CHANNEL_WORDS).fillna("Diverse").astype("string")
+    name = _clean(view["cp_name"])
+    message = _clean(view["description"])
+    account = format_bban(view["cp_account"]).fillna("")
+    direction = pd.Series(["fra" if c else "til" for c in view["credit"]], index=view.index, dtype="string")
+    transfer = word + " " + direction + " " + account + " " + name + " " + message
+    transfer = transfer.str.replace(r"\s+", " ", regex=True)
+    plain = (word + " " + name + " " + message).str.replace(r"\s+", " ", regex=True)
+    vipps = (word + " " + name).str.strip()
+    channel = view["channel"]
+    text = plain.where(channel != "transfer", transfer).where(channel != "p2p", vipps)
+    return text.str.strip()
+
+
+def _dnb_motkonto(view: pd.DataFrame, account: str, style: BankStyle) -> tuple[list[str], str]:
+    date = _quote(view["date"].dt.strftime("%d.%m.%Y"))
+    amount = _quote(_numbers(view["signed"], view["currency"], style.numbers))
+    other = _quote(format_bban(view["cp_account"]).fillna(""))
+    rows = date + ";" + _quote(_named_text(view)) + ";" + date + ";" + amount + ";" + other
+    pending = [
+        f'"{view["date"].max():%d.%m.%Y}";"Reservert transaksjon Varekjøp KIWI {i + 1}";"";"-{99 + i},00";""'
+        for i in range(style.pending if len(view) else 0)
+    ]
+    header = '"Dato";"Forklaringstekst";"Rentedato";"Beløp";"Motkonto"'
     return [header, *rows.tolist(), *pending], "\r\n"
 
 

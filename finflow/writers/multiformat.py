@@ -1,6 +1,6 @@
 """Turn a generated case's generic transaction CSVs into the mix of extracts investigators get.
 
-Some accounts' statements are written as DNB / SpareBank 1 / Nordea / Sbanken exports, some as
+Some accounts' statements are written as DNB (two layouts) / SpareBank 1 / Nordea / Sbanken exports, some as
 camt.053 (.001.02 and .001.08); every transaction touching none of those accounts stays in a
 generic CSV. At least one pair of accounts that pay each other has BOTH statements written, so
 the transfer between them arrives twice and the case store's de-duplication by ``txn_id`` is
@@ -31,7 +31,9 @@ from .generic import write_generic_csv
 
 __all__ = ["FORMATS", "MultiformatCase", "read_generic_case", "write_multiformat_case"]
 
-FORMATS: tuple[str, ...] = ("dnb", "sparebank1", "nordea", "sbanken", "camt053.001.02", "camt053.001.08")
+FORMATS: tuple[str, ...] = (
+    "dnb", "dnb-motkonto", "sparebank1", "nordea", "sbanken", "camt053.001.02", "camt053.001.08",
+)  # fmt: skip
 REST_FILE = "transactions_generic_rest.csv"
 
 

@@ -77,7 +77,7 @@ def test_multiformat_uses_every_format_across_seeds_and_loses_nothing(tmp_path: 
         case = write_multiformat_case(str(GENERIC_CASE), str(tmp_path / str(seed)), seed)
         used |= {name.split("_")[0] for name in case.files}
         used |= {f"camt053.001.{name[-6:-4]}" for name in case.files if name.startswith("camt053")}
-    assert {"dnb", "sparebank1", "nordea", "sbanken", "camt053.001.02", "camt053.001.08"} <= used
+    assert {"dnb", "dnb-motkonto", "sparebank1", "nordea", "sbanken", "camt053.001.02", "camt053.001.08"} <= used
     assert set(FORMATS) <= used
     # the input row the generic importer rejects is carried into the remainder, not dropped
     _, results = import_dir(tmp_path / "1", "transactions_generic_rest.csv")
@@ -119,6 +119,7 @@ def test_camt_writer_groups_payroll_into_one_entry_and_balances(tmp_path: Path, 
     [
         ("dnb", BankStyle("cp1252", "grouped", pending=2)),
         ("dnb", BankStyle("utf-8", "dot")),
+        ("dnb-motkonto", BankStyle("utf-8-sig", "grouped", pending=1)),
         ("sparebank1", BankStyle("utf-8-sig", "comma")),
         ("nordea", BankStyle("utf-8", "comma", "saldo", pending=1)),
         ("sbanken", BankStyle("cp1252", "nbsp")),
@@ -136,6 +137,36 @@ def test_bank_writers_round_trip(tmp_path: Path, generic: pd.DataFrame, bank: st
     assert (result.rejects["reason"] == bank_csv.PENDING_REASON).sum() == style.pending
     mine = generic[(generic["from_account"] == account) | (generic["to_account"] == account)]
     pd.testing.assert_frame_equal(canonical(result.tables["transactions"]), canonical(mine))
+
+
+@pytest.mark.parametrize(("account", "channel"), [("18228611685", "p2p"), ("60394140026", "transfer")])
+def test_newer_dnb_export_names_counterparties_only_in_the_text(
+    tmp_path: Path, generic: pd.DataFrame, account: str, channel: str
+) -> None:
+    """Vipps receipts and transfers name the other side in the text; the import takes the name
+    (and the Motkonto account) back, and keeps the text as written."""
+    path = tmp_path / f"dnb-motkonto_{account}.csv"
+    write_bank_csv(generic, account, "dnb-motkonto", str(path))
+    _, result = import_file(path)
+    got = result.tables["transactions"]
+    mine = generic[
+        (generic["from_account"] == account).fillna(False) ^ (generic["to_account"] == account).fillna(False)
+    ]
+    joined = got.merge(mine, on="txn_id", suffixes=("", "_generic"))
+    assert len(joined) == len(mine) == len(got)
+    credit = joined["to_account"] == account
+    name = joined["from_name"].where(credit, joined["to_name"])
+    expected = joined["from_name_generic"].where(credit, joined["to_name_generic"])
+    rows = (joined["channel"] == channel).to_numpy()
+    assert (
+        rows.sum() >= 3
+        and joined.loc[rows, "description"].str.startswith("Vipps " if channel == "p2p" else "Overføring ").all()
+    )
+    if channel == "p2p":  # "Vipps Ola Hansen"
+        assert name[rows].tolist() == expected[rows].tolist()
+    else:  # the message follows the name; a capitalised first word is read as part of it
+        assert all(n.startswith(e) for n, e in zip(name[rows], expected[rows], strict=True))
+        assert set(name[rows]) >= {"Anna Kowalska Husleie", "Utleie Sentrum AS Leie"}
 
 
 def test_text_only_bank_refuses_foreign_currency(tmp_path: Path, generic: pd.DataFrame) -> None:

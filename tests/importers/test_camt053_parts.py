@@ -63,7 +63,7 @@ def statements() -> list[str]:
         f"{entry('7.00', status='PDNG')}</Stmt>",
         f"<Stmt><Id>S3</Id>{ACCT}{bal('OPBD', 0)}{bal('CLBD', 999)}{entry('1,00')}"
         f"{entry('2.00', day='2026-13-01')}</Stmt>",
-        f"<Stmt><Id>S4</Id>{bal('OPBD', 0)}{entry('3.00')}</Stmt>",  # no account: its rows are rejected
+        f"<Stmt><Id>S4</Id>{ACCT}{bal('OPBD', 0)}{entry('3.00', status='INFO')}</Stmt>",  # information only
         f"<Stmt><Id>S5</Id>{ACCT}{bal('OPBD', 0)}{bal('CLBD', 400)}{entry('4.00')}{entry('9.00', 'DBIT')}</Stmt>",
         f"<Stmt><Id>S6</Id>{ACCT}{entry('6.00')}</Stmt>",
     ]

@@ -81,6 +81,21 @@ def test_a_writer_that_cannot_get_the_lock_names_the_holder(tmp_path):
     assert len(open_case(case_dir).manifest) == 2 and not (case_dir / "lock.owner").exists()
 
 
+def _manifest_and_switch_steps(base, source, workdir, monkeypatch) -> tuple[int, int]:
+    """The durable step numbers of "wrote the manifest" and "switched CURRENT" in importing ``source``."""
+    import finflow.casestore
+
+    labels: list[str] = []
+    shutil.copytree(base, workdir)
+    with monkeypatch.context() as patch:
+        patch.setattr(finflow.casestore, "step_done", labels.append)
+        open_case(workdir).import_files([source])
+    manifest = next(n for n, what in enumerate(labels, start=1) if what.startswith("wrote manifest"))
+    switch = next(n for n, what in enumerate(labels, start=1) if what.startswith("switched"))
+    assert manifest < switch, labels
+    return manifest, switch
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_finflow_import_killed_at_random_moments_leaves_the_case_before_or_after(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", ENV["SOURCE_DATE_EPOCH"])
@@ -95,9 +110,11 @@ def test_finflow_import_killed_at_random_moments_leaves_the_case_before_or_after
     took = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     after = state(reference)
-    # the installed command honours the fault hook too: killed after writing the manifest (step 14)
-    # and after switching CURRENT (step 16)
-    kills = [("hook", 14), ("hook", 16)] + [("time", t) for t in random.Random(11).sample(range(30, 100), 3)]
+    # the installed command honours the fault hook too: killed after writing the manifest and after
+    # switching CURRENT (their step numbers counted on an in-process import of the same file)
+    manifest_step, switch_step = _manifest_and_switch_steps(base, big, tmp_path / "counted", monkeypatch)
+    kills = [("hook", manifest_step), ("hook", switch_step)]
+    kills += [("time", t) for t in random.Random(11).sample(range(30, 100), 3)]
     outcomes = []
     for n, (kind, when) in enumerate(kills):
         case_dir = tmp_path / f"killed-{n}"

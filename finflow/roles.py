@@ -1,0 +1,525 @@
+"""One role per subject, resolved from all the findings: the step between detectors and ranking.
+
+Each detector suggests roles from one pattern; they can disagree (a swept victim's repeat clients
+look like debt repayments to ``debt_repayments``, so it calls the victim a controller). This step
+weighs every suggestion once, in a fixed order, and records which finding decided each role:
+
+1. **Money taken means victim.** An account whose money is swept to X (``protective_detectors``:
+   sweep, wage claw-back, begging collection) is X's possible victim, whatever another detector
+   thinks. A finding that calls such a victim anything else is *overruled*: it decides no role
+   for anyone (the victim's own clients are not its victims).
+2. **Victims are never suspects.** A subject with victim and suspect suggestions is a possible
+   victim unless its controller evidence outweighs its victim evidence (a victim turned recruiter).
+   A private account flagged with no role of its own ("role unclear": cash deposits and no
+   salary) that passes at least ``min_passed_share`` of the money leaving it to a controller is
+   that controller's possible victim, like a swept one.
+3. **Family remittances are not a controller.** A foreign beneficiary (``remittance_detectors``)
+   paid mostly by possible victims is where they send money home: context, not a controller.
+4. **Context.** A subject named only as a counterparty (not the finding's subject, role
+   ``unknown``: a landlord, a sender, a holder of a shared phone) is *context*, listed nowhere
+   as a suspect, unless its own behaviour is flagged. A finding about a subject's own behaviour
+   whose evidence on its accounts is only money received from suspects (the transfer office a
+   controller sends through) says nothing of its own: it decides no role for it. Nor does a
+   conduit finding for the origin it names when that origin sends the conduit under
+   ``min_origin_share`` of its outgoing money (a customer paying a front company's invoices).
+   A subject only ``corroborating_detectors`` flag (registry structure: many board roles) is
+   context until another finding corroborates.
+5. **Facilitators and sinks.** The advertising site a suspect pays (``advert_detectors``) is a
+   *facilitator*; the account where a chain of two or more conduits (``chain_detectors``) sends
+   the money on is the chain's *sink*.
+6. **Shared identifiers.** An identifier a suspect shares with possible victims is reported as
+   "controller holds victims' phone"; it counts as evidence for the suspect.
+
+Subjects are keyed like the ranking keys them: an account with a known holder party is that party.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from finflow.casedata import CaseData
+from finflow.config import load_config
+from finflow.detect.base import Finding, Subject
+from finflow.detect.util import AccountInfo, account_info, light_transactions
+
+__all__ = [
+    "RESOLVED_ROLES",
+    "SUSPECT_ROLES",
+    "Claim",
+    "Key",
+    "ResolvedRole",
+    "RoleResolution",
+    "resolve_roles",
+    "subject_key",
+]
+
+#: Roles that put a subject in the suspects list (``sink``: where a mule chain's money leaves).
+SUSPECT_ROLES: tuple[str, ...] = ("controller", "front", "facilitator", "sink", "unknown")
+#: Every role the step can give: suspects, possible victims and context (named, not suspected).
+RESOLVED_ROLES: tuple[str, ...] = (*SUSPECT_ROLES, "possible_victim", "context")
+
+Key = tuple[str, str]
+_RANKED_KINDS = ("account", "party")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One finding's suggestion of a role for a subject."""
+
+    finding: Finding
+    role: str
+    lead: bool  # the finding is about this subject (its own behaviour), not a counterparty
+    weight: float = 1.0  # share of the finding's score the suggestion carries (derived roles: less)
+    note: str | None = None  # why the role step added it (derived roles, shared identifiers)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedRole:
+    """The role a subject gets, the finding that decided it and a sentence saying why."""
+
+    role: str
+    finding_id: str | None
+    basis: str
+
+
+@dataclass
+class RoleResolution:
+    """Roles of every subject findings name, and what the step changed in the findings' reading."""
+
+    roles: dict[Key, ResolvedRole]
+    claims: dict[Key, list[Claim]]
+    labels: dict[Key, str | None]
+    named_accounts: dict[Key, set[str]]
+    #: finding id -> why it decides no role (it calls a swept victim a suspect)
+    overruled: dict[str, str] = field(default_factory=dict)
+    #: finding id -> how the step reads it ("controller holds victims' phone …")
+    notes: dict[str, str] = field(default_factory=dict)
+    #: subject -> the possible victims it takes money from (by the protective findings)
+    victims_of: dict[Key, set[Key]] = field(default_factory=dict)
+    #: facilitators and sinks the step named from another subject's finding: (subject, claim)
+    derived: list[tuple[Key, Claim]] = field(default_factory=list)
+    #: possible victims found by where their money goes (rule 2b), with the sentence saying so
+    passed_note: dict[Key, str] = field(default_factory=dict)
+
+    def role(self, key: Key) -> str:
+        resolved = self.roles.get(key)
+        return resolved.role if resolved else "context"
+
+    def subject_role(self, subject: Subject, info: AccountInfo | None) -> str:
+        """The resolved role of a finding's subject (identifiers and addresses keep theirs)."""
+        if subject.kind not in _RANKED_KINDS:
+            return subject.role
+        return self.role(subject_key(subject, info))
+
+    def supporting(self, key: Key) -> list[Claim]:
+        """The claims that back the subject's resolved role (what its score is made of)."""
+        role = self.role(key)
+        out = []
+        for claim in self.claims.get(key, []):
+            if claim.finding.finding_id in self.overruled:
+                continue
+            if (role == "possible_victim" and claim.role == "possible_victim") or (
+                role in SUSPECT_ROLES and claim.role in SUSPECT_ROLES and (claim.lead or claim.role != "unknown")
+            ):
+                out.append(claim)
+        return out
+
+
+def subject_key(subject: Subject, info: AccountInfo | None) -> Key:
+    """(kind, id) of the subject a finding's subject stands for: an account folds into its holder."""
+    if subject.kind == "account" and info is not None:
+        party = info.party.get(subject.id)
+        if isinstance(party, str):
+            return "party", party
+    return subject.kind, subject.id
+
+
+def _label(resolution: RoleResolution, key: Key) -> str:
+    return resolution.labels.get(key) or key[1]
+
+
+def _combine(scores: Iterable[float]) -> float:
+    remaining = 1.0
+    for s in scores:
+        remaining *= 1.0 - s
+    return 1.0 - remaining
+
+
+def _strength(claims: list[Claim], role: str, weights: Mapping[str, float], default: float) -> float:
+    best: dict[str, float] = {}
+    for c in claims:
+        if c.role == role:
+            s = min(1.0, float(weights.get(c.finding.detector, default)) * c.finding.score * c.weight)
+            best[c.finding.detector] = max(best.get(c.finding.detector, 0.0), s)
+    return _combine(best.values())
+
+
+def _best(claims: list[Claim], role: str, weights: Mapping[str, float], default: float) -> Claim:
+    """The claim that decides: the strongest weighted finding suggesting ``role``."""
+
+    def strength(c: Claim) -> tuple[float, str]:
+        return float(weights.get(c.finding.detector, default)) * c.finding.score * c.weight, c.finding.finding_id
+
+    return max((c for c in claims if c.role == role), key=strength)
+
+
+def _sentence(claim: Claim, what: str) -> str:
+    text = claim.note or claim.finding.summary
+    return f"{what} by {claim.finding.detector} ({claim.finding.finding_id}): {text}"
+
+
+def resolve_roles(
+    findings: list[Finding], data: CaseData | None = None, config: Mapping[str, Any] | None = None
+) -> RoleResolution:
+    """Resolve one role per subject named by ``findings`` (rules in the module docstring)."""
+    config = config if config is not None else load_config()
+    params = config["roles"]
+    weights = config["subjects"]["weights"]
+    default = float(config["subjects"]["default_weight"])
+    info = account_info(data) if data is not None else None
+    res = RoleResolution(roles={}, claims=defaultdict(list), labels={}, named_accounts=defaultdict(set))
+    for finding in findings:
+        for position, subject in enumerate(finding.subjects):
+            if subject.kind not in _RANKED_KINDS:
+                continue
+            key = subject_key(subject, info)
+            res.claims[key].append(Claim(finding, subject.role, lead=position == 0))
+            if res.labels.get(key) is None:
+                res.labels[key] = subject.label
+            if subject.kind == "account":
+                res.named_accounts[key].add(subject.id)
+
+    # 1. money taken: the strongest protective finding naming a subject its victim decides
+    protected: dict[Key, tuple[Finding, Key]] = {}
+    for finding in findings:
+        if finding.detector not in params["protective_detectors"] or finding.subjects[0].kind not in _RANKED_KINDS:
+            continue
+        taker = subject_key(finding.subjects[0], info)
+        for subject in finding.subjects[1:]:
+            key = subject_key(subject, info)
+            if subject.role != "possible_victim" or key == taker:
+                continue
+            if key not in protected or finding.score > protected[key][0].score:
+                protected[key] = (finding, taker)
+    for key, (_source, taker) in protected.items():
+        res.victims_of.setdefault(taker, set()).add(key)
+    for finding in findings:
+        lead = finding.subjects[0]
+        if lead.kind not in _RANKED_KINDS or finding.detector in params["protective_detectors"]:
+            continue
+        key = subject_key(lead, info)
+        if key in protected and lead.role != "possible_victim":
+            source, taker = protected[key]
+            res.overruled[finding.finding_id] = (
+                f"overruled: it calls {_label(res, key)} a {lead.role}, but {source.detector} "
+                f"({source.finding_id}) finds that account's money taken by {_label(res, taker)}"
+            )
+
+    # 2. + 4. each subject's role from the claims that stand
+    demoted: dict[tuple[Key, str], str] = {}
+    _resolve_all(res, protected, demoted, weights, default, params["corroborating_detectors"])
+    # 2b. a private account flagged with no role of its own that hands its money to a controller
+    if data is not None and info is not None:
+        passed = _passes_to_controller(data, info, res, params)
+        if passed:
+            protected = {**protected, **passed}
+            for key, (_source, taker) in passed.items():
+                res.victims_of.setdefault(taker, set()).add(key)
+            _resolve_all(res, protected, demoted, weights, default, params["corroborating_detectors"])
+    # 3. family remittances of possible victims: context, unless something else makes it a suspect
+    for finding in findings:
+        if finding.detector not in params["remittance_detectors"] or finding.finding_id in res.overruled:
+            continue
+        senders = [subject_key(s, info) for s in finding.subjects[1:] if s.kind in _RANKED_KINDS]
+        victims = [s for s in senders if res.role(s) == "possible_victim"]
+        if senders and len(victims) >= params["min_victim_sender_share"] * len(senders):
+            key = subject_key(finding.subjects[0], info)
+            demoted[(key, finding.finding_id)] = (
+                f"{len(victims)} of its {len(senders)} senders are possible victims: money sent home, "
+                "not a controller's collection"
+            )
+    # 4. a subject flagged only for what it receives from suspects is their counterparty; the
+    # origin a conduit finding names is a customer unless much of its money goes into the chain
+    if data is not None and info is not None:
+        demoted.update(_mere_payees(findings, data, info, res, params))
+        demoted.update(_customer_origins(findings, data, info, res, params))
+    if demoted:
+        _resolve_all(res, protected, demoted, weights, default, params["corroborating_detectors"])
+    # 5. facilitators and sinks named from the evidence of suspects' findings
+    if data is not None and info is not None:
+        derived = _advert_sites(findings, data, info, res, params) + _chain_sinks(findings, data, info, res, params)
+        for key, claim, label in derived:
+            if res.role(key) != "context":
+                continue
+            res.claims[key].append(claim)
+            if res.labels.get(key) is None:
+                res.labels[key] = label
+            if key[0] == "account":
+                res.named_accounts[key].add(key[1])
+            res.roles[key] = ResolvedRole(claim.role, claim.finding.finding_id, _sentence(claim, claim.role))
+            res.derived.append((key, claim))
+    # 6. identifiers a suspect shares with possible victims
+    for finding in findings:
+        if finding.detector not in params["identifier_detectors"]:
+            continue
+        parties = [subject_key(s, info) for s in finding.subjects if s.kind in _RANKED_KINDS]
+        suspects = [k for k in parties if res.role(k) in SUSPECT_ROLES and res.role(k) != "unknown"]
+        victims = [k for k in parties if res.role(k) == "possible_victim"]
+        if not suspects or not victims:
+            continue
+        what = finding.subjects[0].label or "identifier"
+        holders = ", ".join(f"{_label(res, k)} ({res.role(k)})" for k in suspects)
+        role = res.role(suspects[0])
+        note = f"{role} holds victims' {what}: {holders} share(s) one {what} with {len(victims)} possible victim(s)"
+        res.notes[finding.finding_id] = note
+        for k in suspects:
+            res.claims[k].append(Claim(finding, res.role(k), lead=True, note=note))
+        for k in victims:
+            res.claims[k].append(Claim(finding, "possible_victim", lead=True, note=note))
+    res.claims = dict(res.claims)
+    res.named_accounts = dict(res.named_accounts)
+    return res
+
+
+def _resolve_all(
+    res: RoleResolution,
+    protected: Mapping[Key, tuple[Finding, Key]],
+    demoted: Mapping[tuple[Key, str], str],
+    weights: Mapping[str, float],
+    default: float,
+    corroborating: Iterable[str] = (),
+) -> None:
+    corroborating = set(corroborating)
+    for key, claims in res.claims.items():
+        if key in protected:
+            source, taker = protected[key]
+            how = (
+                res.passed_note[key]
+                if key in res.passed_note
+                else f"its money is taken by {_label(res, taker)} — {source.summary}"
+            )
+            res.roles[key] = ResolvedRole(
+                "possible_victim",
+                source.finding_id,
+                f"possible victim by {source.detector} ({source.finding_id}): {how}",
+            )
+            continue
+        standing = [
+            c for c in claims
+            if c.finding.finding_id not in res.overruled and (key, c.finding.finding_id) not in demoted
+        ]  # fmt: skip
+        victim = _strength(standing, "possible_victim", weights, default)
+        controller = _strength(standing, "controller", weights, default)
+        suspect_claims = [c for c in standing if c.role in SUSPECT_ROLES and (c.lead or c.role != "unknown")]
+        if suspect_claims and all(c.finding.detector in corroborating for c in suspect_claims):
+            claim = max(suspect_claims, key=lambda c: (c.finding.score, c.finding.finding_id))
+            res.roles[key] = ResolvedRole(
+                "context", claim.finding.finding_id,
+                f"context: only {claim.finding.detector} ({claim.finding.finding_id}) flags it, and registry "
+                "structure alone corroborates other findings, it does not make a suspect",
+            )  # fmt: skip
+            continue
+        if victim > 0 and controller <= victim:
+            claim = _best(standing, "possible_victim", weights, default)
+            res.roles[key] = ResolvedRole(
+                "possible_victim", claim.finding.finding_id, _sentence(claim, "possible victim")
+            )
+        elif suspect_claims:
+            role = max(
+                {c.role for c in suspect_claims},
+                key=lambda r: (_strength(suspect_claims, r, weights, default), -SUSPECT_ROLES.index(r)),
+            )
+            claim = _best(suspect_claims, role, weights, default)
+            what = "flagged, role unclear," if role == "unknown" else role
+            res.roles[key] = ResolvedRole(role, claim.finding.finding_id, _sentence(claim, what))
+        else:
+            reasons = [demoted[(key, c.finding.finding_id)] for c in claims if (key, c.finding.finding_id) in demoted]
+            if reasons:
+                claim = next(c for c in claims if (key, c.finding.finding_id) in demoted)
+                basis = f"context by {claim.finding.detector} ({claim.finding.finding_id}): {reasons[0]}"
+            elif standing:
+                claim = max(standing, key=lambda c: (c.finding.score, c.finding.finding_id))
+                basis = (
+                    f"context: a counterparty in {claim.finding.detector} ({claim.finding.finding_id}), "
+                    "own behaviour not flagged"
+                )
+            else:
+                claim = claims[0]
+                basis = (
+                    f"context: named only by {claim.finding.detector} ({claim.finding.finding_id}), which is overruled"
+                )
+            res.roles[key] = ResolvedRole("context", claim.finding.finding_id, basis)
+
+
+def _passes_to_controller(data, info, res, params) -> dict[Key, tuple[Finding, Key]]:
+    """Private accounts flagged with no role of their own that pass most of their money to a controller."""
+    unclear = [k for k, claims in res.claims.items() if all(c.role == "unknown" for c in claims)]
+    accounts = {}
+    for key in unclear:
+        if res.role(key) != "unknown":
+            continue
+        for account in res.named_accounts.get(key, set()):
+            if info.is_person(account):
+                accounts[account] = key
+    controllers = {}
+    for key, resolved in res.roles.items():
+        if resolved.role == "controller":
+            held = info.accounts_of(key[1]) if key[0] == "party" else []
+            for account in res.named_accounts.get(key, set()) | set(held):
+                controllers[account] = key
+    if not accounts or not controllers:
+        return {}
+    tx = light_transactions(data)
+    out_tx = tx[tx["from_account"].isin(set(accounts))]
+    out_tx = out_tx.assign(src=out_tx["from_account"].astype(str), dst=out_tx["to_account"].astype("string"))
+    total = out_tx.groupby("src")["amount_minor"].sum()
+    to_controller = out_tx[out_tx["dst"].isin(set(controllers))]
+    per = to_controller.groupby(["src", "dst"])["amount_minor"].sum().reset_index()
+    out: dict[Key, tuple[Finding, Key]] = {}
+    for src, dst, amount in sorted(per.itertuples(index=False, name=None), key=lambda r: (r[0], -r[2], r[1])):
+        key = accounts[src]
+        share = amount / max(1, int(total.get(src, 0)))
+        if key in out or share < params["min_passed_share"]:
+            continue
+        taker = controllers[str(dst)]
+        if taker == key:
+            continue
+        source = max(res.claims[key], key=lambda c: (c.finding.score, c.finding.finding_id)).finding
+        out[key] = (source, taker)
+        res.passed_note[key] = (
+            f"flagged with no role of its own, and {share:.0%} of the money leaving it goes to controller "
+            f"{_label(res, taker)}"
+        )
+    return out
+
+
+def _customer_origins(findings, data, info, res, params) -> dict[tuple[Key, str], str]:
+    """(origin, finding) pairs where the named origin of a conduit sends it little of its money."""
+    pairs = []
+    for f in findings:
+        if f.detector not in params["chain_detectors"] or f.finding_id in res.overruled:
+            continue
+        if f.subjects[0].kind != "account":
+            continue
+        for s in f.subjects[1:]:
+            if s.kind == "account" and s.role == "controller":
+                pairs.append((s.id, f.subjects[0].id, f))
+    if not pairs:
+        return {}
+    tx = light_transactions(data)
+    out_tx = tx[tx["from_account"].isin({o for o, _, _ in pairs})]
+    src = out_tx["from_account"].astype(str)
+    total = out_tx.groupby(src)["amount_minor"].sum()
+    per = out_tx.groupby([src, out_tx["to_account"].astype("string")])["amount_minor"].sum()
+    out = {}
+    for origin, conduit, finding in pairs:
+        share = int(per.get((origin, conduit), 0)) / max(1, int(total.get(origin, 0)))
+        if share < params["min_origin_share"]:
+            key = subject_key(Subject("account", origin), info)
+            out[(key, finding.finding_id)] = (
+                f"it supplies most of the conduit's money, but that is only {share:.0%} of what it pays out: "
+                "a customer, not the chain's origin"
+            )
+    return out
+
+
+def _mere_payees(findings, data, info, res, params) -> dict[tuple[Key, str], str]:
+    """(subject, finding) pairs where the finding's only evidence is the subject being paid by suspects."""
+    chosen = [
+        f for f in findings
+        if f.subjects[0].kind == "account" and f.evidence_txn_ids and f.finding_id not in res.overruled
+        and f.detector not in params["protective_detectors"]
+        and res.role(subject_key(f.subjects[0], info)) in SUSPECT_ROLES
+    ]  # fmt: skip
+    if not chosen:
+        return {}
+    rows = _evidence_rows(chosen, data)
+    by_id = rows.set_index("txn_id")
+    out = {}
+    for finding in chosen:
+        account = finding.subjects[0].id
+        mine = by_id.reindex([t for t in finding.evidence_txn_ids if t in by_id.index])
+        touching = mine[(mine["from_account"] == account) | (mine["to_account"] == account)]
+        if touching.empty or (touching["from_account"] == account).any():
+            continue
+        payers = {subject_key(Subject("account", str(a)), info) for a in touching["from_account"].dropna().unique()}
+        key = subject_key(finding.subjects[0], info)
+        if len(touching["from_account"].dropna()) < len(touching) or not payers or key in payers:
+            continue
+        if all(res.role(p) in SUSPECT_ROLES and res.role(p) != "unknown" for p in payers):
+            names = ", ".join(sorted(_label(res, p) for p in payers))
+            out[(key, finding.finding_id)] = f"its only evidence is money it received from suspect(s) {names}"
+    return out
+
+
+def _evidence_rows(findings: list[Finding], data: CaseData) -> pd.DataFrame:
+    ids = {t for f in findings for t in f.evidence_txn_ids}
+    tx = light_transactions(data)
+    return tx[tx["txn_id"].isin(ids)] if ids else tx.iloc[0:0]
+
+
+def _advert_sites(findings, data, info, res, params) -> list[tuple[Key, Claim, str | None]]:
+    """The advertising sites suspects pay: facilitators (the payee of the advert payments)."""
+    chosen = [
+        f for f in findings
+        if f.detector in params["advert_detectors"] and f.finding_id not in res.overruled
+        and res.role(subject_key(f.subjects[0], info)) in SUSPECT_ROLES
+    ]  # fmt: skip
+    if not chosen:
+        return []
+    rows = _evidence_rows(chosen, data)
+    out = []
+    for finding in chosen:
+        payer = finding.subjects[0]
+        mine = rows[rows["txn_id"].isin(set(finding.evidence_txn_ids)) & rows["to_account"].notna()]
+        for site, g in mine.groupby(mine["to_account"].astype(str), sort=True):
+            name = g["to_name"].dropna()
+            label = str(name.iloc[0]) if len(name) else info.label(site)
+            note = (
+                f"advertising site paid {len(g)} time(s) by {payer.label or payer.id} "
+                f"({res.role(subject_key(payer, info))})"
+            )
+            key = subject_key(Subject("account", site), info)
+            out.append(
+                (key, Claim(finding, "facilitator", lead=True, weight=params["derived_weight"], note=note), label)
+            )
+    return out
+
+
+def _chain_sinks(findings, data, info, res, params) -> list[tuple[Key, Claim, str | None]]:
+    """Where a chain of two or more conduits sends the money on: the chain's sink."""
+    conduits = {
+        f.subjects[0].id: f for f in findings
+        if f.detector in params["chain_detectors"] and f.subjects[0].kind == "account"
+        and f.finding_id not in res.overruled and res.role(subject_key(f.subjects[0], info)) in SUSPECT_ROLES
+    }  # fmt: skip
+    if len(conduits) < 2:
+        return []
+    rows = _evidence_rows(list(conduits.values()), data)
+    moves = rows[rows["from_account"].isin(set(conduits)) & rows["to_account"].notna()]
+    moves = moves.assign(src=moves["from_account"].astype(str), dst=moves["to_account"].astype(str))
+    fed = set(moves.loc[moves["dst"].isin(set(conduits)), "dst"])
+    exits = moves[moves["src"].isin(fed) & ~moves["dst"].isin(set(conduits))]
+    out = []
+    for src, g in exits.groupby("src", sort=True):
+        per = g.groupby("dst")["amount_minor"].sum().sort_index()
+        dst = str(per.idxmax())
+        if res.role(subject_key(Subject("account", dst), info)) != "context":
+            continue
+        name = g.loc[g["dst"] == dst, "to_name"].dropna()
+        label = str(name.iloc[0]) if len(name) else info.label(dst)
+        country = g.loc[g["dst"] == dst, "to_country"].dropna()
+        where = f" in {country.iloc[0]}" if len(country) else ""
+        finding = conduits[src]
+        note = (
+            f"where a chain of conduits sends the money on{where}: {int((g['dst'] == dst).sum())} payment(s) "
+            f"from {info.label(src) or src}, itself fed by another conduit"
+        )
+        key = subject_key(Subject("account", dst), info)
+        out.append((key, Claim(finding, "sink", lead=True, weight=params["derived_weight"], note=note), label))
+    return out
