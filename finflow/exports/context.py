@@ -17,9 +17,10 @@ from finflow.detect.base import Finding
 from finflow.detect.registry import run_detectors
 from finflow.errors import FinflowError
 from finflow.investigate import ranked_findings
+from finflow.leads import analyse
 from finflow.money import is_currency, minor_units
 from finflow.reviews import ReviewState, read_reviews, review_states
-from finflow.subjects import SubjectRanking, rank_subjects
+from finflow.subjects import SubjectRanking
 
 __all__ = ["ExportCase", "decimal_text", "load_export_case"]
 
@@ -62,7 +63,7 @@ def load_export_case(
     config = load_config(config_path)
     findings = run_detectors(data, config) if not data.transactions.empty else []
     reviews = review_states(read_reviews(case_dir), findings, data)
-    ranking = rank_subjects(ranked_findings(findings, reviews, show_dismissed), data, config)
+    ranking = analyse(ranked_findings(findings, reviews, show_dismissed), data, config).ranking
     return ExportCase(case_dir, data, findings, reviews, ranking, case.manifest, config, include_personal_ids)
 
 
