@@ -154,3 +154,16 @@ def test_coverage_command_writes_csvs(extracts: Path, tmp_path: Path) -> None:
     assert (tmp_path / "out" / "coverage_gaps.csv").read_text(encoding="utf-8-sig").startswith(
         "account,gap_start,gap_end"
     )
+
+
+def test_two_statements_of_one_period_are_an_overlap(extracts: Path, tmp_path: Path) -> None:
+    path, _ = _camt_with_months(extracts, 2)
+    account = path.name.split("_")[1]
+    txns, _ = read_generic_case(str(extracts.parent / "gen"))
+    export = tmp_path / f"dnb_{account}.csv"
+    write_bank_csv(txns, account, "dnb", str(export))
+    coverage = _coverage(tmp_path, "both", [path, export])
+    overlaps = coverage.overlaps[coverage.overlaps["account"] == account]
+    assert len(overlaps) >= 1
+    assert all(o.overlap_start <= o.overlap_end for o in overlaps.itertuples(index=False))
+    assert {"dnb_" in o.statement or "dnb_" in o.other_statement for o in overlaps.itertuples(index=False)} == {True}
