@@ -41,9 +41,9 @@ OUTFLOW_USES = ("living_costs", "rent", "remittance_abroad", "to_flagged", "cash
 
 METHOD = (
     "Every credit to the subject's accounts is given the first matching class: from the subject's own "
-    "accounts; rent under a registered lease naming the subject as landlord or owner (paid by its tenant, or of "
-    "exactly its registered rent, within its dates); from an account named in a finding (flagged); salary or "
-    "pension (channel salary or a payroll word); public benefits (a public payer's word); cash deposit; "
+    "accounts; from an account named in a finding (flagged); salary or pension (channel salary or a payroll "
+    "word); public benefits (a public payer's word); rent under a registered lease naming the subject as "
+    "landlord or owner (paid by its tenant, or of exactly its registered rent, within its dates); cash deposit; "
     "family (same surname or registered address); else unknown. Explained = {explained}; "
     "unexplained = inflow - explained, per currency. "
     "Only the periods the case holds statements or transactions for are counted (see finflow coverage)."
@@ -209,8 +209,8 @@ def _classify(analysis: Analysis, accounts: list[str], config: dict[str, Any]) -
     lease_rent = _lease_rent(analysis, own_parties, cp_party, frame)
     cash_in = (channel == "cash_deposit").to_numpy(dtype=bool) | no_cp
     inflow = np.select(
-        [own, lease_rent & credit, flagged, salary, benefits, cash_in, family],
-        ["own_accounts", "lease_rent", "flagged", "salary_pension", "public_benefits", "cash_deposit", "family"],
+        [own, flagged, salary, benefits, lease_rent & credit, cash_in, family],
+        ["own_accounts", "flagged", "salary_pension", "public_benefits", "lease_rent", "cash_deposit", "family"],
         default="unknown",
     )
     home = config.get("home_country", "NO")
