@@ -42,9 +42,10 @@ OUTFLOW_USES = ("living_costs", "rent", "remittance_abroad", "to_flagged", "cash
 METHOD = (
     "Every credit to the subject's accounts is given the first matching class: from the subject's own "
     "accounts; from an account named in a finding (flagged); salary or pension (channel salary or a payroll "
-    "word); public benefits (a public payer's word); rent from a tenant of a registered lease naming the subject as "
-    "landlord or owner; cash deposit; family (same surname or registered "
-    "address); else unknown. Explained = {explained}; unexplained = inflow - explained, per currency. "
+    "word); public benefits (a public payer's word); rent under a registered lease naming the subject as "
+    "landlord or owner (paid by its tenant, or of exactly its registered rent, within its dates); cash deposit; "
+    "family (same surname or registered address); else unknown. Explained = {explained}; "
+    "unexplained = inflow - explained, per currency. "
     "Only the periods the case holds statements or transactions for are counted (see finflow coverage)."
 )
 
@@ -148,18 +149,24 @@ def _tenants(analysis: Analysis, own_parties: set[str]) -> pd.DataFrame:
     """Leases whose landlord or owner is one of ``own_parties``: tenant party and lease dates."""
     leases = analysis.data.leases
     mine = leases["landlord_party_id"].isin(own_parties) | leases["owner_party_id"].isin(own_parties)
-    return leases.loc[mine.fillna(False).to_numpy(dtype=bool), ["tenant_party_id", "start_date", "end_date"]]
+    columns = ["tenant_party_id", "rent_minor", "currency", "start_date", "end_date"]
+    return leases.loc[mine.fillna(False).to_numpy(dtype=bool), columns]
 
 
-def _lease_rent(analysis: Analysis, own_parties: set[str], cp_party: pd.Series, dates: pd.Series) -> np.ndarray:
-    """Credits paid by a tenant of the subject's registered lease, within the lease's dates."""
+def _lease_rent(analysis: Analysis, own_parties: set[str], cp_party: pd.Series, frame: pd.DataFrame) -> np.ndarray:
+    """Credits within the dates of a registered lease of the subject's, paid by its tenant or of
+    exactly its registered rent (rent a relative or an employer pays for the tenant)."""
     out = np.zeros(len(cp_party), dtype=bool)
     leases = _tenants(analysis, own_parties)
     if leases.empty:
         return out
-    when = pd.to_datetime(dates).to_numpy()
-    for tenant, start, end in leases.itertuples(index=False, name=None):
+    when = pd.to_datetime(frame["booking_date"]).to_numpy()
+    amount = frame["amount_minor"].to_numpy(dtype="int64")
+    currency = frame["currency"].astype("string").to_numpy(dtype=object)
+    for tenant, rent, rent_ccy, start, end in leases.itertuples(index=False, name=None):
         hit = (cp_party == tenant).to_numpy(dtype=bool, copy=True)
+        if pd.notna(rent) and pd.notna(rent_ccy):
+            hit |= (amount == int(rent)) & (currency == str(rent_ccy))
         if pd.notna(start):
             hit &= when >= pd.Timestamp(start).to_datetime64()
         if pd.notna(end):
@@ -199,10 +206,10 @@ def _classify(analysis: Analysis, accounts: list[str], config: dict[str, Any]) -
         relatives
     ).to_numpy(dtype=bool)
     no_cp = cp.isna().to_numpy()
-    lease_rent = _lease_rent(analysis, own_parties, cp_party, frame["booking_date"])
+    lease_rent = _lease_rent(analysis, own_parties, cp_party, frame)
     cash_in = (channel == "cash_deposit").to_numpy(dtype=bool) | no_cp
     inflow = np.select(
-        [own, flagged, salary, benefits, lease_rent, cash_in, family],
+        [own, flagged, salary, benefits, lease_rent & credit, cash_in, family],
         ["own_accounts", "flagged", "salary_pension", "public_benefits", "lease_rent", "cash_deposit", "family"],
         default="unknown",
     )

@@ -114,6 +114,9 @@ def compute_requests(analysis: Analysis, config: dict[str, Any] | None = None) -
             said.append(f"{direction} {money} {word} {who}")
         networks = member_of.get(account, [])
         reason = "; ".join(said) + f", {months}"
+        if account in flagged:
+            word = ROLE_WORDS.get(analysis.role_of(account), "flagged account")
+            reason = f"itself named in {len(analysis.flagged[account])} finding(s) ({word}); " + reason
         if networks:
             reason += f"; in network(s) {', '.join(str(n) for n in networks)}"
         rows.append({

@@ -38,9 +38,28 @@ def _gaps(coverage) -> set[tuple[str, str, str]]:
     return {(g.account, g.gap_start, g.gap_end) for g in coverage.gaps.itertuples(index=False)}
 
 
+def _period(stmt: str) -> tuple[dt.date, dt.date]:
+    return (
+        dt.date.fromisoformat(stmt.split("<FrDtTm>")[1][:10]),
+        dt.date.fromisoformat(stmt.split("<ToDtTm>")[1][:10]),
+    )
+
+
+def _between_neighbours(extracts: Path) -> tuple[Path, list[str], int]:
+    """A camt.053 file and a statement whose neighbours end and start the days around it."""
+    day = dt.timedelta(days=1)
+    for path in sorted(extracts.glob("camt053_*.xml")):
+        found = statements_of(path.read_text(encoding="utf-8"))
+        for i in range(1, len(found) - 1):
+            (_, before), (start, end), (after, _) = (_period(found[k]) for k in (i - 1, i, i + 1))
+            if before + day == start and end + day == after:
+                return path, found, i
+    raise AssertionError("no camt.053 file of the generated case has three consecutive monthly statements")
+
+
 def test_a_month_removed_from_one_export_is_exactly_that_gap(extracts: Path, tmp_path: Path) -> None:
-    path, stmts = _camt_with_months(extracts, 3)
-    removed = stmts[1]
+    path, stmts, at = _between_neighbours(extracts)
+    removed = stmts[at]
     cut = tmp_path / path.name
     cut.write_text(path.read_text(encoding="utf-8").replace(removed, ""), encoding="utf-8")
     others = [p for p in sorted(extracts.glob("*.csv")) if p.name.startswith(("dnb_", "nordea_"))][:6]
@@ -135,3 +154,16 @@ def test_coverage_command_writes_csvs(extracts: Path, tmp_path: Path) -> None:
     assert (tmp_path / "out" / "coverage_gaps.csv").read_text(encoding="utf-8-sig").startswith(
         "account,gap_start,gap_end"
     )
+
+
+def test_two_statements_of_one_period_are_an_overlap(extracts: Path, tmp_path: Path) -> None:
+    path, _ = _camt_with_months(extracts, 2)
+    account = path.name.split("_")[1]
+    txns, _ = read_generic_case(str(extracts.parent / "gen"))
+    export = tmp_path / f"dnb_{account}.csv"
+    write_bank_csv(txns, account, "dnb", str(export))
+    coverage = _coverage(tmp_path, "both", [path, export])
+    overlaps = coverage.overlaps[coverage.overlaps["account"] == account]
+    assert len(overlaps) >= 1
+    assert all(o.overlap_start <= o.overlap_end for o in overlaps.itertuples(index=False))
+    assert {"dnb_" in o.statement or "dnb_" in o.other_statement for o in overlaps.itertuples(index=False)} == {True}
