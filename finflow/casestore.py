@@ -246,8 +246,23 @@ def _arrow_reason(exc: Exception) -> str:
     return text.split(". ")[0].rstrip(".")[:160]
 
 
+def written_before(generation: Generation, relative: str) -> bool:
+    """Whether the generation was written by a finflow that did not keep ``relative`` yet.
+
+    Its manifest records every file it wrote; a table missing from the folder *and* from that
+    record is a table added to finflow later (``statements``, say), not a lost file: it reads as
+    empty, and the next import writes it.
+    """
+    if generation.flat or generation.file(relative).is_file():
+        return False
+    recorded = read_manifest(generation).get("files")
+    return isinstance(recorded, dict) and bool(recorded) and relative not in recorded
+
+
 def read_table(generation: Generation, name: str) -> pa.Table:
-    """One canonical table of the generation (empty when a flat-layout case never had it)."""
+    """One canonical table of the generation (empty when the case was written before it existed)."""
+    if written_before(generation, table_file(name)):
+        return SCHEMAS[name].empty_table()
     table = _read_parquet(generation, table_file(name), SCHEMAS[name])
     return SCHEMAS[name].empty_table() if table is None else table.cast(SCHEMAS[name])
 
