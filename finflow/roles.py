@@ -12,7 +12,9 @@ weighs every suggestion once, in a fixed order, and records which finding decide
    victim unless its controller evidence outweighs its victim evidence (a victim turned recruiter).
    A private account flagged with no role of its own ("role unclear": cash deposits and no
    salary) that passes at least ``min_passed_share`` of the money leaving it to a controller is
-   that controller's possible victim, like a swept one.
+   that controller's possible victim, like a swept one; so is a private account only a conduit
+   finding calls facilitator when its money comes from at least ``min_earning_payers`` payers
+   (earnings passed on, not a mule relaying one origin's money).
 3. **Family remittances are not a controller.** A foreign beneficiary (``remittance_detectors``)
    paid mostly by possible victims is where they send money home: context, not a controller.
 4. **Context.** A subject named only as a counterparty (not the finding's subject, role
@@ -23,7 +25,8 @@ weighs every suggestion once, in a fixed order, and records which finding decide
    conduit finding for the origin it names when that origin sends the conduit under
    ``min_origin_share`` of its outgoing money (a customer paying a front company's invoices).
    A subject only ``corroborating_detectors`` flag (registry structure: many board roles) is
-   context until another finding corroborates.
+   context until another finding corroborates; so is one flagged only for a pattern ordinary
+   households show too, within ``weak_alone`` (rent for two homes, money sent home).
 5. **Facilitators and sinks.** The advertising site a suspect pays (``advert_detectors``) is a
    *facilitator*; the account where a chain of two or more conduits (``chain_detectors``) sends
    the money on is the chain's *sink*.
@@ -36,7 +39,7 @@ Subjects are keyed like the ranking keys them: an account with a known holder pa
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -224,7 +227,7 @@ def resolve_roles(
 
     # 2. + 4. each subject's role from the claims that stand
     demoted: dict[tuple[Key, str], str] = {}
-    _resolve_all(res, protected, demoted, weights, default, params["corroborating_detectors"])
+    _resolve_all(res, protected, demoted, weights, default, _corroborates_only(params))
     # 2b. a private account flagged with no role of its own that hands its money to a controller
     if data is not None and info is not None:
         passed = _passes_to_controller(data, info, res, params)
@@ -232,7 +235,7 @@ def resolve_roles(
             protected = {**protected, **passed}
             for key, (_source, taker) in passed.items():
                 res.victims_of.setdefault(taker, set()).add(key)
-            _resolve_all(res, protected, demoted, weights, default, params["corroborating_detectors"])
+            _resolve_all(res, protected, demoted, weights, default, _corroborates_only(params))
     # 3. family remittances of possible victims: context, unless something else makes it a suspect
     for finding in findings:
         if finding.detector not in params["remittance_detectors"] or finding.finding_id in res.overruled:
@@ -251,7 +254,7 @@ def resolve_roles(
         demoted.update(_mere_payees(findings, data, info, res, params))
         demoted.update(_customer_origins(findings, data, info, res, params))
     if demoted:
-        _resolve_all(res, protected, demoted, weights, default, params["corroborating_detectors"])
+        _resolve_all(res, protected, demoted, weights, default, _corroborates_only(params))
     # 5. facilitators and sinks named from the evidence of suspects' findings
     if data is not None and info is not None:
         derived = _advert_sites(findings, data, info, res, params) + _chain_sinks(findings, data, info, res, params)
@@ -288,15 +291,34 @@ def resolve_roles(
     return res
 
 
+def _corroborates_only(params: Mapping[str, Any]) -> Callable[[Finding], bool]:
+    """Whether a finding only corroborates: registry structure (``corroborating_detectors``), or a
+    pattern ordinary people show too, within the limits of ``weak_alone`` (rent for two homes;
+    money sent home)."""
+    detectors = set(params["corroborating_detectors"])
+    weak: Mapping[str, Mapping[str, float]] = params["weak_alone"]
+
+    def corroborates(finding: Finding) -> bool:
+        if finding.detector in detectors:
+            return True
+        limits = weak.get(finding.detector)
+        if limits is None:
+            return False
+        return all(
+            isinstance(finding.metrics.get(m), int | float) and finding.metrics[m] <= v for m, v in limits.items()
+        )
+
+    return corroborates
+
+
 def _resolve_all(
     res: RoleResolution,
     protected: Mapping[Key, tuple[Finding, Key]],
     demoted: Mapping[tuple[Key, str], str],
     weights: Mapping[str, float],
     default: float,
-    corroborating: Iterable[str] = (),
+    corroborating: Callable[[Finding], bool] = lambda finding: False,
 ) -> None:
-    corroborating = set(corroborating)
     for key, claims in res.claims.items():
         if key in protected:
             source, taker = protected[key]
@@ -318,12 +340,12 @@ def _resolve_all(
         victim = _strength(standing, "possible_victim", weights, default)
         controller = _strength(standing, "controller", weights, default)
         suspect_claims = [c for c in standing if c.role in SUSPECT_ROLES and (c.lead or c.role != "unknown")]
-        if suspect_claims and all(c.finding.detector in corroborating for c in suspect_claims):
+        if suspect_claims and all(corroborating(c.finding) for c in suspect_claims):
             claim = max(suspect_claims, key=lambda c: (c.finding.score, c.finding.finding_id))
             res.roles[key] = ResolvedRole(
                 "context", claim.finding.finding_id,
-                f"context: only {claim.finding.detector} ({claim.finding.finding_id}) flags it, and registry "
-                "structure alone corroborates other findings, it does not make a suspect",
+                f"context: only {claim.finding.detector} ({claim.finding.finding_id}) flags it, a pattern that "
+                "corroborates other findings but alone does not make a suspect",
             )  # fmt: skip
             continue
         if victim > 0 and controller <= victim:
@@ -368,6 +390,8 @@ def _passes_to_controller(data, info, res, params) -> dict[Key, tuple[Finding, K
         for account in res.named_accounts.get(key, set()):
             if info.is_person(account):
                 accounts[account] = key
+    conduits = _earning_conduits(data, info, res, params)
+    accounts.update({a: k for a, k in conduits.items() if a not in accounts})
     controllers = {}
     for key, resolved in res.roles.items():
         if resolved.role == "controller":
@@ -377,6 +401,8 @@ def _passes_to_controller(data, info, res, params) -> dict[Key, tuple[Finding, K
     if not accounts or not controllers:
         return {}
     tx = light_transactions(data)
+    feeders = _feeders(tx, controllers, params["min_passed_share"], exclude=set(accounts))
+    controllers.update(feeders)
     out_tx = tx[tx["from_account"].isin(set(accounts))]
     out_tx = out_tx.assign(src=out_tx["from_account"].astype(str), dst=out_tx["to_account"].astype("string"))
     total = out_tx.groupby("src")["amount_minor"].sum()
@@ -394,10 +420,49 @@ def _passes_to_controller(data, info, res, params) -> dict[Key, tuple[Finding, K
         source = max(res.claims[key], key=lambda c: (c.finding.score, c.finding.finding_id)).finding
         out[key] = (source, taker)
         res.passed_note[key] = (
-            f"flagged with no role of its own, and {share:.0%} of the money leaving it goes to controller "
-            f"{_label(res, taker)}"
+            f"{'its own earnings pass through it' if src in conduits else 'flagged with no role of its own'}, "
+            f"and {share:.0%} of the money leaving it goes to controller {_label(res, taker)}"
+            + (f" (through account {dst}, which passes it on)" if str(dst) in feeders else "")
         )
     return out
+
+
+def _feeders(tx: pd.DataFrame, controllers: Mapping[str, Key], share: float, exclude: set[str]) -> dict[str, Key]:
+    """Accounts that pass at least ``share`` of the money leaving them to one controller's account:
+    the controller's second account or an intermediary a sweep goes through, counted as the
+    controller's own for the rule above (one hop, never further)."""
+    outgoing = tx[tx["from_account"].notna() & tx["to_account"].notna()]
+    outgoing = outgoing.assign(src=outgoing["from_account"].astype(str), dst=outgoing["to_account"].astype(str))
+    outgoing = outgoing[~outgoing["src"].isin(set(controllers)) & ~outgoing["src"].isin(exclude)]
+    total = outgoing.groupby("src")["amount_minor"].sum()
+    to_controller = outgoing[outgoing["dst"].isin(set(controllers))]
+    per = to_controller.groupby(["src", "dst"])["amount_minor"].sum().reset_index()
+    per = per.assign(share=per["amount_minor"] / per["src"].map(total).clip(lower=1))
+    per = per[per["share"] >= share].sort_values(["src", "share", "dst"], ascending=[True, False, True])
+    return {src: controllers[dst] for src, dst in per.drop_duplicates("src")[["src", "dst"]].itertuples(index=False)}
+
+
+def _earning_conduits(data, info, res, params) -> dict[str, Key]:
+    """Private accounts a conduit finding (``chain_detectors``) alone calls facilitator, whose money
+    comes from many payers (``min_earning_payers``): earnings passed on, as a victim's are, rather
+    than a mule's relay of one origin's money. Account -> subject key."""
+    chain = set(params["chain_detectors"])
+    candidates: dict[str, Key] = {}
+    for key, claims in res.claims.items():
+        if res.role(key) != "facilitator":
+            continue
+        suspect = [c for c in claims if c.role != "unknown"]
+        if not suspect or any(c.finding.detector not in chain for c in suspect):
+            continue
+        for account in res.named_accounts.get(key, set()):
+            if info.is_person(account):
+                candidates[account] = key
+    if not candidates:
+        return {}
+    tx = light_transactions(data)
+    incoming = tx[tx["to_account"].isin(set(candidates))]
+    payers = incoming.groupby(incoming["to_account"].astype(str))["from_account"].nunique()
+    return {a: k for a, k in candidates.items() if int(payers.get(a, 0)) >= params["min_earning_payers"]}
 
 
 def _customer_origins(findings, data, info, res, params) -> dict[tuple[Key, str], str]:
