@@ -15,6 +15,7 @@ import pytest
 from storecases import flatten, kill_at_every_step, payments, state
 
 from finflow.case import open_case
+from finflow.model import TABLES
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and fork are POSIX")
 
@@ -56,9 +57,10 @@ def test_an_import_killed_at_any_step_leaves_the_case_before_or_after(tmp_path, 
         shutil.copy(tmp_path / "flat" / name, base / name)
     new = [payments(tmp_path / "c.csv", 3, first=40, bad=1), payments(tmp_path / "d.csv", 3, first=42)]
     outcomes = _outcomes(base, ["import", *map(str, new)], tmp_path)
-    # the leftovers, 13 files of the new generation, its manifest, CURRENT.tmp: before; the switch
-    # of CURRENT, removing the generation before the previous one, refreshing rejects.csv: after
-    assert outcomes == ["before"] * 16 + ["after"] * 3
+    # the leftovers, the new generation's files (every table, merges.parquet, rejects.csv), its
+    # manifest, CURRENT.tmp: before; the switch of CURRENT, removing the generation before the
+    # previous one, refreshing rejects.csv: after
+    assert outcomes == ["before"] * (1 + len(TABLES) + 2 + 2) + ["after"] * 3
 
 
 def test_undoing_a_merge_killed_at_any_step_moves_a_flat_case_whole_or_not_at_all(tmp_path, epoch):
@@ -72,6 +74,6 @@ def test_undoing_a_merge_killed_at_any_step_moves_a_flat_case_whole_or_not_at_al
     base = flatten(tmp_path / "new", tmp_path / "case")  # a case as earlier finflow versions left it
     (merge_id,) = set(open_case(base).merges()["merge_id"])
     outcomes = _outcomes(base, ["merges", "undo", merge_id], tmp_path)
-    # 13 files of generation 1 (tables linked from the flat layout), manifest, CURRENT.tmp:
-    # before; the switch: after (the flat files stay as the state before, for repair)
-    assert outcomes == ["before"] * 15 + ["after"]
+    # generation 1's files (every table linked from the flat layout, merges.parquet, rejects.csv),
+    # manifest, CURRENT.tmp: before; the switch: after (the flat files stay as the state before)
+    assert outcomes == ["before"] * (len(TABLES) + 2 + 2) + ["after"]
