@@ -58,7 +58,8 @@ def test_reviews_reach_the_finding_nodes(graph, neo4j_server, tmp_path):
     runner = CliRunner()
     args = ["investigate", str(tmp_path / "in"), "--case", str(tmp_path / "case"), "--out", str(tmp_path / "o"),
             "--subject-views", "0", "--finding-views", "0", "--traces", "0", "--neo4j"]  # fmt: skip
-    assert runner.invoke(main, args, env=env).exit_code == 0
+    first = runner.invoke(main, args, env=env)
+    assert first.exit_code == 0, first.output
     doc = json.loads((tmp_path / "o" / "findings.json").read_text(encoding="utf-8"))
     fid = doc["findings"][0]["finding_id"]
     note = "' }) MATCH (n) DETACH DELETE n //"  # Cypher in a note stays text
@@ -76,7 +77,8 @@ def test_reviews_reach_the_finding_nodes(graph, neo4j_server, tmp_path):
     assert (record["s"], record["n"], record["b"]) == ("dismissed", note, "Kari")
     assert total == len(doc["findings"])
     # re-run: the Finding nodes are replaced and carry the review from the case
-    assert runner.invoke(main, args, env=env).exit_code == 0
+    again = runner.invoke(main, args, env=env)
+    assert again.exit_code == 0, again.output
     with graph.session() as session:
         record = session.run(query, id=fid).single()
         others = session.run("MATCH (f:Finding) WHERE f.finding_id <> $id RETURN DISTINCT f.review_status AS s",
