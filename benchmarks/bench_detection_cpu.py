@@ -22,6 +22,7 @@ import os
 import tempfile
 import time
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 from bench_detection import _load
@@ -67,7 +68,7 @@ def _run(data, args) -> None:
     marks.append(("", end))
     counts = Counter(f.detector for f in findings)
     print(f"  {'step':26s} {'CPU s':>7s} findings")
-    for (name, t0), (_next, t1) in zip(marks, marks[1:], strict=False):
+    for (name, t0), (_next, t1) in pairwise(marks):
         print(f"  {name:26s} {t1 - t0:7.2f} {counts.get(name, 0):5d}")
     print(f"  {'all detectors':26s} {end - start:7.2f} {len(findings):5d}  (the first includes per-currency views)")
     t0 = time.process_time()
