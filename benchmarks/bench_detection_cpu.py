@@ -7,12 +7,14 @@ clock: the machines are shared) each detector as ``finflow investigate`` runs th
 timelines ``finflow investigate`` writes for the accounts of the top findings.
 
 ``--findings-out DIR`` also writes ``findings.json`` there, to compare two code versions byte
-for byte (``cmp a/findings.json b/findings.json``).
+for byte (``cmp a/findings.json b/findings.json``). Each run imports into a new case, and person
+ids are keyed per case (:mod:`finflow.casekey`): set ``FINFLOW_CASE_KEY`` to the same value for
+both runs, or the ids (and the order of findings with equal scores) differ.
 
 Usage::
 
     python benchmarks/bench_detection_cpu.py --size 200000 --keep /tmp/case200k
-    python benchmarks/bench_detection_cpu.py --size 20000 --keep /tmp/case20k --findings-out /tmp/f20k
+    FINFLOW_CASE_KEY=k python benchmarks/bench_detection_cpu.py --size 20000 --keep /tmp/c20k --findings-out /tmp/f
 """
 
 from __future__ import annotations
