@@ -30,6 +30,8 @@ from finflow.graph import account_holders
 __all__ = ["DETECTOR", "detect_collectors"]
 
 _OUT_CHANNELS_EXCLUDED = ("fee",)
+_CREDIT_COLUMNS = ("txn_id", "ts", "amount_minor", "currency", "from_account", "from_name", "to_account")
+_DEBIT_COLUMNS = ("txn_id", "ts", "amount_minor", "from_account")
 
 
 def detect_collectors(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
@@ -62,14 +64,15 @@ def detect_collectors(data: CaseData, params: Mapping[str, Any]) -> list[Finding
     # cannot have them over the whole period (a necessary condition, so nothing is lost)
     fed = set(main_destination.values())
     assess = {a for a in candidates - feeders if a in fed or distinct[a] >= params["min_senders_if_not_swept"]}
-    all_credits = tx[tx["to_account"].isin(assess)].copy()
+    # only the columns the assessment reads: each account's rows are split out of these
+    all_credits = tx.loc[tx["to_account"].isin(assess), list(_CREDIT_COLUMNS)].copy()
     all_credits["is_person"] = all_credits.index.isin(person_credits.index)
     names = all_credits["from_name"].fillna("")
     surnames = {n: surname(n) for n in names.unique()}
     all_credits["sender_surname"] = names.map(surnames)
     findings = []
     credits_by_account = dict(tuple(all_credits.sort_values(["ts", "txn_id"]).groupby("to_account", observed=True)))
-    debits = tx[tx["from_account"].isin(assess) & ~tx["channel"].isin(_OUT_CHANNELS_EXCLUDED)]
+    debits = tx.loc[tx["from_account"].isin(assess) & ~tx["channel"].isin(_OUT_CHANNELS_EXCLUDED), list(_DEBIT_COLUMNS)]
     debits_by_account = dict(tuple(debits.sort_values(["ts", "txn_id"]).groupby("from_account", observed=True)))
     for account in sorted(assess):
         holder_name = holders["holder_name"].get(account)
@@ -77,7 +80,7 @@ def detect_collectors(data: CaseData, params: Mapping[str, Any]) -> list[Finding
             account,
             holder_name,
             credits_by_account[account],
-            debits_by_account.get(account, tx.iloc[0:0]),
+            debits_by_account.get(account, debits.iloc[0:0]),
             {src for src, dest in main_destination.items() if dest == account},
             params,
         )
@@ -139,18 +142,24 @@ def _assess(
         return None
     start = int(np.flatnonzero(in_window)[0])
     end = int(np.flatnonzero(in_window)[-1])
-    window_credits = credits[in_window]
-    person_window = window_credits[is_person[in_window] & ~related[in_window]]
-    median = float(np.median(person_window["amount_minor"].to_numpy()))
-    per_sender = person_window.groupby("from_account", observed=True)["amount_minor"].agg(["size", "sum"])
-    repeat_share = float(per_sender.loc[per_sender["size"] >= 2, "sum"].sum()) / max(1, int(per_sender["sum"].sum()))
+    # the gates below read numpy arrays; rows are only taken out of the frame for an account that passes
+    amount = credits["amount_minor"].to_numpy(dtype=np.int64)
+    in_person_window = in_window & counted
+    median = float(np.median(amount[in_person_window]))
+    sender_codes = pd.factorize(senders[in_person_window])[0]
+    payments = np.bincount(sender_codes)
+    per_sender_sum = np.zeros(len(payments), dtype=np.int64)
+    np.add.at(per_sender_sum, sender_codes, amount[in_person_window])
+    repeat_share = float(per_sender_sum[payments >= 2].sum()) / max(1, int(per_sender_sum.sum()))
     if repeat_share < params["min_repeat_share"]:
         return None
-    non_cash = window_credits[window_credits["from_account"].notna()]
-    person_value = int(window_credits["amount_minor"].to_numpy()[is_person[in_window]].sum())
-    person_share = person_value / max(1, int(non_cash["amount_minor"].sum()))
+    non_cash_value = int(amount[in_window & credits["from_account"].notna().to_numpy(dtype=bool)].sum())
+    person_value = int(amount[in_window & is_person].sum())
+    person_share = person_value / max(1, non_cash_value)
     if median > params["max_median_amount_minor"] or person_share < params["min_person_share"]:
         return None
+    window_credits = credits[in_window]
+    person_window = credits[in_person_window]
 
     forwarded, out_in_time = fifo_forwarded(
         ts,

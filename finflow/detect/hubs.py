@@ -87,8 +87,11 @@ def detect_sweeps(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     within = np.timedelta64(int(params["forward_days"]), "D")
     confirmed: list[tuple[str, str, float, int, list[str]]] = []
     victims = set(pairs["victim"])
-    in_by = dict(tuple(tx[tx["to_account"].isin(victims)].groupby("to_account")))
-    out_by = dict(tuple(tx[tx["from_account"].isin(victims)].groupby("from_account")))
+    # only the columns read below: each victim's rows are split out of these
+    in_cols = ["txn_id", "booking_date", "ts", "amount_minor", "to_account"]
+    out_cols = ["txn_id", "booking_date", "amount_minor", "from_account", "to_account", "channel"]
+    in_by = dict(tuple(tx.loc[tx["to_account"].isin(victims), in_cols].groupby("to_account")))
+    out_by = dict(tuple(tx.loc[tx["from_account"].isin(victims), out_cols].groupby("from_account")))
     for victim, controller in pairs.itertuples(index=False):
         credits = in_by[victim].sort_values(["booking_date", "txn_id"])
         mine = out_by[victim]

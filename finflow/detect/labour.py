@@ -329,16 +329,22 @@ def detect_debt_repayments(data: CaseData, params: Mapping[str, Any]) -> list[Fi
     payers = fixed.groupby("dst")["src"].nunique()
     hits = payers[payers >= params["min_payers"]]
     findings = []
-    fixed_by = dict(tuple(fixed[fixed["dst"].isin(set(hits.index))].groupby("dst")))
-    pay_by = dict(tuple(pay[pay["dst"].isin(set(hits.index))].groupby("dst")))
+    fixed = fixed[fixed["dst"].isin(set(hits.index))]
+    fixed_by = dict(tuple(fixed.groupby("dst")))
+    # each recipient's fixed-amount payments, matched for all recipients at once
+    matched = pay[pay["dst"].isin(set(hits.index))].merge(
+        fixed[["dst", "src", "amount_minor"]], on=["dst", "src", "amount_minor"]
+    )
+    # a landlord collecting rent is not a creditor of workers: rent words excluded
+    rent_words = text_matches(matched["description"], params["exclude_pattern"])
+    rent_share = pd.Series(rent_words, dtype="float64").groupby(matched["dst"].to_numpy()).mean()
+    matched_by = dict(tuple(matched.groupby("dst")))
     for dst in sorted(hits.index):
         rows = fixed_by[dst]
         srcs = sorted(rows["src"].unique())
-        # a landlord collecting rent is not a creditor of workers: rent words excluded
-        txn = pay_by[dst][pay_by[dst]["src"].isin(srcs)]
-        txn = txn.merge(rows[["src", "amount_minor"]], on=["src", "amount_minor"])
-        if text_matches(txn["description"], params["exclude_pattern"]).mean() > 0.5:
+        if rent_share.get(dst, 0.0) > 0.5:
             continue
+        txn = matched_by.get(dst, matched.iloc[0:0])
         total = int(txn["amount_minor"].sum())
         cur = currency_of(txn)
         findings.append(

@@ -14,6 +14,7 @@ from finflow.config import load_config
 from finflow.detect import adverts, cash, collector, cycles, fan, hubs, labour, layers, remittance, rent, structures
 from finflow.detect.base import Detector, Finding
 from finflow.detect.thresholds import thresholds_for
+from finflow.detect.util import case_cache
 
 __all__ = ["DETECTORS", "detectors", "run_detector", "run_detectors"]
 
@@ -73,8 +74,13 @@ def detectors(names: Iterable[str] | None = None) -> list[Detector]:
 
 
 def _views(data: CaseData) -> list[CaseData]:
-    currencies = data.currencies()
-    return [data] if len(currencies) <= 1 else [data.in_currency(c) for c in currencies]
+    """The case once per currency, built once per case: each view keeps its own detector caches
+    (transaction view, holders, move index), so detectors run one by one share them too."""
+    cache = case_cache(data)
+    if "currency views" not in cache:
+        currencies = data.currencies()
+        cache["currency views"] = [data] if len(currencies) <= 1 else [data.in_currency(c) for c in currencies]
+    return cache["currency views"]
 
 
 def _currency(view: CaseData) -> str | None:

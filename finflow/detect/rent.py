@@ -10,10 +10,11 @@ third-party rent flags rent paid by someone who is not the tenant on the lease.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from finflow.casedata import CaseData
@@ -109,20 +110,32 @@ def detect_rent_several(data: CaseData, params: Mapping[str, Any]) -> list[Findi
     return findings
 
 
+def _per_value(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
+    """``func`` of each value, called once per distinct value (payers and tenants repeat monthly).
+
+    A null value gets ``func(None)``.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [func(u) for u in uniques]
+    mapped[-1] = func(None)  # code -1 (null) picks the last entry
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
 def _third_party(pay: pd.DataFrame, info: AccountInfo, data: CaseData) -> pd.DataFrame:
     leased = pay[pay["tenant"].notna()]
     if leased.empty:
         return leased
     names = data.parties.drop_duplicates("party_id").set_index("party_id")["name"]
-    tenant_name = leased["tenant"].astype(str).map(lambda p: normalize_name(names.get(p)))
-    payer_name = leased["from_account"].map(lambda a: normalize_name(info.label(a)))
+    tenant_name = _per_value(leased["tenant"].astype(str), lambda p: normalize_name(names.get(p)))
+    payer_name = _per_value(leased["from_account"], lambda a: normalize_name(info.label(a)))
     payer_party = leased["from_account"].map(info.party).astype("string")
     # the payer is someone else only when we know who both are and they differ; an unknown
     # holder whose name is the tenant's is the tenant
     known = payer_party.notna() | (payer_name != "")
     same = (payer_party == leased["tenant"].astype("string")).fillna(False) | (payer_name == tenant_name)
-    family = leased["from_account"].map(lambda a: surname(info.label(a))) == tenant_name.map(
-        lambda n: n.split()[-1] if n else "?"
+    family = _per_value(leased["from_account"], lambda a: surname(info.label(a))) == _per_value(
+        tenant_name, lambda n: n.split()[-1] if n else "?"
     )
     keep = known.to_numpy(dtype=bool) & ~same.to_numpy(dtype=bool) & ~family.to_numpy(dtype=bool)
     return leased[keep]

@@ -271,6 +271,7 @@ def detect_front_companies(data: CaseData, params: Mapping[str, Any]) -> list[Fi
     held = roles.groupby("company_party_id")["holder_party_id"].agg(list)
     home_based = set(business.loc[business["address_id"].astype(str).isin(residential), "party_id"].astype(str))
     cash_rows = incoming[cash_mask]
+    currency = currency_of(incoming)  # one currency per run: read once, not once per company
     for company, st in stats.iterrows():
         accounts = info.accounts_of(company)
         cash_share = float(st["cash"] / max(1, st["amount"]))
@@ -285,7 +286,7 @@ def detect_front_companies(data: CaseData, params: Mapping[str, Any]) -> list[Fi
             f"cash {cash_share:.0%} of credits": cash_share >= params["min_cash_share"],
             f"{night:.0%} of timed credits at night": timed >= params["min_timed"]
             and night >= params["min_night_share"],
-            f"cash {nok(per_employee, currency_of(incoming))} a month per registered employee": per_employee
+            f"cash {nok(per_employee, currency)} a month per registered employee": per_employee
             >= params["max_cash_per_employee_minor"],
             "shares role-holders or a residential address with other companies": linked,
         }
