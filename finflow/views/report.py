@@ -713,7 +713,10 @@ def write_report(
         reading=reading, extra_sections=extra_sections, reviews=reviews,
     )  # fmt: skip
     if changes:  # what changed since the previous run of the case, first of all
-        sections.insert(0, Section("changes", "Since the previous run", list(changes), css="brief"))
+        # one line of counts, the items behind a <details>: the brief stays on the first screen
+        summary = "; ".join(line.split(": ", 1)[0] for line in changes) + "."
+        details = [ReportTable(["what changed"], [[line] for line in changes], collapsed=True)]
+        sections.insert(0, Section("changes", "Since the previous run", [summary], details))
     title = f"Case report: {case_name}"
     suspects = subjects
     if suspects is not None and "role" in suspects.columns:
