@@ -133,7 +133,7 @@ def investigate(
         outputs, ranking, networks = write_outputs(
             staging, data, findings, config, case_name=case_name or Path(path).resolve().name,
             sources=sources, settings=settings, progress=progress, steps=steps, analysis=analysis,
-            reviews=reviews, changes=changes.lines(),
+            reviews=reviews, changes=None if changes.first_run else changes.lines(),
         )  # fmt: skip
     outputs.update({"findings.json": json_path, "findings.csv": csv_path})
     outputs = {name: out.final(file) for name, file in outputs.items()}

@@ -714,9 +714,12 @@ def write_report(
     )  # fmt: skip
     if changes:  # what changed since the previous run of the case, first of all
         # one line of counts, the items behind a <details>: the brief stays on the first screen
-        summary = "; ".join(line.split(": ", 1)[0] for line in changes) + "."
-        details = [ReportTable(["what changed"], [[line] for line in changes], collapsed=True)]
-        sections.insert(0, Section("changes", "Since the previous run", [summary], details))
+        if len(changes) == 1:
+            sections.insert(0, Section("changes", "Since the previous run", list(changes)))
+        else:
+            summary = "; ".join(line.split(": ", 1)[0] for line in changes) + "."
+            details = [ReportTable(["what changed"], [[line] for line in changes], collapsed=True)]
+            sections.insert(0, Section("changes", "Since the previous run", [summary], details))
     title = f"Case report: {case_name}"
     suspects = subjects
     if suspects is not None and "role" in suspects.columns:

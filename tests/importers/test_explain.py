@@ -13,7 +13,8 @@ from tests.writers import bank_exports as w
 
 def test_a_near_miss_bank_header_names_the_closest_layout_and_first_missing_column(tmp_path: Path) -> None:
     path = tmp_path / "dnb.csv"  # the newer DNB header with another name for the counterparty account
-    path.write_text('"Dato";"Forklaringstekst";"Rentedato";"Beløp";"Kontonr"\n"01.01.2026";"x";"";"1,00";""\n', encoding="utf-8")
+    header = '"Dato";"Forklaringstekst";"Rentedato";"Beløp";"Kontonr"\n'
+    path.write_text(header + '"01.01.2026";"x";"";"1,00";""\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["formats", "--explain", str(path)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
