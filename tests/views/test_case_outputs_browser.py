@@ -82,6 +82,22 @@ def test_report_first_screen_names_top_suspects_and_possible_victims(case, open_
     assert sentence.capitalize() in overview
 
 
+def test_report_page_never_scrolls_sideways(case, open_page):
+    """Wide tables scroll inside their own box; the page itself keeps to the window's width."""
+    _, out = case
+    page = open_page(out / "report.html")
+    for width in (1000, 1400):
+        page.driver.set_window_size(width, 900)
+        page_width = page.js("return document.documentElement.scrollWidth")
+        window_width = page.js("return document.documentElement.clientWidth")
+        assert page_width <= window_width, f"report is {page_width} px wide in a {window_width} px window"
+    wide = page.js(
+        "return Array.from(document.querySelectorAll('.table-wrap'))"
+        ".filter(w => w.scrollWidth > w.clientWidth).length"
+    )
+    assert wide >= 1, "the case should have at least one table wider than the window (the ranked subjects)"
+
+
 def test_report_prints_a_short_brief(case, open_page):
     _, out = case
     page = open_page(out / "report.html")
