@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from finflow.analysis import ROLE_WORDS, Analysis
-from finflow.banks import bank_of, bank_table
+from finflow.banks import bank_of, bank_register
 from finflow.detect.util import AccountInfo
 from finflow.money import format_minor, main_currency
 from finflow.safecsv import write_csv
@@ -24,7 +24,7 @@ from finflow.safecsv import write_csv
 __all__ = ["REQUEST_COLUMNS", "Requests", "compute_requests", "write_requests"]
 
 REQUEST_COLUMNS = [
-    "rank", "bank_label", "bank", "bank_code", "country", "account", "holder", "score", "flagged_links",
+    "rank", "bank_label", "bank", "bic", "bank_code", "country", "account", "holder", "score", "flagged_links",
     "networks", "currency", "exchanged_minor", "received_minor", "sent_minor", "other_currencies",
     "period_start", "period_end", "reason",
 ]  # fmt: skip
@@ -32,7 +32,7 @@ REQUEST_COLUMNS = [
 
 @dataclass
 class Requests:
-    """Ranked requests and the lines that introduce them (bank table source, counts)."""
+    """Ranked requests and the lines that introduce them (bank register and its date, counts)."""
 
     table: pd.DataFrame
     intro: list[str] = field(default_factory=list)
@@ -76,9 +76,8 @@ def compute_requests(analysis: Analysis, config: dict[str, Any] | None = None) -
     keep = sides["flagged"].isin(flagged) & sides["account"].notna() & (sides["account"] != sides["flagged"])
     keep &= ~sides["account"].isin(with_statement)
     sides = sides[keep.fillna(False).to_numpy(dtype=bool)]
-    table_info = bank_table()
     intro = [
-        f"Norwegian banks from registration numbers: {table_info.source} (table dated {table_info.date}).",
+        bank_register().sentence,
         f"{len(with_statement)} account(s) have a statement in the case and are never listed here.",
     ]
     if sides.empty:
@@ -120,8 +119,9 @@ def compute_requests(analysis: Analysis, config: dict[str, Any] | None = None) -
         if networks:
             reason += f"; in network(s) {', '.join(str(n) for n in networks)}"
         rows.append({
-            "bank_label": bank.label, "bank": bank.bank, "bank_code": bank.bank_code, "country": bank.country,
-            "account": account, "holder": info.label(account) or "", "flagged_links": len(links),
+            "bank_label": bank.label, "bank": bank.bank, "bic": bank.bic, "bank_code": bank.bank_code,
+            "country": bank.country, "account": account, "holder": info.label(account) or "",
+            "flagged_links": len(links),
             "networks": ",".join(str(n) for n in networks), "currency": currency,
             "exchanged_minor": received + sent, "received_minor": received, "sent_minor": sent,
             "other_currencies": "; ".join(f"{format_minor(int(v), str(c))}" for c, v in others.sort_index().items()),
@@ -130,9 +130,10 @@ def compute_requests(analysis: Analysis, config: dict[str, Any] | None = None) -
     frame = pd.DataFrame(rows)
     most_money = max(int(frame["exchanged_minor"].max()), 1)
     most_links = max(int(frame["flagged_links"].max()), 1)
-    score = float(settings.get("amount_weight", 0.5)) * frame["exchanged_minor"] / most_money + float(
-        settings.get("links_weight", 0.5)
-    ) * frame["flagged_links"] / most_links
+    score = (
+        float(settings.get("amount_weight", 0.5)) * frame["exchanged_minor"] / most_money
+        + float(settings.get("links_weight", 0.5)) * frame["flagged_links"] / most_links
+    )
     frame["score"] = score.round(4)
     frame = frame.sort_values(["score", "exchanged_minor", "account"], ascending=[False, False, True], kind="stable")
     frame = frame.head(int(settings.get("max_requests", 200))).reset_index(drop=True)

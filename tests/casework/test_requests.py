@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 from click.testing import CliRunner
 
-from finflow.banks import UNKNOWN_BANK, bank_of, bank_table
+from finflow.banks import bank_of, bank_register
 from finflow.cli import main
 from finflow.requests import compute_requests, write_requests
+from finflow.views.casework import requests_section
 
 
 def test_requests_never_list_an_account_with_a_statement(multiformat_case, tmp_path: Path) -> None:
@@ -26,6 +27,24 @@ def test_requests_never_list_an_account_with_a_statement(multiformat_case, tmp_p
     # grouped by bank: each bank's rows are together, banks in the order of their best request
     labels = table["bank_label"].tolist()
     assert labels == sorted(labels, key=lambda label: labels.index(label))
+    best = table.groupby("bank_label", sort=False)["rank"].min().tolist()
+    assert best == sorted(best)
+    # a group is one bank (name and BIC from the register), whichever of its registration numbers
+    schemes = analysis.data.accounts.drop_duplicates("account_id").set_index("account_id")["scheme"]
+    for row in table.itertuples(index=False):
+        bank = bank_of(row.account, str(schemes.get(row.account, "other")))
+        assert (row.bank, row.bic, row.bank_code, row.country, row.bank_label) == (
+            bank.bank,
+            bank.bic,
+            bank.bank_code,
+            bank.country,
+            bank.label,
+        )
+    by_bank = table.groupby("bank_label")
+    assert (by_bank["bic"].nunique() <= 1).all() and (by_bank["bank"].nunique() == 1).all()
+    assert by_bank["bank_code"].nunique().max() > 1, "the case's DNB accounts (1503, 1506, 1207) form one group"
+    known = table[table["bic"] != ""]
+    assert len(known) > 0 and known["bank"].str.startswith("unknown bank").sum() == 0
     assert sorted(table["rank"]) == list(range(1, len(table) + 1))
     for row in table.itertuples(index=False):
         assert re.search(r"\d{4}-\d{2} to \d{4}-\d{2}", row.reason), row.reason
@@ -34,10 +53,20 @@ def test_requests_never_list_an_account_with_a_statement(multiformat_case, tmp_p
             assert "received" in row.reason
         if row.sent_minor > 0:
             assert "sent" in row.reason
-    assert any("bank" in line and bank_table().date in line for line in requests.intro)
+    register = bank_register()
+    assert requests.intro[0] == register.sentence
+    assert (
+        "Bits AS" in requests.intro[0]
+        and f"schwifty {register.version} (released {register.date})" in requests.intro[0]
+    )
+    assert requests_section(requests).paragraphs[0] == register.sentence  # the report names it too
     path = write_requests(requests, tmp_path)
-    back = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
+    back = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert back.columns[0] == "rank" and len(back) == len(table)
+    assert "bic" in back.columns and set(back["bic"]) == set(table["bic"])
+    # deterministic: computed again from the same case, the file is byte-identical
+    again = write_requests(compute_requests(analysis), tmp_path / "again")
+    assert again.read_bytes() == path.read_bytes()
 
 
 def test_amounts_in_a_request_are_the_money_exchanged_with_flagged_accounts(multiformat_case) -> None:
@@ -52,18 +81,6 @@ def test_amounts_in_a_request_are_the_money_exchanged_with_flagged_accounts(mult
     assert top["sent_minor"] == int(sent["amount_minor"].sum())
 
 
-def test_bank_codes() -> None:
-    table = bank_table()
-    assert table.source and re.fullmatch(r"\d{4}-\d{2}-\d{2}", table.date)
-    assert bank_of("15031234567", "no_bban").bank == "DNB Bank ASA"
-    unknown = bank_of("99991234567", "no_bban")
-    assert (unknown.bank, unknown.bank_code, unknown.country) == (UNKNOWN_BANK, "9999", "NO")
-    german = bank_of("DE89370400440532013000", "iban")
-    assert (german.country, german.bank_code, german.bank) == ("DE", "37040044", UNKNOWN_BANK)
-    assert bank_of("GB29NWBK60161331926819", "iban").bank_code == "NWBK"
-    assert bank_of("card-merchant-17", "other").bank == UNKNOWN_BANK
-
-
 def test_requests_command(multiformat_case, tmp_path: Path, extracts: Path) -> None:
     camt = sorted(extracts.glob("camt053_*.xml"))[:3]
     runner = CliRunner()
@@ -73,3 +90,4 @@ def test_requests_command(multiformat_case, tmp_path: Path, extracts: Path) -> N
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "requests.csv").is_file()
     assert "never listed here" in result.output
+    assert bank_register().sentence in result.output
