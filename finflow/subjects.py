@@ -193,9 +193,7 @@ def rank_subjects(
 ROLE_ORDER = {"controller": 0, "possible_victim": 0, "front": 1, "facilitator": 2, "sink": 3, "unknown": 4}
 
 
-def order(
-    frame: pd.DataFrame, lift: Mapping[str, float] | None = None, first: set[str] | None = None
-) -> pd.DataFrame:
+def order(frame: pd.DataFrame, lift: Mapping[str, float] | None = None, first: set[str] | None = None) -> pd.DataFrame:
     """Sort a ranking table: ``first`` (the networks' controllers), then priority (``lift`` raises
     a network's lead to its network's top), then evidence, then id."""
     if frame.empty:

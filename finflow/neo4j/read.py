@@ -145,6 +145,4 @@ def read_table(driver: neo4j.Driver, name: str, *, database: str | None = None) 
 
 def read_case(driver: neo4j.Driver, *, database: str | None = None) -> CaseData:
     """The whole case stored in the graph, as :class:`~finflow.casedata.CaseData`."""
-    return CaseData.from_tables(
-        {name: read_table(driver, name, database=database) for name in SCHEMAS}
-    )
+    return CaseData.from_tables({name: read_table(driver, name, database=database) for name in SCHEMAS})

@@ -509,9 +509,9 @@ def _detail_sections(
     if rest:
         outside = Section("outside", "Subjects outside the networks" if networks else "Subjects")
         for row in rest:
-            outside.subsections.append(_subject_detail(
-                row, placed, by_id, data, max_evidence, view_links, reading, reviews
-            ))
+            outside.subsections.append(
+                _subject_detail(row, placed, by_id, data, max_evidence, view_links, reading, reviews)
+            )
         detail.subsections.append(outside)
     loose = [f for f in findings if f.finding_id not in placed]
     if loose:
