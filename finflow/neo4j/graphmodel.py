@@ -155,7 +155,7 @@ TXN_PROPS = (
     *PROVENANCE,
 )
 
-COMPANY_PROPS = ("org_form", "industry_code", "employees", "founded", "bankrupt", "in_liquidation")
+COMPANY_PROPS = ("org_form", "industry_code", "employees", "founded", "bankrupt", "in_liquidation", "deleted")
 
 #: Tables whose records are nodes: a sighting of one is linked ``-[:SEEN_IN]->`` from it.
 RECORD_NODES: dict[str, tuple[str, str]] = {
