@@ -5,7 +5,8 @@ deleted unit (``slettedato``), a KYC extract naming who holds which account, and
 one possible victim to the deleted company. The deletion date must reach the companies table,
 subjects.csv and possible_victims.csv (``status``), the report ("(deleted DATE)" after the name),
 the views (a dashed grey border, explained in the legend; checked in headless Chromium), the
-Excel workbook, the i2 entities and the FollowTheMoney ``Company`` (``dissolutionDate``).
+Excel workbook, the i2 entities, the GraphML account nodes (``holder_deleted``) and the
+FollowTheMoney ``Company`` (``dissolutionDate``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import networkx as nx
 import pandas as pd
 import pytest
 
@@ -23,6 +25,7 @@ from finflow.case import open_case
 from finflow.config import load_config
 from finflow.detect.base import Finding, Subject
 from finflow.exports.context import ExportCase
+from finflow.exports.graphs import write_graphml
 from finflow.exports.i2 import write_i2
 from finflow.exports.xlsx import write_xlsx
 from finflow.ids import org_party_id
@@ -183,6 +186,13 @@ def test_i2_entities_carry_the_deletion_date(built: dict) -> None:
     assert entities[org_party_id(GONE)]["entity_type"] == "Organisation"
     assert entities[org_party_id(LIVE)]["deleted"] == ""
     assert entities[account(1)]["deleted"] == ""
+
+
+def test_graphml_account_nodes_carry_their_holders_deletion_date(built: dict) -> None:
+    path, _ = write_graphml(built["export"], built["root"] / "case.graphml")
+    graph = nx.read_graphml(path)
+    assert graph.nodes[account(1)]["holder_deleted"] == DELETED
+    assert graph.nodes[account(2)]["holder_deleted"] == "" and graph.nodes[VICTIM]["holder_deleted"] == ""
 
 
 def test_ftm_company_has_its_dissolution_date(built: dict) -> None:
