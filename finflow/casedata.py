@@ -24,7 +24,7 @@ _DATE_COLUMNS = {
     "transactions": ["booking_date"],
     "parties": ["birth_date"],
     "party_addresses": ["valid_from", "valid_to"],
-    "companies": ["founded"],
+    "companies": ["founded", "deleted"],
     "statements": ["period_start", "period_end"],
     "leases": ["start_date", "end_date"],
 }

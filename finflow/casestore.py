@@ -38,7 +38,7 @@ import pyarrow.parquet as pq
 
 from finflow.durable import fsync_dir, fsync_file, replace, step_done, write_durably
 from finflow.errors import FinflowError, naming
-from finflow.model import SCHEMAS, TABLES
+from finflow.model import ADDED_COLUMNS, SCHEMAS, TABLES
 from finflow.resolve import MERGES_SCHEMA
 
 __all__ = [
@@ -223,7 +223,10 @@ def schema_problem(actual: pa.Schema, expected: pa.Schema) -> str | None:
     return None
 
 
-def _read_parquet(generation: Generation, relative: str, schema: pa.Schema) -> pa.Table | None:
+def _read_parquet(
+    generation: Generation, relative: str, schema: pa.Schema, optional: tuple[str, ...] = ()
+) -> pa.Table | None:
+    """The stored table, checked against ``schema`` (``optional`` columns may be missing)."""
     file = generation.file(relative)
     if not file.is_file():
         if generation.flat:
@@ -233,7 +236,8 @@ def _read_parquet(generation: Generation, relative: str, schema: pa.Schema) -> p
         table = pq.read_table(file)
     except (OSError, pa.ArrowException) as exc:
         raise _damaged(file, f"not a readable Parquet file ({_arrow_reason(exc)})") from None
-    problem = schema_problem(table.schema, schema)
+    expected = pa.schema([f for f in schema if f.name not in optional or f.name in table.column_names])
+    problem = schema_problem(table.schema, expected)
     if problem:
         raise _damaged(file, problem)
     return table
@@ -260,11 +264,18 @@ def written_before(generation: Generation, relative: str) -> bool:
 
 
 def read_table(generation: Generation, name: str) -> pa.Table:
-    """One canonical table of the generation (empty when the case was written before it existed)."""
+    """One canonical table of the generation (empty when the case was written before it existed;
+    a column added to the table later reads as null)."""
     if written_before(generation, table_file(name)):
         return SCHEMAS[name].empty_table()
-    table = _read_parquet(generation, table_file(name), SCHEMAS[name])
-    return SCHEMAS[name].empty_table() if table is None else table.cast(SCHEMAS[name])
+    table = _read_parquet(generation, table_file(name), SCHEMAS[name], ADDED_COLUMNS.get(name, ()))
+    if table is None:
+        return SCHEMAS[name].empty_table()
+    for column in ADDED_COLUMNS.get(name, ()):
+        if column not in table.column_names:
+            field = SCHEMAS[name].field(column)
+            table = table.append_column(field, pa.nulls(len(table), field.type))
+    return table.select(SCHEMAS[name].names).cast(SCHEMAS[name])
 
 
 def read_merges(generation: Generation) -> pd.DataFrame | None:

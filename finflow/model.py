@@ -20,6 +20,7 @@ import pyarrow as pa
 
 __all__ = [
     "ACCOUNT_SCHEMES",
+    "ADDED_COLUMNS",
     "CHANNELS",
     "KEYS",
     "PARTY_KINDS",
@@ -129,6 +130,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         pa.field("founded", pa.date32()),
         pa.field("bankrupt", pa.bool_()),
         pa.field("in_liquidation", pa.bool_()),
+        pa.field("deleted", pa.date32()),  # the register's deletion date (slettedato); null: not deleted
     ),
     "leases": _schema(
         pa.field("lease_id", pa.string(), nullable=False),
@@ -176,6 +178,10 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
 }
+
+#: Nullable columns added to a table after cases were first written with it: a stored table
+#: without one reads it as null (the next import writes it), instead of reading as damaged.
+ADDED_COLUMNS: dict[str, tuple[str, ...]] = {"companies": ("deleted",)}
 
 #: Table names in a stable order (loading order: nodes before relationships).
 TABLES: tuple[str, ...] = tuple(SCHEMAS)

@@ -20,6 +20,9 @@ victims, more money, more months — the subject id only when all evidence is eq
 victims are ranked in their own table and never among suspects; context subjects (landlords,
 senders) are in neither.
 
+``status`` is the register's word on the subject (:mod:`finflow.company_status`): "deleted
+2024-05-01" for a company deleted from the register (or an account it holds), else "active".
+
 A subject's ``accounts`` are all accounts the case links to it: those findings name and, for a
 party, every account whose holder it is (statements, KYC holder records, the registry).
 """
@@ -34,6 +37,7 @@ from typing import Any
 import pandas as pd
 
 from finflow.casedata import CaseData
+from finflow.company_status import subject_status
 from finflow.config import load_config
 from finflow.detect.base import Finding
 from finflow.detect.util import AccountInfo, account_info, light_transactions
@@ -44,7 +48,7 @@ __all__ = ["COLUMNS", "SubjectRanking", "rank_subjects"]
 
 #: Columns of both ranking tables.
 COLUMNS = [
-    "rank", "subject_kind", "subject_id", "label", "priority", "score", "role", "role_basis", "network",
+    "rank", "subject_kind", "subject_id", "label", "status", "priority", "score", "role", "role_basis", "network",
     "detectors", "victims", "months", "money", "money_minor", "accounts", "finding_ids", "score_explanation",
     "explanation", "evidence_txn_ids",
 ]  # fmt: skip
@@ -170,6 +174,7 @@ def rank_subjects(
             "subject_kind": key[0],
             "subject_id": key[1],
             "label": roles.labels.get(key),
+            "status": subject_status(key[0], key[1], data),
             "score": score,
             "role": resolved.role,
             "role_basis": resolved.basis,
@@ -193,9 +198,7 @@ def rank_subjects(
 ROLE_ORDER = {"controller": 0, "possible_victim": 0, "front": 1, "facilitator": 2, "sink": 3, "unknown": 4}
 
 
-def order(
-    frame: pd.DataFrame, lift: Mapping[str, float] | None = None, first: set[str] | None = None
-) -> pd.DataFrame:
+def order(frame: pd.DataFrame, lift: Mapping[str, float] | None = None, first: set[str] | None = None) -> pd.DataFrame:
     """Sort a ranking table: ``first`` (the networks' controllers), then priority (``lift`` raises
     a network's lead to its network's top), then evidence, then id."""
     if frame.empty:

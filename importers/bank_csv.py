@@ -38,7 +38,7 @@ from .bank_profiles import (
     match_profile,
 )
 from .base import ImportError_, ImportResult, Source, reject
-from .csvutil import MAX_LINE_BYTES, decode_rows, read_records
+from .csvutil import MAX_LINE_BYTES, decode_named, decode_rows, read_records
 from .profile_files import check_columns, load_profile
 from .transactions import finish_transactions
 
@@ -154,20 +154,20 @@ def read(path: str, source: Source) -> ImportResult:
         data = fh.read()
     if not data.strip():
         raise ImportError_(f"{source.name}: the file is empty")
-    payload, encoding = _as_utf8(data)
-    nul = payload.find(b"\x00")
-    if nul >= 0:
-        line = payload.count(b"\n", 0, nul) + 1
-        raise ImportError_(f"{source.name}: not a text file (line {line} contains a NUL byte)")
-    lines = payload[: 2 * MAX_LINE_BYTES].split(b"\n", 2)
-    first = lines[0].decode("utf-8", errors="replace").rstrip("\r")
-    profile = _given_profile(source, first[:65536]) or _find_profile(first[:65536])
+    path_given = source.options.get("profile")
+    user = load_profile(path_given) if path_given else None
+    payload, encoding = _decode(data, user, source)
+    lines, first = _first_lines(payload, source)
+    profile = _given_profile(source, first[:65536], user) or _find_profile(first[:65536])
     if profile is None:
         raise ImportError_(
             f"{source.name}: row 1 (header) is not a known bank export header "
             f"(known: {', '.join(sorted({p.bank for p in PROFILES}))}); "
             "`finflow formats --explain FILE` says why, `finflow profile new FILE` writes a profile for it"
         )
+    if profile.encoding and user is None:  # a built-in layout that fixes its encoding
+        payload, encoding = _decode(data, profile, source)
+        lines, first = _first_lines(payload, source)
     if profile.headerless:  # a header line from the profile; locators are moved back by one below
         names = profile.delimiter.join(profile.signature).encode()
         payload = names + (b"\r\n" if lines[0].endswith(b"\r") else b"\n") + payload
@@ -224,15 +224,36 @@ def read(path: str, source: Source) -> ImportResult:
     return ImportResult(FORMAT, records.rows_read, tables, rejects, notes)
 
 
-def _given_profile(source: Source, first_line: str) -> BankProfile | None:
-    """The profile the user chose: a profile file (``--profile``) or a built-in bank (``bank``)."""
+def _decode(data: bytes, profile: BankProfile | None, source: Source) -> tuple[bytes, str]:
+    """The export as UTF-8 bytes and the encoding read: the profile's ``encoding`` when it names
+    one (strictly), else detected per line (:func:`.csvutil.decode_rows`)."""
+    if profile is None or not profile.encoding:
+        return _as_utf8(data)
     path = source.options.get("profile")
-    if path:
-        profile = load_profile(path)
-        if not profile.headerless:
-            header = _header_cells(first_line, profile.delimiter)
-            check_columns(profile, header, f"{source.name} with profile {os.path.basename(path)}")
-        return profile
+    where = f"profile {os.path.basename(path)}" if path else f"built-in profile {profile.key}"
+    payload, encoding = decode_named(data, profile.encoding, source.name, where)
+    return payload, f"{encoding}, as the profile says"
+
+
+def _first_lines(payload: bytes, source: Source) -> tuple[list[bytes], str]:
+    """The first lines (split at most twice) and the header line as text; a NUL byte is refused."""
+    nul = payload.find(b"\x00")
+    if nul >= 0:
+        line = payload.count(b"\n", 0, nul) + 1
+        raise ImportError_(f"{source.name}: not a text file (line {line} contains a NUL byte)")
+    lines = payload[: 2 * MAX_LINE_BYTES].split(b"\n", 2)
+    return lines, lines[0].decode("utf-8", errors="replace").rstrip("\r")
+
+
+def _given_profile(source: Source, first_line: str, user: BankProfile | None = None) -> BankProfile | None:
+    """The profile the user chose: a profile file (``--profile``, loaded as ``user``) or a
+    built-in bank (``bank``)."""
+    path = source.options.get("profile")
+    if user is not None and path:
+        if not user.headerless:
+            header = _header_cells(first_line, user.delimiter)
+            check_columns(user, header, f"{source.name} with profile {os.path.basename(path)}")
+        return user
     wanted = source.options.get("bank")
     if not wanted:
         return None

@@ -4,7 +4,8 @@ Entity documents, as the open API returns them — one entity (``GET /enheter/{o
 page (``_embedded.enheter`` or ``_embedded.underenheter``) or a plain JSON array (the bulk
 download, optionally gzipped) — give ``parties`` (company, org number MOD11-checked),
 ``companies`` (org form, industry code ``naeringskode1.kode``, employees only when
-``harRegistrertAntallAnsatte`` is true, founding date, bankrupt, in liquidation), addresses
+``harRegistrertAntallAnsatte`` is true, founding date, bankrupt, in liquidation, and the deletion
+date ``slettedato`` of a unit deleted from the register), addresses
 (``forretningsadresse``/``beliggenhetsadresse`` → business, ``postadresse`` → postal) and phone and
 e-mail identifiers.
 
@@ -385,6 +386,7 @@ def _entities(items: list[tuple[str, Any]], source: Source) -> ImportResult:
             "founded": founded[good],
             "bankrupt": g["bankrupt"].astype("boolean"),
             "in_liquidation": g["in_liquidation"].astype("boolean"),
+            "deleted": deleted[good],
         }
     )
     companies = with_provenance(companies, source, gloc)

@@ -38,6 +38,7 @@ __all__ = [
     "MAX_LINE_BYTES",
     "CsvRecords",
     "decode_head",
+    "decode_named",
     "decode_rows",
     "is_utf8",
     "read_records",
@@ -137,6 +138,60 @@ def decode_rows(data: bytes, legacy: str = "cp1252") -> tuple[bytes, str]:
         return b"\n".join(lines), legacy
     shown = ", ".join(str(n + 1) for n in legacy_rows[:10]) + (" …" if len(legacy_rows) > 10 else "")
     return b"\n".join(lines), f"{utf8}, with {len(legacy_rows)} line(s) in {legacy}: {shown}"
+
+
+def decode_named(data: bytes, encoding: str, name: str, where: str) -> tuple[bytes, str]:
+    """``data`` as UTF-8 bytes, read in the ``encoding`` a profile names (``where``: the profile).
+
+    Strict, unlike :func:`decode_rows`: a byte the encoding does not define is an error naming
+    its row, and so is a file that is plainly UTF-8 when a legacy code page is named (reading it
+    as cp1252 would turn every "æ" into "Ã¦" and keep names from matching across sources).
+    """
+    utf8 = encoding in ("utf-8", "utf-8-sig")
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if utf8:
+        body = data[3:] if bom else data
+        if not is_utf8(body):
+            line = _bad_line(body, "utf-8")
+            raise ImportError_(f"{name}: row {line} is not valid UTF-8 text, but {where} says 'encoding: {encoding}'")
+        return body, "utf-8-sig" if bom else "utf-8"
+    if bom:
+        raise ImportError_(
+            f"{name}: the file starts with a UTF-8 byte-order mark, but {where} says 'encoding: {encoding}'; "
+            "write utf-8 there or remove the key"
+        )
+    unicode = _UTF8_SEQUENCE.search(data)
+    if unicode is not None and _single_byte(encoding) and is_utf8(data):
+        line = data[: unicode.start()].count(b"\n") + 1
+        raise ImportError_(
+            f"{name}: row {line} is UTF-8 text, but {where} says 'encoding: {encoding}'; "
+            "write utf-8 there or remove the key"
+        )
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ImportError_(
+            f"{name}: row {line} is not valid {encoding} text (byte 0x{data[exc.start]:02x}); "
+            f"check 'encoding' in {where}"
+        ) from None
+    return text.lstrip("\ufeff").encode("utf-8"), encoding
+
+
+def _single_byte(encoding: str) -> bool:
+    """A code page with one character per byte (cp1252, latin-1), not UTF-16 or a multi-byte codec."""
+    try:
+        return len(bytes(range(256)).decode(encoding, errors="replace")) == 256
+    except (LookupError, UnicodeError):
+        return False
+
+
+def _bad_line(data: bytes, encoding: str) -> int:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return data[: exc.start].count(b"\n") + 1
+    return 1
 
 
 #: A multi-byte UTF-8 character (lead byte, then continuation bytes); legacy text rarely has one.

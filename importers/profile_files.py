@@ -11,6 +11,7 @@ is a one-line error naming the profile and the key.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, fields
 from functools import cache
@@ -73,7 +74,7 @@ class BankProfile:
     headerless: bool = False  # the file has no header row; ``signature`` names its columns
     footer_words: tuple[str, ...] = ()  # rows without a date holding one of these are not bookings
     own_account: str | None = None  # a fixed own account (a user profile for one statement)
-    encoding: str | None = None  # a fixed encoding; None: UTF-8, else cp1252 (detected per file)
+    encoding: str | None = None  # the file's encoding (cp1252, latin-1, utf-8); None: detected per line
 
     def columns(self) -> set[str]:
         """Every column the profile reads (all must exist in a matching header)."""
@@ -143,10 +144,27 @@ def _value(name: str, value: object, where: str) -> object:
         raise ImportError_(f"{where}: write 'own_account' in quotes; as a number it loses its leading zeros")
     if not isinstance(value, str) or not value:
         raise ImportError_(f"{where}: {name!r} must be text")
+    if name == "encoding":
+        return _encoding(value, where)
     choices = _CHOICES.get(name)
     if choices and value not in choices:
         raise ImportError_(f"{where}: {name!r} is {value!r}; expected one of {', '.join(map(repr, choices))}")
     return value
+
+
+def _encoding(value: str, where: str) -> str:
+    """The Python codec name of a text encoding (``latin-1`` -> ``iso8859-1``); anything else is an error."""
+    try:
+        info = codecs.lookup(value)
+    except LookupError:
+        info = None
+    # codecs also knows byte-to-byte transforms (base64, zlib, rot13): they decode no text
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise ImportError_(
+            f"{where}: 'encoding' is {value!r}, which is not a text encoding Python knows "
+            "(for example utf-8, cp1252, latin-1)"
+        )
+    return info.name
 
 
 def load_profile(path: str) -> BankProfile:

@@ -99,7 +99,9 @@ def guess_profile(path: str) -> str:
         "# signed column) or amount_in + amount_out, from_account/to_account (payer/payee) or",
         "# counterparty_account (the other side, whatever the direction), from_name/to_name/name,",
         "# currency, status (a column saying Reservert/pending), date_order (dmy|mdy), decimal ('.'|','),",
-        "# channel (default channel, e.g. card), own_account (the statement's own account).",
+        "# channel (default channel, e.g. card), own_account (the statement's own account), encoding",
+        "# (e.g. cp1252, latin-1 or utf-8: read the whole file strictly so; without it each line is read",
+        "# as UTF-8, else as cp1252).",
     ]
     if "date" not in chosen:
         notes.append("# EDIT: no date column was recognised; name it in 'date'.")

@@ -2,7 +2,8 @@
 
 Entities are built with the ``followthemoney`` library (``pip install 'finflow[ftm]'``):
 
-- each party as ``Person``, ``Company`` or ``LegalEntity``; each account as ``BankAccount``, its
+- each party as ``Person``, ``Company`` or ``LegalEntity`` (a company deleted from the register
+  with its ``dissolutionDate``); each account as ``BankAccount``, its
   holder linked by an ``Ownership`` (role "account holder"); registry roles as ``Directorship``
   (or ``Ownership`` for proprietors and partners); addresses as ``Address``;
 - each transaction as a ``Payment`` (payer, payerAccount, beneficiary, beneficiaryAccount,
@@ -29,6 +30,7 @@ from typing import IO, Any
 
 import pandas as pd
 
+from finflow.company_status import deleted_companies
 from finflow.errors import FinflowError
 from finflow.exports.context import ExportCase, decimal_text
 
@@ -154,6 +156,7 @@ def _parties(case: ExportCase, w: _Writer) -> dict[str, str]:
         ):
             idents.setdefault(str(pid), []).append((str(kind), str(value)))
     ids: dict[str, str] = {}
+    deleted = deleted_companies(data)
     for row in _rows(data.parties.drop_duplicates("party_id")):
         pid = str(row.party_id)
         name = _text(row.name)
@@ -165,6 +168,8 @@ def _parties(case: ExportCase, w: _Writer) -> dict[str, str]:
             proxy.add("nationality" if schema == "Person" else "country", country.lower())
         if _text(row.org_number):
             proxy.add("registrationNumber", str(row.org_number))
+        if pid in deleted:  # deleted from the register (Brønnøysund slettedato)
+            proxy.add("dissolutionDate", deleted[pid])
         if schema == "Person" and case.include_personal_ids:
             proxy.add("birthDate", _date(row.birth_date))
         for kind, value in sorted(idents.get(pid, [])):

@@ -5,7 +5,8 @@ number of transactions, the exact total per currency (``total_<CUR>`` as decimal
 ``total_minor_<CUR>`` as integer minor units; currencies are never added together), the first and
 last date, and ``weight``: the total in the case's main currency, in major units, only for
 drawing (pairs that moved only other currencies weigh 0.01). Nodes carry ``kind`` (account, cash),
-``holder``, ``holder_kind`` (person, company, unknown), ``role`` (the role the ranking gives the
+``holder``, ``holder_kind`` (person, company, unknown), ``holder_deleted`` (the date the register
+deleted the holding company, or empty), ``role`` (the role the ranking gives the
 account or its holder: controller, possible_victim, ...), ``score``, ``priority``, ``rank``,
 ``findings`` (how many) and ``finding_ids`` / ``review`` (review statuses), so Gephi can colour
 by role and size by score without further work. Text is stripped of control characters (XML 1.0
@@ -21,6 +22,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from finflow.company_status import deleted_accounts
 from finflow.exports.context import ExportCase, decimal_text
 from finflow.graph import CASH_NODE, account_holders, flows
 from finflow.money import is_currency, main_currency, minor_units
@@ -74,11 +76,12 @@ def money_graph_export(case: ExportCase) -> nx.DiGraph:
     subjects = _subject_rows(case)
     per_account = _findings_per_account(case)
     agg = flows(data)
+    deleted = deleted_accounts(data)
     nodes = sorted(set(holders.index.astype(str)) | set(agg["from_node"].astype(str)) | set(agg["to_node"].astype(str)))
     for node in nodes:
         if node == CASH_NODE:
-            graph.add_node(node, label="cash", kind="cash", holder="", holder_kind="", role="", score=0.0,
-                           priority=0.0, rank=0, findings=0, finding_ids="", review="")  # fmt: skip
+            graph.add_node(node, label="cash", kind="cash", holder="", holder_kind="", holder_deleted="", role="",
+                           score=0.0, priority=0.0, rank=0, findings=0, finding_ids="", review="")  # fmt: skip
             continue
         holder = holders.loc[node] if node in holders.index else None
         name = _text(holder["holder_name"]) if holder is not None else ""
@@ -90,6 +93,7 @@ def money_graph_export(case: ExportCase) -> nx.DiGraph:
             kind="account",
             holder=name,
             holder_kind=_text(holder["kind"]) if holder is not None else "",
+            holder_deleted=deleted.get(node, ""),
             role=subject.get("role", "none"),
             score=subject.get("score", 0.0),
             priority=subject.get("priority", 0.0),

@@ -1,7 +1,8 @@
 """i2 Analyst's Notebook export: an entities CSV and a links CSV for an import specification.
 
 ``OUT`` is a folder; it gets ``entities.csv`` (one row per account, party and the cash node:
-identity, type, label, attributes) and ``links.csv`` (one row per link, with both ends'
+identity, type, label, attributes; ``deleted`` the register's deletion date of a deleted company)
+and ``links.csv`` (one row per link, with both ends'
 identities, types and labels, so an import specification can create the ends from the link row
 alone): transactions (account to account, amount as exact decimal text, currency, date, time,
 channel, text, source file and row), account holders (party to account) and registry roles
@@ -20,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from finflow.company_status import deleted_companies
 from finflow.exports.context import ExportCase, decimal_text
 from finflow.graph import CASH_NODE
 from finflow.safecsv import write_rows
@@ -27,8 +29,8 @@ from finflow.safecsv import write_rows
 __all__ = ["ENTITY_COLUMNS", "LINK_COLUMNS", "write_i2"]
 
 ENTITY_COLUMNS = [
-    "entity_id", "entity_type", "label", "account_number", "scheme", "country", "org_number", "birth_date",
-    "identifiers", "role", "score", "rank", "findings", "review",
+    "entity_id", "entity_type", "label", "account_number", "scheme", "country", "org_number", "deleted",
+    "birth_date", "identifiers", "role", "score", "rank", "findings", "review",
 ]  # fmt: skip
 LINK_COLUMNS = [
     "link_id", "link_type", "from_id", "from_type", "from_label", "to_id", "to_type", "to_label", "amount",
@@ -62,6 +64,7 @@ def write_i2(case: ExportCase, out: str | Path) -> tuple[Path, int]:
             data.identifiers["party_id"], data.identifiers["kind"], data.identifiers["value"], strict=True
         ):
             idents.setdefault(str(pid), []).append(f"{kind}: {value}")
+    deleted = deleted_companies(data)
     for row in data.parties.drop_duplicates("party_id").itertuples(index=False):
         pid, kind = str(row.party_id), _TYPES.get(str(row.kind), "Organisation")
         label = _text(row.name) or pid
@@ -69,16 +72,16 @@ def write_i2(case: ExportCase, out: str | Path) -> tuple[Path, int]:
         info = subjects.get(pid, {})
         birth = pd.Timestamp(row.birth_date).date().isoformat() if case.include_personal_ids and _text(
             row.birth_date) else ""  # fmt: skip
-        rows.append([pid, kind, label, "", "", _text(row.country), _text(row.org_number), birth,
-                     "; ".join(sorted(idents.get(pid, []))), *_ranked(case, info)])  # fmt: skip
+        rows.append([pid, kind, label, "", "", _text(row.country), _text(row.org_number), deleted.get(pid, ""),
+                     birth, "; ".join(sorted(idents.get(pid, []))), *_ranked(case, info)])  # fmt: skip
     for row in data.accounts.drop_duplicates("account_id").itertuples(index=False):
         aid = str(row.account_id)
         label = f"{_text(row.holder_name)} {aid}".strip()
         entities[aid] = ("Account", label)
-        rows.append([aid, "Account", label, aid, _text(row.scheme), _text(row.country), "", "", "",
+        rows.append([aid, "Account", label, aid, _text(row.scheme), _text(row.country), "", "", "", "",
                      *_ranked(case, subjects.get(aid, {}))])  # fmt: skip
     entities[CASH_NODE] = ("Cash", "cash")
-    rows.append([CASH_NODE, "Cash", "cash", "", "", "", "", "", "", "", "", "", "", ""])
+    rows.append([CASH_NODE, "Cash", "cash", *[""] * (len(ENTITY_COLUMNS) - 3)])
     write_rows(folder / "entities.csv", ENTITY_COLUMNS, rows)
     links = list(_links(case, entities))
     write_rows(folder / "links.csv", LINK_COLUMNS, links)

@@ -92,8 +92,7 @@ def index_key(text: object, normalise: Callable[[str], str] = _same) -> str | No
 
 #: Date columns of each table: sent as ISO text (``YYYY-MM-DD``), stored as ``Date``.
 DATE_COLUMNS: dict[str, frozenset[str]] = {
-    name: frozenset(f.name for f in schema if pa.types.is_date(f.type))
-    for name, schema in SCHEMAS.items()
+    name: frozenset(f.name for f in schema if pa.types.is_date(f.type)) for name, schema in SCHEMAS.items()
 }
 
 
@@ -105,9 +104,7 @@ def _value(table: str, key: str, read: str = "r.{}") -> str:
 
 def props(table: str, *keys: str) -> str:
     """A Cypher map projection of ``r`` with fixed keys, e.g. ``r {.a, d: date(r.d)}``."""
-    return "r {" + ", ".join(
-        f"{k}: {_value(table, k)}" if k in DATE_COLUMNS[table] else f".{k}" for k in keys
-    ) + "}"
+    return "r {" + ", ".join(f"{k}: {_value(table, k)}" if k in DATE_COLUMNS[table] else f".{k}" for k in keys) + "}"
 
 
 def assign(var: str, table: str, *keys: str) -> str:
@@ -133,13 +130,11 @@ def _links(*links: tuple[str, str, str]) -> str:
     it in between.
     """
     create = [
-        f"FOREACH (_ IN CASE WHEN {other} IS NOT NULL AND {unlinked} THEN [1] ELSE [] END |\n"
-        f"  CREATE {pattern})"
+        f"FOREACH (_ IN CASE WHEN {other} IS NOT NULL AND {unlinked} THEN [1] ELSE [] END |\n  CREATE {pattern})"
         for other, unlinked, pattern in links
     ]
     merge = [
-        f"FOREACH (_ IN CASE WHEN {other} IS NULL OR {unlinked} THEN [] ELSE [1] END |\n"
-        f"  MERGE {pattern})"
+        f"FOREACH (_ IN CASE WHEN {other} IS NULL OR {unlinked} THEN [] ELSE [1] END |\n  MERGE {pattern})"
         for other, unlinked, pattern in links
     ]
     return "\n".join(create + merge)
@@ -160,7 +155,7 @@ TXN_PROPS = (
     *PROVENANCE,
 )
 
-COMPANY_PROPS = ("org_form", "industry_code", "employees", "founded", "bankrupt", "in_liquidation")
+COMPANY_PROPS = ("org_form", "industry_code", "employees", "founded", "bankrupt", "in_liquidation", "deleted")
 
 #: Tables whose records are nodes: a sighting of one is linked ``-[:SEEN_IN]->`` from it.
 RECORD_NODES: dict[str, tuple[str, str]] = {
@@ -259,9 +254,23 @@ OPTIONAL MATCH (b:Account {{account_id: r.to_account}})
     "statements": f"""
 UNWIND $rows AS r
 MERGE (st:Statement {{statement_id: r.statement_id}})
-SET st += {props("statements", "account_id", "statement_ref", "period_start", "period_end", "period_basis",
-                 "currency", "opening_minor", "closing_minor", "credits_minor", "debits_minor", "entries",
-                 *PROVENANCE)}
+SET st += {
+        props(
+            "statements",
+            "account_id",
+            "statement_ref",
+            "period_start",
+            "period_end",
+            "period_basis",
+            "currency",
+            "opening_minor",
+            "closing_minor",
+            "credits_minor",
+            "debits_minor",
+            "entries",
+            *PROVENANCE,
+        )
+    }
 WITH st, r
 MATCH (a:Account {{account_id: r.account_id}})
 MERGE (a)-[:HAS_STATEMENT]->(st)

@@ -79,7 +79,7 @@ ORDER BY company_party_id, holder_party_id, role
 MATCH (p:Party) WHERE p.registry_batch_id IS NOT NULL
 RETURN p.party_id AS party_id, p.org_form AS org_form, p.industry_code AS industry_code,
        p.employees AS employees, p.founded AS founded, p.bankrupt AS bankrupt,
-       p.in_liquidation AS in_liquidation,
+       p.in_liquidation AS in_liquidation, p.deleted AS deleted,
        p.registry_source_file AS source_file, p.registry_source_sha256 AS source_sha256,
        p.registry_source_locator AS source_locator, p.registry_batch_id AS batch_id
 ORDER BY party_id
@@ -145,6 +145,4 @@ def read_table(driver: neo4j.Driver, name: str, *, database: str | None = None) 
 
 def read_case(driver: neo4j.Driver, *, database: str | None = None) -> CaseData:
     """The whole case stored in the graph, as :class:`~finflow.casedata.CaseData`."""
-    return CaseData.from_tables(
-        {name: read_table(driver, name, database=database) for name in SCHEMAS}
-    )
+    return CaseData.from_tables({name: read_table(driver, name, database=database) for name in SCHEMAS})

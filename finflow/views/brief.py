@@ -91,11 +91,14 @@ def subject_accounts(row: Mapping[str, Any]) -> list[str]:
 
 
 def subject_name(row: Mapping[str, Any]) -> str:
+    """The subject's name, "(deleted DATE)" after it when the register has deleted the company."""
     label = field_value(row, "label", "name", "subject")
     sid = field_value(row, "subject_id", "id")
+    status = field_value(row, "status")
+    gone = f" ({status})" if isinstance(status, str) and status.startswith("deleted ") else ""
     if label is not None and sid is not None and field_value(row, "subject_kind") == "account":
-        return f"{clip(label, 60)} ({sid})"
-    return clip(str(label if label is not None else sid if sid is not None else "?"), 80)
+        return f"{clip(label, 60)}{gone} ({sid})"
+    return clip(str(label if label is not None else sid if sid is not None else "?"), 80) + gone
 
 
 def role_text(row: Mapping[str, Any]) -> str:

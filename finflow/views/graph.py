@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from finflow.casedata import CaseData
+from finflow.company_status import deleted_companies
 from finflow.detect.base import Finding
 from finflow.flowindex import Lookups, flow_index
 from finflow.frames import lookup_number, lookup_text
@@ -44,7 +45,8 @@ class RoleMark:
 class CaseGraph:
     """Everything a view may draw: nodes, edges, and what explains them.
 
-    ``nodes``: key, kind, label, raw_id, volume, score, role (primary role or "").
+    ``nodes``: key, kind, label, raw_id, volume, score, role (primary role or ""), deleted (the
+    register's deletion date of a company, ``YYYY-MM-DD``, or "").
     ``edges``: source, target, relation (money | holds | address), amount (minor units in the
     main currency of the drawn transactions; only for width and volume), txn_count, first, last.
     ``flows``: money per source, target and currency (for exact totals in tooltips).
@@ -316,6 +318,13 @@ def build_case_graph(
     party_volume = holds.assign(v=lookup_number(holds["target"], volume)).groupby("source")["v"].sum()
     is_party = nodes["key"].str.startswith("party:")
     nodes.loc[is_party, "volume"] = lookup_number(nodes.loc[is_party, "key"], party_volume).astype("int64")
+    # A company the register has deleted keeps its node, drawn with a dashed grey border.
+    gone = deleted_companies(data)
+    nodes["deleted"] = pd.Series(
+        [gone.get(k.removeprefix("party:"), "") if gone and k.startswith("party:") else "" for k in nodes["key"]],
+        index=nodes.index,
+        dtype="string",
+    )
     primary = {k: v[0] for k, v in marks.items()}
     nodes["score"] = lookup_number(nodes["key"], {k: m.score for k, m in primary.items()})
     nodes["role"] = lookup_text(nodes["key"], {k: m.role for k, m in primary.items()}, default="")

@@ -16,6 +16,8 @@ from finflow.views.render import write_text as _write
 from finflow.views.search import digits_of, search_text
 from finflow.views.style import (
     CENTRE_BORDER,
+    DELETED_BORDER,
+    DELETED_DASHES,
     KIND_STYLE,
     ROLE_STYLE,
     VICTIM_BORDER,
@@ -81,6 +83,10 @@ def _vis_nodes(
         fill = ROLE_STYLE[role].color if role in ROLE_STYLE else kind_style.color
         border = VICTIM_BORDER if role == "possible_victim" else _darker(fill) if role else _darker(fill, 0.8)
         width = 2 if role else 1
+        gone = getattr(row, "deleted", "")
+        gone = gone if isinstance(gone, str) else ""
+        if gone:
+            border, width = DELETED_BORDER, 3
         if row.key == centre:
             border, width = CENTRE_BORDER, 4
         label = str(row.label)
@@ -106,6 +112,9 @@ def _vis_nodes(
             "find": search_text(search),
             "digits": digits_of(raw_id) if row.kind == "account" else "",
         }
+        if gone:
+            node["shapeProperties"] = {"borderDashes": DELETED_DASHES}
+            node["deleted"] = gone
         if role:
             size = round(22 * grow) if labelled is not None else 15
             node["font"] = {"size": size, "strokeWidth": 5, "strokeColor": "#ffffff"}
@@ -266,6 +275,7 @@ def write_page(
     page_css = static_text("view.css")
     kinds = set(nodes["kind"])
     roles = {r for r in nodes["role"] if r}
+    deleted = "deleted" in nodes.columns and any(isinstance(d, str) and d for d in nodes["deleted"])
     csp = (
         "default-src 'none'; "
         f"script-src {script_hash(vis_js)} {script_hash(app_js)}; "
@@ -276,7 +286,7 @@ def write_page(
         title=title,
         notes=list(notes),
         omitted=omitted,
-        legend=legend_entries(kinds, roles) + list(legend_extra),
+        legend=legend_entries(kinds, roles, deleted) + list(legend_extra),
         links=[(text, _relative(href)) for text, href in links],
         empty=empty if not len(nodes) else None,
         has_money=bool((edges["relation"] == "money").any()) if len(edges) else False,

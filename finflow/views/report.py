@@ -23,6 +23,7 @@ from urllib.parse import quote, urlsplit
 import pandas as pd
 
 from finflow.casedata import CaseData
+from finflow.company_status import ACTIVE, subject_status
 from finflow.detect.base import NO_FINDINGS, Finding
 from finflow.flowindex import flow_index
 from finflow.money import format_minor
@@ -216,9 +217,12 @@ def _rejects_section(rejects: pd.DataFrame, limit: int, include_personal_ids: bo
     return section
 
 
-def _subject_text(subject: Any) -> str:
+def _subject_text(subject: Any, data: CaseData | None = None) -> str:
+    """A finding's subject by name and id; "(deleted DATE)" after a company the register deleted."""
     name = subject.label or subject.id
-    return f"{name} ({subject.kind} {subject.id})" if subject.label else f"{subject.kind} {name}"
+    status = subject_status(subject.kind, subject.id, data)
+    gone = f" ({status})" if status != ACTIVE else ""
+    return f"{name}{gone} ({subject.kind} {subject.id})" if subject.label else f"{subject.kind} {name}{gone}"
 
 
 def _finding_victims(findings: Sequence[Finding]) -> pd.DataFrame:
@@ -370,11 +374,11 @@ def _finding_section(
         finding.finding_id, f"{finding.detector}: {clip(finding.summary, 400)} — score {finding.score:.2f}{status}"
     )
     part.paragraphs.append(_review_text(review))
-    roles = [f"{_subject_text(s)}: {ROLE_TEXT.get(s.role, s.role)}" for s in finding.subjects]
+    roles = [f"{_subject_text(s, data)}: {ROLE_TEXT.get(s.role, s.role)}" for s in finding.subjects]
     part.paragraphs.append("Subjects (roles this finding suggests): " + "; ".join(roles))
     if reading is not None:
         role_of, notes = reading
-        resolved = [f"{_subject_text(s)}: {ROLE_TEXT.get(role_of(s), role_of(s))}" for s in finding.subjects]
+        resolved = [f"{_subject_text(s, data)}: {ROLE_TEXT.get(role_of(s), role_of(s))}" for s in finding.subjects]
         if resolved != roles:
             part.paragraphs.append("Roles after weighing all findings: " + "; ".join(resolved))
         if finding.finding_id in notes:
@@ -509,9 +513,9 @@ def _detail_sections(
     if rest:
         outside = Section("outside", "Subjects outside the networks" if networks else "Subjects")
         for row in rest:
-            outside.subsections.append(_subject_detail(
-                row, placed, by_id, data, max_evidence, view_links, reading, reviews
-            ))
+            outside.subsections.append(
+                _subject_detail(row, placed, by_id, data, max_evidence, view_links, reading, reviews)
+            )
         detail.subsections.append(outside)
     loose = [f for f in findings if f.finding_id not in placed]
     if loose:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "DELETED_BORDER",
+    "DELETED_DASHES",
+    "DELETED_LEGEND",
     "KIND_STYLE",
     "ROLE_ORDER",
     "ROLE_STYLE",
@@ -52,14 +55,20 @@ ROLE_STYLE: dict[str, NodeStyle] = {
 #: Tie-break between roles of equal score (first wins).
 ROLE_ORDER: tuple[str, ...] = ("controller", "facilitator", "front", "possible_victim", "unknown")
 
+#: Border of a company the register has deleted: dashed grey, whatever its fill (role or kind).
+DELETED_BORDER = "#808080"
+DELETED_DASHES = [6, 4]
+DELETED_LEGEND = "deleted company (dashed grey border: deleted from the register)"
+
 #: Border colour of a possible victim: a second cue besides the fill, for colour-blind readers.
 VICTIM_BORDER = "#0b5394"
 FLAGGED_BORDER = "#222222"
 CENTRE_BORDER = "#000000"
 
 
-def legend_entries(kinds: set[str], roles: set[str]) -> list[dict[str, str]]:
-    """Legend rows for the kinds and roles present in a view, in a fixed order."""
+def legend_entries(kinds: set[str], roles: set[str], deleted: bool = False) -> list[dict[str, str]]:
+    """Legend rows for the kinds and roles present in a view, in a fixed order (``deleted``: a
+    deleted company is drawn)."""
     rows = [
         {"label": s.label, "shape": s.shape, "color": s.color, "group": "kind"}
         for k, s in KIND_STYLE.items()
@@ -70,6 +79,11 @@ def legend_entries(kinds: set[str], roles: set[str]) -> list[dict[str, str]]:
         for r, s in ROLE_STYLE.items()
         if r in roles
     ]
+    if deleted:
+        company = KIND_STYLE["company"]
+        rows.append(
+            {"label": DELETED_LEGEND, "shape": company.shape, "color": "#ffffff", "group": "status", "dashed": "yes"}
+        )
     return rows
 
 

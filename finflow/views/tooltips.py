@@ -125,15 +125,19 @@ def _node_titles(
         ):
             idents.setdefault(str(pid), []).append((str(kind), str(value)))
     titles: dict[str, str] = {}
-    for key, kind, raw_id, label in zip(
+    deleted = nodes["deleted"].tolist() if "deleted" in nodes.columns else [""] * len(nodes)
+    for key, kind, raw_id, label, gone in zip(
         nodes["key"].tolist(),
         nodes["kind"].tolist(),
         nodes["raw_id"].tolist(),
         nodes["label"].tolist(),
+        deleted,
         strict=True,
     ):
         key, kind, raw_id, label = str(key), str(kind), str(raw_id), str(label)
         lines = [f"{kind}: {clip(label)}"]
+        if isinstance(gone, str) and gone:
+            lines.append(f"deleted from the register on {gone} (no longer exists)")
         if raw_id and raw_id != label:
             lines.append(f"id: {clip(raw_id)}")
         acct = accounts.get(raw_id) if kind == "account" else None

@@ -72,6 +72,10 @@ def test_deleted_units_are_imported_with_their_deletion_date(tmp_path: Path) -> 
     note = next(n for n in result.notes if "deleted unit(s)" in n)
     assert note.startswith("2 deleted unit(s)") and "912345678 deleted 2019-06-30" in note
     assert "972412112 deleted 2023-02-01" in note
+    deleted = result.tables["companies"].set_index("party_id")["deleted"]
+    assert pd.isna(deleted[org_party_id("923609016")])  # not deleted: no date
+    assert pd.Timestamp(deleted[org_party_id("912345678")]) == pd.Timestamp("2019-06-30")
+    assert pd.Timestamp(deleted[org_party_id("972412112")]) == pd.Timestamp("2023-02-01")
 
 
 def test_roles_response_says_where_its_org_number_came_from(tmp_path: Path) -> None:

@@ -262,6 +262,7 @@ def build_case() -> CaseData:
             "founded": [_d("2023-05-01"), _d("2019-11-20")],
             "bankrupt": [False, None],
             "in_liquidation": [False, False],
+            "deleted": [None, _d("2024-05-01")],
         },
     )
     leases = _table(

@@ -69,6 +69,19 @@ def test_graph_shape_of_the_example(graph) -> None:
     ]  # fmt: skip
 
 
+def test_a_deleted_company_has_its_deletion_date_as_a_date(graph) -> None:
+    load_case(graph, build_case())
+    records, _, _ = graph.execute_query(
+        "MATCH (c:Company) WHERE c.registry_batch_id IS NOT NULL "
+        "RETURN c.name AS name, c.deleted AS deleted ORDER BY name"
+    )
+    deleted = {r["name"]: r["deleted"] for r in records}
+    assert deleted["Nordlys Massasje AS"] is None  # still registered: no property at all
+    assert deleted["Fjord Bygg AS"].to_native() == dt.date(2024, 5, 1)
+    found, _, _ = graph.execute_query("MATCH (c:Company) WHERE c.deleted < date('2025-01-01') RETURN c.name AS name")
+    assert [r["name"] for r in found] == ["Fjord Bygg AS"]
+
+
 def test_hostile_text_is_stored_verbatim_and_never_run(graph) -> None:
     load_case(graph, build_case())
     records, _, _ = graph.execute_query("MATCH (t:Transaction {txn_id: 'txn-03'}) RETURN t.description AS d")

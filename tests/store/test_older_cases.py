@@ -1,9 +1,12 @@
-"""A case written before finflow kept a table still opens: the table reads as empty until the next import."""
+"""A case written before finflow kept a table (or a column) still opens: the table reads as empty,
+the column as null, until the next import writes them."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
+import pyarrow.parquet as pq
 from casebuilder import account, write_generic_csv
 
 from finflow.case import open_case
@@ -11,6 +14,7 @@ from finflow.casecheck import check_case
 from finflow.casestore import MANIFEST, current_generation, table_file
 
 STATEMENTS = table_file("statements")
+COMPANIES = table_file("companies")
 
 
 def _rows(first: int, n: int) -> list[dict]:
@@ -49,3 +53,36 @@ def test_a_recorded_table_that_is_missing_is_still_damage(tmp_path):
     current_generation(case_dir).file(STATEMENTS).unlink()  # the manifest still records it
     check = check_case(case_dir)
     assert not check.ok and any("statements.parquet" in p and "is missing" in p for p in check.problems)
+
+
+def _as_if_written_before_the_deleted_column(case_dir) -> None:
+    """Rewrite companies.parquet without ``deleted`` (and record it), as an earlier finflow wrote it."""
+    generation = current_generation(case_dir)
+    file = generation.file(COMPANIES)
+    table = pq.read_table(file)
+    pq.write_table(table.drop_columns(["deleted"]), file)
+    manifest = generation.file(MANIFEST)
+    doc = json.loads(manifest.read_text("utf-8"))
+    doc["files"][COMPANIES].update(bytes=file.stat().st_size, sha256=hashlib.sha256(file.read_bytes()).hexdigest())
+    manifest.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "utf-8")
+
+
+def test_a_companies_table_from_before_the_deleted_column_opens_with_it_null(tmp_path):
+    units = [{"organisasjonsnummer": "923609016", "navn": "Nordlys Bemanning AS"}]
+    registry = tmp_path / "enheter.json"
+    registry.write_text(json.dumps(units), "utf-8")
+    case_dir = tmp_path / "case"
+    open_case(case_dir).import_files([registry])
+    _as_if_written_before_the_deleted_column(case_dir)
+    assert "deleted" not in pq.read_schema(current_generation(case_dir).file(COMPANIES)).names
+    companies = open_case(case_dir).data().companies
+    assert len(companies) == 1 and companies["deleted"].isna().all()
+    assert check_case(case_dir).ok, check_case(case_dir).problems
+    gone = [{"organisasjonsnummer": "972412112", "navn": "Gamle Vikar AS", "slettedato": "2024-05-01"}]
+    later = tmp_path / "slettet.json"
+    later.write_text(json.dumps(gone), "utf-8")
+    open_case(case_dir).import_files([later])  # the next import writes the column
+    assert "deleted" in pq.read_schema(current_generation(case_dir).file(COMPANIES)).names
+    dates = open_case(case_dir).data().companies.set_index("party_id")["deleted"]
+    assert dates.notna().sum() == 1 and str(dates.dropna().iloc[0].date()) == "2024-05-01"
+    assert check_case(case_dir).ok
