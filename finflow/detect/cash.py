@@ -24,8 +24,10 @@ from finflow.detect.util import (
     account_subject,
     currency_of,
     evidence,
+    in_order,
     light_transactions,
     month_index,
+    split_rows,
 )
 
 __all__ = ["BEGGING", "CASH_FED", "PASS_THROUGH"]
@@ -71,7 +73,7 @@ def detect_cash_fed(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     findings = []
     fed_accounts = set(fed.index.get_level_values(0))
     cash = cash.assign(month=month_index(cash["ts"]))
-    cash_by = dict(tuple(cash[cash["acc"].isin(fed_accounts)].groupby("acc")))
+    cash_by = split_rows(cash[cash["acc"].isin(fed_accounts)], "acc")
     for acc in sorted(fed_accounts | set(structured)):
         months = fed.loc[acc] if acc in fed_accounts else fed.iloc[0:0]
         parts, ids, score = [], [], 0.0
@@ -126,13 +128,14 @@ def detect_pass_through(data: CaseData, params: Mapping[str, Any]) -> list[Findi
     info = account_info(data)
     within = np.timedelta64(int(params["forward_hours"]), "h")
     findings = []
-    in_by = dict(tuple(cred[cred["acc"].isin(cand.index)].groupby("acc")))
-    out_by = dict(tuple(moves[moves["acc"].isin(cand.index)].groupby("acc")))
+    # each candidate's rows in time order, split out of one sort
+    in_by = split_rows(in_order(data, cred[cred["acc"].isin(cand.index)]), "acc")
+    out_by = split_rows(in_order(data, moves[moves["acc"].isin(cand.index)]), "acc")
     conduits: dict[str, tuple[float, int, pd.DataFrame, pd.DataFrame]] = {}
     next_hop: dict[str, str | None] = {}
     for acc in sorted(cand.index):
-        c = in_by[acc].sort_values(["ts", "txn_id"])
-        d = out_by[acc].sort_values(["ts", "txn_id"])
+        c = in_by[acc]
+        d = out_by[acc]
         fwd, out_t = fifo_forwarded(c["ts"].to_numpy(), c["amount_minor"].to_numpy(), d["ts"].to_numpy(),
                                     d["amount_minor"].to_numpy(), within, newest_first=True)  # fmt: skip
         share = fwd.sum() / max(1, c["amount_minor"].sum())

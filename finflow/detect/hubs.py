@@ -203,8 +203,11 @@ def detect_night_p2p(data: CaseData, params: Mapping[str, Any]) -> list[Finding]
     hit = per[(per["payers"] >= params["min_distinct_payers"]) & (per["round_share"] >= params["min_round_share"])]
     hit = hit[hit["night_share"].isna() | (hit["night_share"] >= params["min_night_share"])]
     findings = []
+    hit_accounts = set(hit.index.get_level_values(0))
+    cred_by = split_rows(cred[cred["to_account"].isin(hit_accounts).to_numpy()], "to_account")
     for account, months in hit.groupby(level=0):
-        rows = cred[(cred["to_account"] == account) & cred["month"].isin(months.index.get_level_values(1))]
+        rows = cred_by[account]
+        rows = rows[rows["month"].isin(months.index.get_level_values(1)).to_numpy()]
         payers = int(months["payers"].max())
         night = months["night_share"].dropna()
         night_text = f", {night.max():.0%} at night" if len(night) else " (times unknown)"

@@ -279,7 +279,7 @@ def in_order(data: CaseData, frame: pd.DataFrame, columns: Sequence[str] = ("ts"
     if not tx.index.equals(pd.RangeIndex(len(tx))):  # ranks are by position
         return frame.sort_values(list(columns), kind="stable")
     if key not in cache:
-        order = tx.sort_values(list(columns), kind="stable").index.to_numpy()
+        order = _sorted_positions(data, tx, columns)
         rank = np.empty(len(tx), dtype=np.int64)
         rank[order] = np.arange(len(tx))
         cache[key] = rank
@@ -309,6 +309,47 @@ def group_sum(keys: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     out = np.zeros(size, dtype=np.int64)
     np.add.at(out, keys[keep], values[keep].astype(np.int64))
     return out
+
+
+def _sorted_positions(data: CaseData, tx: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
+    """Row positions of ``tx`` in ``sort_values(columns, kind="stable")`` order.
+
+    Text ids are ranked once (a numpy sort of fixed-width strings orders them as Python does);
+    timestamps and ids are then sorted as integers. Columns of any other kind, or with missing
+    values, go through pandas.
+    """
+    keys = []
+    for column in columns:
+        values = tx[column].to_numpy()
+        if column == "txn_id":
+            rank = _text_rank(data, column)
+            if rank is None:
+                break
+            keys.append(rank)
+        elif values.dtype.kind in "Mmiu" and not (values.dtype.kind in "Mm" and np.isnat(values).any()):
+            keys.append(values)
+        else:
+            break
+    else:
+        return np.lexsort(keys[::-1]) if keys else np.arange(len(tx))
+    return tx.sort_values(list(columns), kind="stable").index.to_numpy()
+
+
+def _text_rank(data: CaseData, column: str) -> np.ndarray | None:
+    """Each row's rank in a stable sort of a text column of :func:`light_transactions` (None
+    when the column holds anything but text)."""
+    cache = _cache(data)
+    key = ("text rank", column)
+    if key not in cache:
+        values = light_transactions(data)[column].to_numpy(dtype=object)
+        if not all(isinstance(v, str) and not v.endswith("\x00") for v in values):  # numpy drops trailing NULs
+            cache[key] = None
+        else:
+            order = np.argsort(values.astype(str), kind="stable")
+            rank = np.empty(len(values), dtype=np.int64)
+            rank[order] = np.arange(len(values))
+            cache[key] = rank
+    return cache[key]
 
 
 def rows_with_ids(data: CaseData, ids: Iterable[str]) -> pd.DataFrame:
