@@ -22,6 +22,7 @@ from finflow.detect.labour import salary_credits
 from finflow.detect.util import (
     account_info,
     account_subject,
+    case_cache,
     currency_of,
     evidence,
     in_order,
@@ -33,8 +34,19 @@ from finflow.detect.util import (
 __all__ = ["BEGGING", "CASH_FED", "PASS_THROUGH"]
 
 
-def _monthly(tx: pd.DataFrame, salary_pattern: str) -> pd.DataFrame:
-    """Per (account, month): credits, cash deposits (count, value, median), salary credits."""
+def _monthly(data: CaseData, salary_pattern: str) -> pd.DataFrame:
+    """Per (account, month): credits, cash deposits (count, value, median), salary credits.
+
+    Built once per case and pattern: ``cash_fed`` and ``begging`` both read it (and only read it).
+    """
+    cache = case_cache(data)
+    key = ("monthly cash", salary_pattern)
+    if key not in cache:
+        cache[key] = _monthly_table(light_transactions(data), salary_pattern)
+    return cache[key]
+
+
+def _monthly_table(tx: pd.DataFrame, salary_pattern: str) -> pd.DataFrame:
     cred = tx[tx["to_account"].notna()]
     cred = cred.assign(acc=cred["to_account"].astype(str), month=month_index(cred["ts"]),
                        cash=(cred["channel"] == "cash_deposit").to_numpy(dtype=bool))  # fmt: skip
@@ -51,7 +63,7 @@ def detect_cash_fed(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     tx = light_transactions(data)
     if tx.empty:
         return []
-    per = _monthly(tx, params["salary_pattern"])
+    per = _monthly(data, params["salary_pattern"])
     fed = per[(per["cash_n"] >= params["min_cash_deposits"]) & (per["salary"] == 0)
               & (per["cash_value"] >= params["min_cash_share"] * per["credits"])]  # fmt: skip
     # structuring: ≥ N deposits in 7 days inside [band·X, X) for a threshold X
@@ -193,7 +205,7 @@ def detect_begging(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     if tx.empty:
         return []
     info = account_info(data)
-    per = _monthly(tx, params["salary_pattern"])
+    per = _monthly(data, params["salary_pattern"])
     small = per[(per["cash_n"] >= params["min_cash_deposits"]) & (per["cash_median"] <= params["max_median_minor"])
                 & (per["salary"] == 0)]  # fmt: skip
     small = small[[info.is_person(a) for a in small.index.get_level_values(0)]]

@@ -51,15 +51,18 @@ def detect_collectors(data: CaseData, params: Mapping[str, Any]) -> list[Finding
     from_code, to_code, accounts = account_codes(data)
     both = (from_code >= 0) & (to_code >= 0)
     credits = tx[both]
-    # holder kind per account, read for each row through its code
-    account_kind = pd.Series(accounts, dtype=object).map(kind).astype("string").to_numpy()
-    sender_kind = pd.Series(account_kind[from_code[both]], index=credits.index, dtype="string")
-    names = credits["from_name"].fillna("")
-    looks = {n: "company" if _looks_company(n) else "person" for n in names.unique()}
-    guessed = names.map(looks)
-    sender_kind = sender_kind.where(sender_kind.notna() & (sender_kind != "unknown"), guessed)
-    is_person = (sender_kind == "person").to_numpy(dtype=bool)
-    person_credits = credits[is_person]
+    # holder kind per account, read for each row through its code; unknown kinds guessed from the name
+    account_kind = pd.Series(accounts, dtype=object).map(kind).to_numpy(dtype=object)
+    sender_kind = account_kind[from_code[both]]
+    known = pd.notna(sender_kind) & (sender_kind != "unknown")
+    names = credits["from_name"].fillna("").to_numpy(dtype=object)
+    guess = ~known
+    looks = {n: "company" if _looks_company(n) else "person" for n in pd.unique(names[guess])}
+    is_person = np.where(known, sender_kind == "person", False)
+    is_person[guess] = [looks[n] == "person" for n in names[guess]]
+    is_person = is_person.astype(bool)
+    person_row = np.zeros(len(tx), dtype=bool)
+    person_row[np.flatnonzero(both)[is_person]] = True
     # distinct senders per receiving account, counted on codes
     pairs = np.unique(to_code[both][is_person].astype(np.int64) * len(accounts) + from_code[both][is_person])
     receivers, n_senders = np.unique(pairs // max(1, len(accounts)), return_counts=True)
@@ -83,7 +86,11 @@ def detect_collectors(data: CaseData, params: Mapping[str, Any]) -> list[Finding
     assessed = np.isin(np.arange(len(accounts)), accounts.get_indexer(sorted(assess)))
     # only the columns the assessment reads: each account's rows are split out of these
     all_credits = tx.loc[assessed[to_code] & (to_code >= 0), list(_CREDIT_COLUMNS)].copy()
-    all_credits["is_person"] = all_credits.index.isin(person_credits.index)
+    all_credits["is_person"] = person_row[all_credits.index.to_numpy()]
+    # the sender as an integer (null and "" alike, as the text comparison had them): see _assess
+    sender = from_code[all_credits.index.to_numpy()] + 1
+    empty = accounts.get_indexer([""])[0]
+    all_credits["sender_code"] = np.where(sender == empty + 1, 0, sender) if empty >= 0 else sender
     names = all_credits["from_name"].fillna("")
     surnames = {n: surname(n) for n in names.unique()}
     all_credits["sender_surname"] = names.map(surnames)
@@ -148,18 +155,18 @@ def _assess(
     own_surname = surname(holder_name)
     window = np.timedelta64(int(params["window_days"]), "D")
     is_person = credits["is_person"].to_numpy(dtype=bool)
-    senders = credits["from_account"].fillna("").to_numpy(dtype=object)
+    senders = credits["sender_code"].to_numpy()  # one integer per sending account (0: none)
     related = (credits["sender_surname"].to_numpy(dtype=object) == own_surname) & bool(own_surname)
     counted = is_person & ~related
     ts = credits["ts"].to_numpy()
 
     days = ts.astype("datetime64[D]")
-    best = _best_window(days.astype(np.int64), pd.factorize(senders)[0], counted, int(params["window_days"]))
+    best = _best_window(days.astype(np.int64), senders, counted, int(params["window_days"]))
     if best is None:
         return None
     first_day = np.datetime64(int(best[0]), "D")
     in_window = (days >= first_day) & (days < first_day + window)
-    n_senders = len(set(senders[in_window & counted]))
+    n_senders = len(np.unique(senders[in_window & counted]))
     if n_senders < params["min_distinct_senders"]:
         return None
     start = int(np.flatnonzero(in_window)[0])
@@ -168,7 +175,7 @@ def _assess(
     amount = credits["amount_minor"].to_numpy(dtype=np.int64)
     in_person_window = in_window & counted
     median = float(np.median(amount[in_person_window]))
-    sender_codes = pd.factorize(senders[in_person_window])[0]
+    sender_codes = np.unique(senders[in_person_window], return_inverse=True)[1]
     payments = np.bincount(sender_codes)
     per_sender_sum = np.zeros(len(payments), dtype=np.int64)
     np.add.at(per_sender_sum, sender_codes, amount[in_person_window])

@@ -77,9 +77,7 @@ def _sweep_candidates(data: CaseData, tx: pd.DataFrame, info: AccountInfo, param
     # months per (victim, controller): keys are unique per month already
     pair_keys, months = np.unique(victim[ok] * n + controller[ok], return_counts=True)
     keep = pair_keys[months >= params["min_months"]]
-    pairs = pd.DataFrame(
-        {"victim": accounts[keep // n].astype(str), "controller": accounts[keep % n].astype(str)}
-    )
+    pairs = pd.DataFrame({"victim": accounts[keep // n].astype(str), "controller": accounts[keep % n].astype(str)})
     # not the holder's own other account
     same = [
         bool(info.label(v)) and info.label(v) == info.label(c)

@@ -31,6 +31,7 @@ from finflow.detect.util import (
     party_subject,
     people_behind,
     role_holders,
+    split_rows,
     text_matches,
 )
 
@@ -237,13 +238,14 @@ def detect_payroll_gap(data: CaseData, params: Mapping[str, Any]) -> list[Findin
     findings = []
     cur = currency_of(tx)  # one currency per run (run_detectors): the figures below are in it
     active = out.groupby("company")["month"].nunique()
-    pay_by = dict(tuple(payroll.groupby("company")))
+    pay_by = split_rows(payroll, "company")
     for company, row in profile.iterrows():
         company = str(company)
         if active.get(company, 0) == 0:
             continue
         pay = pay_by.get(company, payroll.iloc[0:0])
-        per_month = pay.groupby("month")["to_account"].nunique()
+        # most companies pay no wages at all: no grouping for them
+        per_month = pay.groupby("month")["to_account"].nunique() if len(pay) else ()
         paid_persons = int(per_month.max()) if len(per_month) else 0
         employees = row["employees"]
         registered = not pd.isna(employees)
