@@ -20,11 +20,13 @@ from finflow.detect.base import Detector, Finding
 from finflow.detect.common import fifo_forwarded, money_total, nok
 from finflow.detect.labour import salary_credits
 from finflow.detect.util import (
+    account_codes,
     account_info,
     account_subject,
     case_cache,
     currency_of,
     evidence,
+    group_sum,
     in_order,
     light_transactions,
     month_index,
@@ -125,24 +127,34 @@ def detect_pass_through(data: CaseData, params: Mapping[str, Any]) -> list[Findi
     tx = light_transactions(data)
     if tx.empty:
         return []
-    cred = tx[tx["to_account"].notna()].assign(acc=lambda f: f["to_account"].astype(str))
-    moves = tx[tx["from_account"].notna() & tx["channel"].isin(params["out_channels"])]
+    # per account, on integer codes: inflow, credits, outflow on the out channels, destinations
+    from_code, to_code, accounts = account_codes(data)
+    n = len(accounts)
+    amount = tx["amount_minor"].to_numpy(dtype=np.int64)
+    is_move = (from_code >= 0) & tx["channel"].isin(params["out_channels"]).to_numpy(dtype=bool)
+    inflow = group_sum(to_code, amount, n)
+    n_in = np.bincount(to_code[to_code >= 0], minlength=n)
+    outflow = group_sum(from_code[is_move], amount[is_move], n)
+    n_out = np.bincount(from_code[is_move], minlength=n)
+    to_dest = is_move & (to_code >= 0)
+    pairs = np.unique(from_code[to_dest].astype(np.int64) * max(1, n) + to_code[to_dest])
+    dests = np.bincount(pairs // max(1, n), minlength=n)
+    ok = (n_in > 0) & (n_out > 0)  # accounts with both credits and moves, as an inner join
+    ok &= outflow >= params["min_forward_share"] * inflow
+    ok &= (n_in >= params["min_cycles"]) & (inflow >= params["min_inflow_minor"])
+    ok &= dests <= params["max_destinations"]
+    cand = pd.DataFrame({"dests": dests[ok]}, index=accounts[np.flatnonzero(ok)].astype(str))
+    chosen = np.zeros(n + 1, dtype=bool)  # position n stands for "no account" (code -1)
+    chosen[np.flatnonzero(ok)] = True
+    cred = tx[chosen[to_code]].assign(acc=lambda f: f["to_account"].astype(str))
+    moves = tx[chosen[from_code] & is_move]
     moves = moves.assign(acc=moves["from_account"].astype(str))
-    per_in = cred.groupby("acc").agg(inflow=("amount_minor", "sum"), n_in=("txn_id", "size"))
-    per_out = moves.groupby("acc").agg(outflow=("amount_minor", "sum"), dests=("to_account", "nunique"))
-    per = per_in.join(per_out, how="inner")
-    cand = per[
-        (per["outflow"] >= params["min_forward_share"] * per["inflow"])
-        & (per["n_in"] >= params["min_cycles"])
-        & (per["inflow"] >= params["min_inflow_minor"])
-        & (per["dests"] <= params["max_destinations"])
-    ]
     info = account_info(data)
     within = np.timedelta64(int(params["forward_hours"]), "h")
     findings = []
     # each candidate's rows in time order, split out of one sort
-    in_by = split_rows(in_order(data, cred[cred["acc"].isin(cand.index)]), "acc")
-    out_by = split_rows(in_order(data, moves[moves["acc"].isin(cand.index)]), "acc")
+    in_by = split_rows(in_order(data, cred), "acc")
+    out_by = split_rows(in_order(data, moves), "acc")
     conduits: dict[str, tuple[float, int, pd.DataFrame, pd.DataFrame]] = {}
     next_hop: dict[str, str | None] = {}
     for acc in sorted(cand.index):
