@@ -21,6 +21,7 @@ from finflow.detect.remittance import destination_country
 from finflow.detect.util import (
     account_info,
     account_subject,
+    case_cache,
     evidence,
     light_transactions,
     list_values,
@@ -33,19 +34,24 @@ __all__ = ["ADVERT_PAYMENTS", "LODGING_TRAVEL"]
 _NOT_PURCHASES = ("cash_deposit", "cash_withdrawal", "salary")
 
 
-def _matches_distinct(text: pd.Series, pattern: str) -> np.ndarray:
-    """Regex over the distinct values only: payee names and card texts repeat a great deal."""
-    values = pd.Series(text.dropna().unique())
-    if values.empty:
-        return np.zeros(len(text), dtype=bool)
-    matched = values[text_matches(values, pattern)]
-    return text.isin(set(matched)).to_numpy(dtype=bool)
+def _matches_distinct(text: tuple[np.ndarray, pd.Index], pattern: str) -> np.ndarray:
+    """Regex over the distinct values only (``pd.factorize`` output): payee names and card texts
+    repeat a great deal; missing text never matches."""
+    codes, values = text
+    if len(values) == 0:
+        return np.zeros(len(codes), dtype=bool)
+    matched = text_matches(pd.Series(values, dtype=object), pattern)
+    return (codes >= 0) & matched[np.maximum(codes, 0)]
 
 
-def _merchant_debits(tx: pd.DataFrame, patterns: list[str]) -> pd.DataFrame:
+def _merchant_debits(data: CaseData, tx: pd.DataFrame, patterns: list[str]) -> pd.DataFrame:
     pattern = "|".join(f"(?:{p})" for p in patterns)
-    debits = tx[tx["from_account"].notna().to_numpy(dtype=bool) & ~tx["channel"].isin(_NOT_PURCHASES).to_numpy()]
-    hit = _matches_distinct(debits["to_name"], pattern) | _matches_distinct(debits["description"], pattern)
+    cache = case_cache(data)
+    if "purchase debits" not in cache:  # the same rows and texts for every merchant list
+        debits = tx[tx["from_account"].notna().to_numpy(dtype=bool) & ~tx["channel"].isin(_NOT_PURCHASES).to_numpy()]
+        cache["purchase debits"] = (debits, pd.factorize(debits["to_name"]), pd.factorize(debits["description"]))
+    debits, names, texts = cache["purchase debits"]
+    hit = _matches_distinct(names, pattern) | _matches_distinct(texts, pattern)
     return debits[hit].assign(
         payer=lambda f: f["from_account"].astype(str),
         merchant=lambda f: f["to_name"].astype("string").fillna(f["to_account"].astype("string")).fillna("?"),
@@ -77,8 +83,8 @@ def _windows(rows: pd.DataFrame, days: int, min_count: int, min_merchants: int) 
 
 def detect_advert_payments(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     tx = light_transactions(data)
-    rows = _merchant_debits(tx, list_values(params, "merchant_list", "patterns"))
-    generic = _merchant_debits(tx, list_values(params, "merchant_list", "foreign_only"))
+    rows = _merchant_debits(data, tx, list_values(params, "merchant_list", "patterns"))
+    generic = _merchant_debits(data, tx, list_values(params, "merchant_list", "foreign_only"))
     abroad = destination_country(generic).fillna(params["home_country"]) != params["home_country"]
     rows = pd.concat([rows, generic[abroad.to_numpy(dtype=bool)]]).drop_duplicates("txn_id")
     if rows.empty:
@@ -116,7 +122,7 @@ def detect_lodging_travel(data: CaseData, params: Mapping[str, Any]) -> list[Fin
     findings = []
     persons = {a for a in tx["from_account"].dropna().astype(str).unique() if info.is_person(a)}
     for kind in ("lodging", "travel"):
-        rows = _merchant_debits(tx, list_values(params, "merchant_list", kind))
+        rows = _merchant_debits(data, tx, list_values(params, "merchant_list", kind))
         rows = rows[rows["payer"].isin(persons)]
         if rows.empty:
             continue

@@ -20,19 +20,35 @@ from finflow.detect.base import Detector, Finding
 from finflow.detect.common import fifo_forwarded, money_total, nok
 from finflow.detect.labour import salary_credits
 from finflow.detect.util import (
+    account_codes,
     account_info,
     account_subject,
+    case_cache,
     currency_of,
     evidence,
+    group_sum,
+    in_order,
     light_transactions,
     month_index,
+    split_rows,
 )
 
 __all__ = ["BEGGING", "CASH_FED", "PASS_THROUGH"]
 
 
-def _monthly(tx: pd.DataFrame, salary_pattern: str) -> pd.DataFrame:
-    """Per (account, month): credits, cash deposits (count, value, median), salary credits."""
+def _monthly(data: CaseData, salary_pattern: str) -> pd.DataFrame:
+    """Per (account, month): credits, cash deposits (count, value, median), salary credits.
+
+    Built once per case and pattern: ``cash_fed`` and ``begging`` both read it (and only read it).
+    """
+    cache = case_cache(data)
+    key = ("monthly cash", salary_pattern)
+    if key not in cache:
+        cache[key] = _monthly_table(light_transactions(data), salary_pattern)
+    return cache[key]
+
+
+def _monthly_table(tx: pd.DataFrame, salary_pattern: str) -> pd.DataFrame:
     cred = tx[tx["to_account"].notna()]
     cred = cred.assign(acc=cred["to_account"].astype(str), month=month_index(cred["ts"]),
                        cash=(cred["channel"] == "cash_deposit").to_numpy(dtype=bool))  # fmt: skip
@@ -49,7 +65,7 @@ def detect_cash_fed(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     tx = light_transactions(data)
     if tx.empty:
         return []
-    per = _monthly(tx, params["salary_pattern"])
+    per = _monthly(data, params["salary_pattern"])
     fed = per[(per["cash_n"] >= params["min_cash_deposits"]) & (per["salary"] == 0)
               & (per["cash_value"] >= params["min_cash_share"] * per["credits"])]  # fmt: skip
     # structuring: ≥ N deposits in 7 days inside [band·X, X) for a threshold X
@@ -71,7 +87,7 @@ def detect_cash_fed(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     findings = []
     fed_accounts = set(fed.index.get_level_values(0))
     cash = cash.assign(month=month_index(cash["ts"]))
-    cash_by = dict(tuple(cash[cash["acc"].isin(fed_accounts)].groupby("acc")))
+    cash_by = split_rows(cash[cash["acc"].isin(fed_accounts)], "acc")
     for acc in sorted(fed_accounts | set(structured)):
         months = fed.loc[acc] if acc in fed_accounts else fed.iloc[0:0]
         parts, ids, score = [], [], 0.0
@@ -111,28 +127,39 @@ def detect_pass_through(data: CaseData, params: Mapping[str, Any]) -> list[Findi
     tx = light_transactions(data)
     if tx.empty:
         return []
-    cred = tx[tx["to_account"].notna()].assign(acc=lambda f: f["to_account"].astype(str))
-    moves = tx[tx["from_account"].notna() & tx["channel"].isin(params["out_channels"])]
+    # per account, on integer codes: inflow, credits, outflow on the out channels, destinations
+    from_code, to_code, accounts = account_codes(data)
+    n = len(accounts)
+    amount = tx["amount_minor"].to_numpy(dtype=np.int64)
+    is_move = (from_code >= 0) & tx["channel"].isin(params["out_channels"]).to_numpy(dtype=bool)
+    inflow = group_sum(to_code, amount, n)
+    n_in = np.bincount(to_code[to_code >= 0], minlength=n)
+    outflow = group_sum(from_code[is_move], amount[is_move], n)
+    n_out = np.bincount(from_code[is_move], minlength=n)
+    to_dest = is_move & (to_code >= 0)
+    pairs = np.unique(from_code[to_dest].astype(np.int64) * max(1, n) + to_code[to_dest])
+    dests = np.bincount(pairs // max(1, n), minlength=n)
+    ok = (n_in > 0) & (n_out > 0)  # accounts with both credits and moves, as an inner join
+    ok &= outflow >= params["min_forward_share"] * inflow
+    ok &= (n_in >= params["min_cycles"]) & (inflow >= params["min_inflow_minor"])
+    ok &= dests <= params["max_destinations"]
+    cand = pd.DataFrame({"dests": dests[ok]}, index=accounts[np.flatnonzero(ok)].astype(str))
+    chosen = np.zeros(n + 1, dtype=bool)  # position n stands for "no account" (code -1)
+    chosen[np.flatnonzero(ok)] = True
+    cred = tx[chosen[to_code]].assign(acc=lambda f: f["to_account"].astype(str))
+    moves = tx[chosen[from_code] & is_move]
     moves = moves.assign(acc=moves["from_account"].astype(str))
-    per_in = cred.groupby("acc").agg(inflow=("amount_minor", "sum"), n_in=("txn_id", "size"))
-    per_out = moves.groupby("acc").agg(outflow=("amount_minor", "sum"), dests=("to_account", "nunique"))
-    per = per_in.join(per_out, how="inner")
-    cand = per[
-        (per["outflow"] >= params["min_forward_share"] * per["inflow"])
-        & (per["n_in"] >= params["min_cycles"])
-        & (per["inflow"] >= params["min_inflow_minor"])
-        & (per["dests"] <= params["max_destinations"])
-    ]
     info = account_info(data)
     within = np.timedelta64(int(params["forward_hours"]), "h")
     findings = []
-    in_by = dict(tuple(cred[cred["acc"].isin(cand.index)].groupby("acc")))
-    out_by = dict(tuple(moves[moves["acc"].isin(cand.index)].groupby("acc")))
+    # each candidate's rows in time order, split out of one sort
+    in_by = split_rows(in_order(data, cred), "acc")
+    out_by = split_rows(in_order(data, moves), "acc")
     conduits: dict[str, tuple[float, int, pd.DataFrame, pd.DataFrame]] = {}
     next_hop: dict[str, str | None] = {}
     for acc in sorted(cand.index):
-        c = in_by[acc].sort_values(["ts", "txn_id"])
-        d = out_by[acc].sort_values(["ts", "txn_id"])
+        c = in_by[acc]
+        d = out_by[acc]
         fwd, out_t = fifo_forwarded(c["ts"].to_numpy(), c["amount_minor"].to_numpy(), d["ts"].to_numpy(),
                                     d["amount_minor"].to_numpy(), within, newest_first=True)  # fmt: skip
         share = fwd.sum() / max(1, c["amount_minor"].sum())
@@ -190,7 +217,7 @@ def detect_begging(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     if tx.empty:
         return []
     info = account_info(data)
-    per = _monthly(tx, params["salary_pattern"])
+    per = _monthly(data, params["salary_pattern"])
     small = per[(per["cash_n"] >= params["min_cash_deposits"]) & (per["cash_median"] <= params["max_median_minor"])
                 & (per["salary"] == 0)]  # fmt: skip
     small = small[[info.is_person(a) for a in small.index.get_level_values(0)]]

@@ -24,7 +24,15 @@ import pandas as pd
 from finflow.casedata import CaseData
 from finflow.detect.base import Detector, Finding, Subject
 from finflow.detect.common import fifo_forwarded, nok, surname
-from finflow.detect.util import currency_of, light_transactions
+from finflow.detect.util import (
+    account_codes,
+    currency_of,
+    group_sum,
+    in_order,
+    light_transactions,
+    split_rows,
+    top_txn_ids,
+)
 from finflow.graph import account_holders
 
 __all__ = ["DETECTOR", "detect_collectors"]
@@ -40,19 +48,30 @@ def detect_collectors(data: CaseData, params: Mapping[str, Any]) -> list[Finding
         return []
     holders = account_holders(data)
     kind = holders["kind"]
-    credits = tx[tx["to_account"].notna() & tx["from_account"].notna()]
-    sender_kind = credits["from_account"].map(kind).astype("string")
-    names = credits["from_name"].fillna("")
-    looks = {n: "company" if _looks_company(n) else "person" for n in names.unique()}
-    guessed = names.map(looks)
-    sender_kind = sender_kind.where(sender_kind.notna() & (sender_kind != "unknown"), guessed)
-    person_credits = credits[(sender_kind == "person").to_numpy()]
-    distinct = person_credits.groupby("to_account", observed=True)["from_account"].nunique()
+    from_code, to_code, accounts = account_codes(data)
+    both = (from_code >= 0) & (to_code >= 0)
+    credits = tx[both]
+    # holder kind per account, read for each row through its code; unknown kinds guessed from the name
+    account_kind = pd.Series(accounts, dtype=object).map(kind).to_numpy(dtype=object)
+    sender_kind = account_kind[from_code[both]]
+    known = pd.notna(sender_kind) & (sender_kind != "unknown")
+    names = credits["from_name"].fillna("").to_numpy(dtype=object)
+    guess = ~known
+    looks = {n: "company" if _looks_company(n) else "person" for n in pd.unique(names[guess])}
+    is_person = np.where(known, sender_kind == "person", False)
+    is_person[guess] = [looks[n] == "person" for n in names[guess]]
+    is_person = is_person.astype(bool)
+    person_row = np.zeros(len(tx), dtype=bool)
+    person_row[np.flatnonzero(both)[is_person]] = True
+    # distinct senders per receiving account, counted on codes
+    pairs = np.unique(to_code[both][is_person].astype(np.int64) * len(accounts) + from_code[both][is_person])
+    receivers, n_senders = np.unique(pairs // max(1, len(accounts)), return_counts=True)
+    distinct = pd.Series(n_senders, index=accounts[receivers])
     candidates = set(distinct[distinct >= params["min_distinct_senders"]].index)
     if not candidates:
         return []
 
-    main_destination = _main_destinations(tx, params["feeder_top_share"])
+    main_destination = _main_destinations(data, tx, params["feeder_top_share"])
     # a victim's account swept into a person's collector account; an account whose money goes
     # mostly to a money-transfer operator or a landlord (companies) is not a feeder
     feeders = {
@@ -64,16 +83,22 @@ def detect_collectors(data: CaseData, params: Mapping[str, Any]) -> list[Finding
     # cannot have them over the whole period (a necessary condition, so nothing is lost)
     fed = set(main_destination.values())
     assess = {a for a in candidates - feeders if a in fed or distinct[a] >= params["min_senders_if_not_swept"]}
+    assessed = np.isin(np.arange(len(accounts)), accounts.get_indexer(sorted(assess)))
     # only the columns the assessment reads: each account's rows are split out of these
-    all_credits = tx.loc[tx["to_account"].isin(assess), list(_CREDIT_COLUMNS)].copy()
-    all_credits["is_person"] = all_credits.index.isin(person_credits.index)
+    all_credits = tx.loc[assessed[to_code] & (to_code >= 0), list(_CREDIT_COLUMNS)].copy()
+    all_credits["is_person"] = person_row[all_credits.index.to_numpy()]
+    # the sender as an integer (null and "" alike, as the text comparison had them): see _assess
+    sender = from_code[all_credits.index.to_numpy()] + 1
+    empty = accounts.get_indexer([""])[0]
+    all_credits["sender_code"] = np.where(sender == empty + 1, 0, sender) if empty >= 0 else sender
     names = all_credits["from_name"].fillna("")
     surnames = {n: surname(n) for n in names.unique()}
     all_credits["sender_surname"] = names.map(surnames)
     findings = []
-    credits_by_account = dict(tuple(all_credits.sort_values(["ts", "txn_id"]).groupby("to_account", observed=True)))
-    debits = tx.loc[tx["from_account"].isin(assess) & ~tx["channel"].isin(_OUT_CHANNELS_EXCLUDED), list(_DEBIT_COLUMNS)]
-    debits_by_account = dict(tuple(debits.sort_values(["ts", "txn_id"]).groupby("from_account", observed=True)))
+    credits_by_account = split_rows(in_order(data, all_credits), "to_account")
+    excluded = tx["channel"].isin(_OUT_CHANNELS_EXCLUDED).to_numpy(dtype=bool)
+    debits = tx.loc[assessed[from_code] & (from_code >= 0) & ~excluded, list(_DEBIT_COLUMNS)]
+    debits_by_account = split_rows(in_order(data, debits), "from_account")
     for account in sorted(assess):
         holder_name = holders["holder_name"].get(account)
         finding = _assess(
@@ -95,7 +120,7 @@ def _looks_company(name: object) -> bool:
     return guess_party_kind(name if isinstance(name, str) else None) == "company"
 
 
-def _main_destinations(tx: pd.DataFrame, top_share: float) -> dict[str, str]:
+def _main_destinations(data: CaseData, tx: pd.DataFrame, top_share: float) -> dict[str, str]:
     """Swept accounts: sender → the one account that takes nearly all it receives.
 
     A sender counts as swept when at least ``top_share`` of its outflow goes to one account and
@@ -103,16 +128,20 @@ def _main_destinations(tx: pd.DataFrame, top_share: float) -> dict[str, str]:
     (A2). A sender whose inflows we do not see (no statement of it in the case) is never called
     swept: that one payee takes all its *visible* outflow says nothing.
     """
-    out = tx[tx["from_account"].notna() & ~tx["channel"].isin(_OUT_CHANNELS_EXCLUDED)]
-    totals = out.groupby("from_account", observed=True)["amount_minor"].sum()
-    inflow = tx[tx["to_account"].notna()].groupby("to_account", observed=True)["amount_minor"].sum()
-    pairs = out[out["to_account"].notna()].groupby(["from_account", "to_account"], observed=True)["amount_minor"].sum()
-    pairs = pairs.reset_index()
-    amount = pairs["amount_minor"].to_numpy()
-    pairs["out_share"] = amount / pairs["from_account"].map(totals).to_numpy()
-    received = pairs["from_account"].map(inflow).fillna(0).to_numpy()
-    top = pairs[(pairs["out_share"] >= top_share) & (amount >= 0.5 * received) & (received > 0)]
-    return dict(zip(top["from_account"], top["to_account"], strict=True))
+    from_code, to_code, accounts = account_codes(data)
+    n = len(accounts)
+    amount = tx["amount_minor"].to_numpy(dtype=np.int64)
+    out = (from_code >= 0) & ~tx["channel"].isin(_OUT_CHANNELS_EXCLUDED).to_numpy(dtype=bool)
+    totals = group_sum(from_code[out], amount[out], n)
+    inflow = group_sum(to_code, amount, n)  # 0 for an account that receives nothing
+    paired = out & (to_code >= 0)
+    keys, pair_of = np.unique(from_code[paired].astype(np.int64) * n + to_code[paired], return_inverse=True)
+    pair_amount = group_sum(pair_of, amount[paired], len(keys))
+    sender, receiver = keys // n, keys % n
+    out_share = pair_amount / totals[sender]
+    received = inflow[sender]
+    top = (out_share >= top_share) & (pair_amount >= 0.5 * received) & (received > 0)
+    return dict(zip(accounts[sender[top]], accounts[receiver[top]], strict=True))
 
 
 def _assess(
@@ -126,18 +155,18 @@ def _assess(
     own_surname = surname(holder_name)
     window = np.timedelta64(int(params["window_days"]), "D")
     is_person = credits["is_person"].to_numpy(dtype=bool)
-    senders = credits["from_account"].fillna("").to_numpy(dtype=object)
+    senders = credits["sender_code"].to_numpy()  # one integer per sending account (0: none)
     related = (credits["sender_surname"].to_numpy(dtype=object) == own_surname) & bool(own_surname)
     counted = is_person & ~related
     ts = credits["ts"].to_numpy()
 
     days = ts.astype("datetime64[D]")
-    best = _best_window(days.astype(np.int64), pd.factorize(senders)[0], counted, int(params["window_days"]))
+    best = _best_window(days.astype(np.int64), senders, counted, int(params["window_days"]))
     if best is None:
         return None
     first_day = np.datetime64(int(best[0]), "D")
     in_window = (days >= first_day) & (days < first_day + window)
-    n_senders = len(set(senders[in_window & counted]))
+    n_senders = len(np.unique(senders[in_window & counted]))
     if n_senders < params["min_distinct_senders"]:
         return None
     start = int(np.flatnonzero(in_window)[0])
@@ -146,7 +175,7 @@ def _assess(
     amount = credits["amount_minor"].to_numpy(dtype=np.int64)
     in_person_window = in_window & counted
     median = float(np.median(amount[in_person_window]))
-    sender_codes = pd.factorize(senders[in_person_window])[0]
+    sender_codes = np.unique(senders[in_person_window], return_inverse=True)[1]
     payments = np.bincount(sender_codes)
     per_sender_sum = np.zeros(len(payments), dtype=np.int64)
     np.add.at(per_sender_sum, sender_codes, amount[in_person_window])
@@ -201,14 +230,13 @@ def _assess(
         & (out_in_window["ts"] <= ts[end] + np.timedelta64(int(params["forward_days"]), "D"))
     ]
     evidence = pd.concat([person_window, out_in_window])
-    evidence = evidence.sort_values(["amount_minor", "txn_id"], ascending=[False, True]).head(params["max_evidence"])
     return Finding(
         detector="collector",
         subjects=[Subject("account", account, "controller", holder_name if isinstance(holder_name, str) else None)],
         score=score,
         summary=summary,
         parameters=dict(params),
-        evidence_txn_ids=evidence["txn_id"].astype(str).tolist(),
+        evidence_txn_ids=top_txn_ids(evidence["amount_minor"], evidence["txn_id"], params["max_evidence"]),
         metrics={
             "distinct_unrelated_senders": int(n_senders),
             "window_start": str(first),

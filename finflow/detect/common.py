@@ -61,12 +61,18 @@ def fifo_forwarded(
     every pass would otherwise have each outflow charged with old residue and look slower than
     it is.
     """
-    forwarded = np.zeros(len(in_ts), dtype=np.int64)
-    out_in_time = np.zeros(len(out_ts), dtype=np.int64)
+    forwarded = [0] * len(in_ts)
+    out_in_time = [0] * len(out_ts)
     lots: deque[list[int]] = deque()  # [inflow index, remaining], oldest first
     take_from = -1 if newest_first else 0
+    order = np.argsort(out_ts, kind="stable")
+    # the loop below is plain Python: on Python integers it runs several times faster than on
+    # numpy scalars, so timestamps become integer counts of one common unit (exact, no rounding)
+    in_ts, out_ts, within = _as_integers(np.asarray(in_ts), np.asarray(out_ts), within)
+    in_amount = np.asarray(in_amount).tolist()
+    out_amount = np.asarray(out_amount).tolist()
     i = 0
-    for j in np.argsort(out_ts, kind="stable"):
+    for j in order.tolist():
         while i < len(in_ts) and in_ts[i] <= out_ts[j]:
             lots.append([i, int(in_amount[i])])
             i += 1
@@ -81,7 +87,28 @@ def fifo_forwarded(
             need -= take
             if lot[1] == 0:
                 lots.pop() if newest_first else lots.popleft()
-    return forwarded, out_in_time
+    return np.array(forwarded, dtype=np.int64), np.array(out_in_time, dtype=np.int64)
+
+
+def _as_integers(in_ts: np.ndarray, out_ts: np.ndarray, within: object) -> tuple[list, list, object]:
+    """Timestamps and the time limit as Python integers in their finest common unit.
+
+    Anything but missing-free datetime64 timestamps with a timedelta64 limit is returned as
+    Python values unchanged (comparisons then behave exactly as on the numpy values).
+    """
+    limit = np.asarray(within)
+    datetimes = in_ts.dtype.kind == "M" and out_ts.dtype.kind == "M" and limit.dtype.kind == "m"
+    if datetimes and not (np.isnat(in_ts).any() or np.isnat(out_ts).any() or np.isnat(limit)):
+        step = np.result_type(
+            (in_ts[:0] - in_ts[:0]).dtype, (out_ts[:0] - out_ts[:0]).dtype, limit.dtype
+        )  # the finest timedelta unit of the three
+        unit = np.datetime_data(step)[0]
+        return (
+            in_ts.astype(f"datetime64[{unit}]").astype(np.int64).tolist(),
+            out_ts.astype(f"datetime64[{unit}]").astype(np.int64).tolist(),
+            int(limit.astype(step).astype(np.int64)),
+        )
+    return list(in_ts), list(out_ts), within
 
 
 def ordered(frame: pd.DataFrame, columns: Sequence[str] = ("ts", "txn_id")) -> pd.DataFrame:

@@ -22,51 +22,62 @@ from finflow.detect.base import Detector, Finding, Subject
 from finflow.detect.common import fifo_forwarded, money_total, surname
 from finflow.detect.util import (
     AccountInfo,
+    account_codes,
     account_info,
     account_subject,
     currency_of,
     evidence,
+    group_sum,
+    in_order,
     light_transactions,
     month_index,
     party_subject,
+    rows_with_ids,
+    split_rows,
 )
 
 __all__ = ["NIGHT_P2P", "SHARED_IDENTIFIERS", "SWEEP"]
 
 
 # -- A2 ------------------------------------------------------------------------------------------
-def _sweep_candidates(tx: pd.DataFrame, info: AccountInfo, params: Mapping[str, Any]) -> pd.DataFrame:
-    """(victim, controller) pairs where, in enough months, most credits go to that controller."""
-    month = month_index(tx["ts"])
-    tx = tx.assign(month=month)
-    credits = tx[tx["to_account"].notna()]
-    credits = credits[
-        credits["to_account"].astype("string").map(info.kind).eq("person").fillna(False).to_numpy(dtype=bool)
-    ]
-    inflow = credits.groupby([credits["to_account"].astype(str), "month"])["amount_minor"].sum()
-    inflow.index.names = ["victim", "month"]
-    debits = tx[tx["from_account"].isin(set(inflow.index.get_level_values("victim")))]
-    to_acc = debits[debits["to_account"].notna()]
-    per_dest = to_acc.groupby([to_acc["from_account"].astype(str), "month", to_acc["to_account"].astype(str)])[
-        "amount_minor"
-    ].sum()
-    per_dest.index.names = ["victim", "month", "controller"]
-    cash = debits[debits["channel"] == "cash_withdrawal"]
-    cash_out = cash.groupby([cash["from_account"].astype(str), "month"])["amount_minor"].sum()
-    cash_out.index.names = ["victim", "month"]
-    frame = (
-        per_dest.rename("to_controller")
-        .reset_index()
-        .merge(cash_out.rename("cash").reset_index(), on=["victim", "month"], how="left")
-        .merge(inflow.rename("inflow").reset_index(), on=["victim", "month"], how="left")
-    )
-    frame[["cash", "inflow"]] = frame[["cash", "inflow"]].fillna(0)
-    frame = frame[frame["victim"] != frame["controller"]]
-    ok = (frame["to_controller"] + frame["cash"]) >= params["forward_ratio_min"] * frame["inflow"]
-    ok &= frame["inflow"] >= params["min_monthly_inflow_minor"]
-    frame = frame[ok]
-    months = frame.groupby(["victim", "controller"])["month"].nunique()
-    pairs = months[months >= params["min_months"]].reset_index()[["victim", "controller"]]
+def _sweep_candidates(data: CaseData, tx: pd.DataFrame, info: AccountInfo, params: Mapping[str, Any]) -> pd.DataFrame:
+    """(victim, controller) pairs where, in enough months, most credits go to that controller.
+
+    Counted on integer account codes and month numbers (:func:`account_codes`): the same sums
+    as grouping the text columns, without hashing a million account ids per grouping.
+    """
+    from_code, to_code, accounts = account_codes(data)
+    n = max(1, len(accounts))
+    amount = tx["amount_minor"].to_numpy(dtype=np.int64)
+    month = month_index(tx["ts"]).astype(np.int64)
+    first, span = (int(month.min()), int(month.max() - month.min()) + 1) if len(month) else (0, 1)
+    month -= first
+    is_person = pd.Series(accounts, dtype=object).map(info.kind).eq("person").fillna(False).to_numpy(dtype=bool)
+    # inflow per (victim, month): credits to private accounts
+    credited = (to_code >= 0) & is_person[np.maximum(to_code, 0)]
+    in_keys, in_of = np.unique(to_code[credited] * span + month[credited], return_inverse=True)
+    in_sums = group_sum(in_of, amount[credited], len(in_keys))
+    victim_code = np.zeros(n, dtype=bool)
+    victim_code[np.unique(in_keys // span)] = True
+    debited = (from_code >= 0) & victim_code[np.maximum(from_code, 0)]
+    # what each victim passed to each account per month, and withdrew as cash
+    to_acc = debited & (to_code >= 0)
+    vm = from_code * span + month  # (victim, month)
+    dest_keys, dest_of = np.unique(vm[to_acc] * n + to_code[to_acc], return_inverse=True)
+    to_controller = group_sum(dest_of, amount[to_acc], len(dest_keys))
+    cash = debited & (tx["channel"] == "cash_withdrawal").to_numpy(dtype=bool)
+    cash_keys, cash_of = np.unique(vm[cash], return_inverse=True)
+    cash_sums = group_sum(cash_of, amount[cash], len(cash_keys))
+    pair_vm, controller = dest_keys // n, dest_keys % n
+    cash_out = _lookup(cash_keys, cash_sums, pair_vm)
+    inflow = _lookup(in_keys, in_sums, pair_vm)
+    victim = pair_vm // span
+    ok = (victim != controller) & ((to_controller + cash_out) >= params["forward_ratio_min"] * inflow)
+    ok &= inflow >= params["min_monthly_inflow_minor"]
+    # months per (victim, controller): keys are unique per month already
+    pair_keys, months = np.unique(victim[ok] * n + controller[ok], return_counts=True)
+    keep = pair_keys[months >= params["min_months"]]
+    pairs = pd.DataFrame({"victim": accounts[keep // n].astype(str), "controller": accounts[keep % n].astype(str)})
     # not the holder's own other account
     same = [
         bool(info.label(v)) and info.label(v) == info.label(c)
@@ -75,43 +86,49 @@ def _sweep_candidates(tx: pd.DataFrame, info: AccountInfo, params: Mapping[str, 
     return pairs[~np.array(same, dtype=bool)] if len(pairs) else pairs
 
 
+def _lookup(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """``values`` at sorted unique ``keys`` for each ``wanted`` key, 0 where a key is absent."""
+    at = np.minimum(np.searchsorted(keys, wanted), max(0, len(keys) - 1))
+    found = (keys[at] == wanted) if len(keys) else np.zeros(len(wanted), dtype=bool)
+    return np.where(found, values[at] if len(keys) else 0, 0)
+
+
 def detect_sweeps(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
     tx = light_transactions(data)
     if tx.empty:
         return []
     info = account_info(data)
-    pairs = _sweep_candidates(tx, info, params)
+    pairs = _sweep_candidates(data, tx, info, params)
     if pairs.empty:
         return []
     # by booking date: many exports carry no time of day, and a sweep must not depend on the format
     within = np.timedelta64(int(params["forward_days"]), "D")
     confirmed: list[tuple[str, str, float, int, list[str]]] = []
     victims = set(pairs["victim"])
-    # only the columns read below: each victim's rows are split out of these
+    # only the columns read below: each victim's rows are split out of these, in booking order
     in_cols = ["txn_id", "booking_date", "ts", "amount_minor", "to_account"]
     out_cols = ["txn_id", "booking_date", "amount_minor", "from_account", "to_account", "channel"]
-    in_by = dict(tuple(tx.loc[tx["to_account"].isin(victims), in_cols].groupby("to_account")))
-    out_by = dict(tuple(tx.loc[tx["from_account"].isin(victims), out_cols].groupby("from_account")))
+    order = ("booking_date", "txn_id")
+    in_by = split_rows(in_order(data, tx.loc[tx["to_account"].isin(victims), in_cols], order), "to_account")
+    out_by = split_rows(in_order(data, tx.loc[tx["from_account"].isin(victims), out_cols], order), "from_account")
     for victim, controller in pairs.itertuples(index=False):
-        credits = in_by[victim].sort_values(["booking_date", "txn_id"])
+        credits = in_by[victim]
         mine = out_by[victim]
-        debits = mine[(mine["to_account"] == controller) | (mine["channel"] == "cash_withdrawal")]
-        debits = debits.sort_values(["booking_date", "txn_id"])
+        debits = mine[((mine["to_account"] == controller) | (mine["channel"] == "cash_withdrawal")).to_numpy()]
+        amount = credits["amount_minor"].to_numpy()
         fwd, out_in_time = fifo_forwarded(
-            credits["booking_date"].to_numpy(), credits["amount_minor"].to_numpy(),
+            credits["booking_date"].to_numpy(), amount,
             debits["booking_date"].to_numpy(), debits["amount_minor"].to_numpy(), within,
         )  # fmt: skip
-        months = month_index(credits["ts"])
-        per_month = pd.DataFrame({"m": months, "in": credits["amount_minor"].to_numpy(), "fwd": fwd}).groupby("m").sum()
-        good = per_month[
-            (per_month["fwd"] >= params["forward_ratio_min"] * per_month["in"])
-            & (per_month["in"] >= params["min_monthly_inflow_minor"])
-        ]
-        if len(good) < params["min_months"]:
+        months, of_month = np.unique(month_index(credits["ts"]), return_inverse=True)
+        month_in = group_sum(of_month, amount, len(months))
+        month_fwd = group_sum(of_month, fwd, len(months))
+        good = (month_fwd >= params["forward_ratio_min"] * month_in) & (month_in >= params["min_monthly_inflow_minor"])
+        if int(good.sum()) < params["min_months"]:
             continue
-        share = float(good["fwd"].sum() / good["in"].sum())
+        share = float(month_fwd[good].sum() / month_in[good].sum())
         ids = evidence(debits[out_in_time > 0], params["max_evidence"])
-        confirmed.append((victim, controller, share, len(good), ids))
+        confirmed.append((victim, controller, share, int(good.sum()), ids))
     by_controller: dict[str, list[tuple[str, float, int, list[str]]]] = {}
     for victim, controller, share, n_months, ids in confirmed:
         by_controller.setdefault(controller, []).append((victim, share, n_months, ids))
@@ -120,7 +137,7 @@ def detect_sweeps(data: CaseData, params: Mapping[str, Any]) -> list[Finding]:
         if len(swept) < params["min_swept_accounts"]:
             continue
         ids = [i for s in swept for i in s[3]]
-        rows = tx[tx["txn_id"].isin(ids)]
+        rows = rows_with_ids(data, ids)
         share = sum(s[1] for s in swept) / len(swept)
         score = min(1.0, 0.5 + 0.1 * len(swept) + 0.2 * share)
         findings.append(
@@ -184,8 +201,11 @@ def detect_night_p2p(data: CaseData, params: Mapping[str, Any]) -> list[Finding]
     hit = per[(per["payers"] >= params["min_distinct_payers"]) & (per["round_share"] >= params["min_round_share"])]
     hit = hit[hit["night_share"].isna() | (hit["night_share"] >= params["min_night_share"])]
     findings = []
+    hit_accounts = set(hit.index.get_level_values(0))
+    cred_by = split_rows(cred[cred["to_account"].isin(hit_accounts).to_numpy()], "to_account")
     for account, months in hit.groupby(level=0):
-        rows = cred[(cred["to_account"] == account) & cred["month"].isin(months.index.get_level_values(1))]
+        rows = cred_by[account]
+        rows = rows[rows["month"].isin(months.index.get_level_values(1)).to_numpy()]
         payers = int(months["payers"].max())
         night = months["night_share"].dropna()
         night_text = f", {night.max():.0%} at night" if len(night) else " (times unknown)"

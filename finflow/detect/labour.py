@@ -31,6 +31,7 @@ from finflow.detect.util import (
     party_subject,
     people_behind,
     role_holders,
+    split_rows,
     text_matches,
 )
 
@@ -237,14 +238,18 @@ def detect_payroll_gap(data: CaseData, params: Mapping[str, Any]) -> list[Findin
     findings = []
     cur = currency_of(tx)  # one currency per run (run_detectors): the figures below are in it
     active = out.groupby("company")["month"].nunique()
-    pay_by = dict(tuple(payroll.groupby("company")))
+    pay_by = split_rows(payroll, "company")
+    # per company and month, for all companies at once: persons paid, payroll total
+    per_month = payroll.groupby(["company", "month"])
+    paid_most = per_month["to_account"].nunique().groupby(level=0).max()
+    monthly_median = per_month["amount_minor"].sum().groupby(level=0).median()
+    paid_total = payroll.groupby("company")["amount_minor"].sum()
     for company, row in profile.iterrows():
         company = str(company)
         if active.get(company, 0) == 0:
             continue
         pay = pay_by.get(company, payroll.iloc[0:0])
-        per_month = pay.groupby("month")["to_account"].nunique()
-        paid_persons = int(per_month.max()) if len(per_month) else 0
+        paid_persons = int(paid_most.get(company, 0))
         employees = row["employees"]
         registered = not pd.isna(employees)
         reasons: list[str] = []
@@ -260,7 +265,7 @@ def detect_payroll_gap(data: CaseData, params: Mapping[str, Any]) -> list[Findin
                 )
                 strength = max(strength, 0.6)
         if registered and employees >= params["min_registered_for_wage_check"] and len(pay):
-            monthly = pay.groupby("month")["amount_minor"].sum().median()
+            monthly = monthly_median[company]
             per_employee = float(monthly) / float(employees)
             if per_employee < params["min_monthly_wage_minor"]:
                 reasons.append(
@@ -270,7 +275,7 @@ def detect_payroll_gap(data: CaseData, params: Mapping[str, Any]) -> list[Findin
                 strength = max(strength, 0.55 + 0.3 * (1 - per_employee / params["min_monthly_wage_minor"]))
         total_in = int(credits.get(company, 0))
         if labour.get(company, False) and total_in >= params["min_credits_for_share"]:
-            share = float(pay["amount_minor"].sum()) / total_in
+            share = float(paid_total.get(company, 0)) / total_in
             if share < params["max_payroll_share_labour"]:
                 reasons.append(f"payroll {share:.0%} of {nok(total_in, cur)} received, in a labour-intensive industry")
                 strength = max(strength, 0.5)

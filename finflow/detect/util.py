@@ -6,7 +6,7 @@ Everything here is vectorised over whole tables; detectors then loop only over c
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -22,12 +22,15 @@ from finflow.graph import account_holders
 
 __all__ = [
     "AccountInfo",
+    "account_codes",
     "account_info",
     "account_subject",
     "case_cache",
     "company_profile",
     "currency_of",
     "evidence",
+    "group_sum",
+    "in_order",
     "in_sector",
     "light_transactions",
     "load_list",
@@ -35,7 +38,10 @@ __all__ = [
     "party_subject",
     "people_behind",
     "role_holders",
+    "rows_with_ids",
+    "split_rows",
     "text_matches",
+    "top_txn_ids",
 ]
 
 _NON_CAPTURING = re.compile(r"(?<!\\)\((?!\?)")
@@ -177,10 +183,39 @@ def text_matches(text: pd.Series, pattern: str) -> np.ndarray:
     return np.where(codes >= 0, hit[np.maximum(codes, 0)], False)
 
 
-def month_index(ts: pd.Series) -> np.ndarray:
-    """Calendar month number (year*12 + month) per timestamp, for per-month counting."""
-    values = pd.to_datetime(ts)
-    return (values.dt.year * 12 + values.dt.month).to_numpy()
+#: ``year * 12 + month`` of 1970-01, the origin of numpy's month numbers.
+_MONTH_ORIGIN = 1970 * 12 + 1
+
+
+def month_index(ts: pd.Series | np.ndarray) -> np.ndarray:
+    """Calendar month number (year*12 + month) per timestamp, for per-month counting.
+
+    Numpy timestamps are converted to months in C (detectors call this on millions of rows);
+    anything else, and missing timestamps (NaN months), go through pandas' calendar fields.
+    """
+    values = ts.to_numpy() if isinstance(ts, pd.Series) else np.asarray(ts)
+    if values.dtype.kind == "M" and not np.isnat(values).any():
+        months = values.astype("datetime64[M]").astype(np.int64) + _MONTH_ORIGIN
+        return months.astype(np.int32)  # the dtype of pandas' year * 12 + month
+    dates = pd.to_datetime(pd.Series(ts) if not isinstance(ts, pd.Series) else ts)
+    return (dates.dt.year * 12 + dates.dt.month).to_numpy()
+
+
+def split_rows(frame: pd.DataFrame, key: str, order: Sequence[str] = ()) -> dict[Any, pd.DataFrame]:
+    """``frame``'s rows per value of column ``key`` (null keys left out), each group in ``order``.
+
+    The same groups as ``dict(tuple(frame.groupby(key)))`` followed by a stable
+    ``sort_values(order)`` of each, but with one sort of the whole frame instead of one per
+    group: detectors split a million rows into thousands of accounts. Groups are slices of one
+    reordered copy; keys come in sorted order, as from ``groupby``.
+    """
+    if order:
+        frame = frame.sort_values(list(order), kind="stable")
+    codes, uniques = pd.factorize(frame[key], sort=True)  # null keys: -1, sorted first and skipped
+    by_key = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[by_key], np.arange(len(uniques) + 1))
+    ordered = frame.iloc[by_key]
+    return {uniques[i]: ordered.iloc[int(bounds[i]) : int(bounds[i + 1])] for i in range(len(uniques))}
 
 
 def currency_of(frame: pd.DataFrame) -> str:
@@ -203,8 +238,133 @@ def currency_of(frame: pd.DataFrame) -> str:
 
 def evidence(frame: pd.DataFrame, limit: int) -> list[str]:
     """Txn ids of the largest ``limit`` transactions (ties by id), so evidence is stable."""
-    top = frame.sort_values(["amount_minor", "txn_id"], ascending=[False, True]).head(int(limit))
-    return top["txn_id"].astype(str).tolist()
+    return top_txn_ids(frame["amount_minor"], frame["txn_id"], limit)
+
+
+def top_txn_ids(amount: pd.Series, txn_id: pd.Series, limit: int) -> list[str]:
+    """The ids of the ``limit`` largest amounts, ties by id: the rows
+    ``sort_values(["amount_minor", "txn_id"], ascending=[False, True]).head(limit)`` keeps.
+
+    Only the rows that can make the cut (amount at least the ``limit``-th largest) are sorted,
+    in Python: a pandas sort on a text column factorizes it, and detectors ask for evidence
+    thousands of times. Non-integer amounts, missing ids or a negative limit take pandas' path.
+    """
+    limit = int(limit)
+    amounts = amount.to_numpy()
+    ids = txn_id.to_numpy(dtype=object)
+    if limit < 0 or amounts.dtype.kind not in "iu" or not all(isinstance(i, str) for i in ids):
+        frame = pd.DataFrame({"amount_minor": amount.to_numpy(), "txn_id": ids})
+        top = frame.sort_values(["amount_minor", "txn_id"], ascending=[False, True]).head(limit)
+        return top["txn_id"].astype(str).tolist()
+    if limit == 0 or len(amounts) == 0:
+        return []
+    if len(amounts) > limit:
+        keep = amounts >= np.partition(amounts, len(amounts) - limit)[len(amounts) - limit]
+        amounts, ids = amounts[keep], ids[keep]
+    rows = sorted(zip((-amounts).tolist(), ids.tolist(), strict=True))
+    return [i for _, i in rows[:limit]]
+
+
+def in_order(data: CaseData, frame: pd.DataFrame, columns: Sequence[str] = ("ts", "txn_id")) -> pd.DataFrame:
+    """Rows of :func:`light_transactions` in the order ``frame.sort_values(columns)`` gives.
+
+    The whole table is sorted once per case and column list; a subset is then put in order by
+    its rows' ranks (an integer sort), not by a new sort of its text columns. ``frame`` must
+    keep the table's row labels (a selection of it, with or without added columns).
+    """
+    columns = tuple(columns)
+    cache = _cache(data)
+    key = ("rank", columns)
+    tx = light_transactions(data)
+    if not tx.index.equals(pd.RangeIndex(len(tx))):  # ranks are by position
+        return frame.sort_values(list(columns), kind="stable")
+    if key not in cache:
+        order = _sorted_positions(data, tx, columns)
+        rank = np.empty(len(tx), dtype=np.int64)
+        rank[order] = np.arange(len(tx))
+        cache[key] = rank
+    rank = cache[key]
+    return frame.iloc[np.argsort(rank[frame.index.to_numpy()], kind="stable")]
+
+
+def account_codes(data: CaseData) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """Each row's sending and receiving account of :func:`light_transactions` as integer codes.
+
+    Returns ``(from_code, to_code, accounts)``: ``accounts[code]`` is the account, -1 stands for
+    none, and codes follow the accounts' sorted order, so grouping by code groups (and orders)
+    as grouping by the account text does — at the cost of integers, once per case.
+    """
+    cache = _cache(data)
+    if "account codes" not in cache:
+        tx = light_transactions(data)
+        both = pd.concat([tx["from_account"], tx["to_account"]], ignore_index=True)
+        codes, accounts = pd.factorize(both, sort=True)
+        cache["account codes"] = (codes[: len(tx)], codes[len(tx) :], pd.Index(accounts, dtype=object))
+    return cache["account codes"]
+
+
+def group_sum(keys: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Exact integer sums of ``values`` per key ``0 … size - 1`` (keys below 0 left out)."""
+    keep = keys >= 0
+    out = np.zeros(size, dtype=np.int64)
+    np.add.at(out, keys[keep], values[keep].astype(np.int64))
+    return out
+
+
+def _sorted_positions(data: CaseData, tx: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
+    """Row positions of ``tx`` in ``sort_values(columns, kind="stable")`` order.
+
+    Text ids are ranked once (a numpy sort of fixed-width strings orders them as Python does);
+    timestamps and ids are then sorted as integers. Columns of any other kind, or with missing
+    values, go through pandas.
+    """
+    keys = []
+    for column in columns:
+        values = tx[column].to_numpy()
+        if column == "txn_id":
+            rank = _text_rank(data, column)
+            if rank is None:
+                break
+            keys.append(rank)
+        elif values.dtype.kind in "Mmiu" and not (values.dtype.kind in "Mm" and np.isnat(values).any()):
+            keys.append(values)
+        else:
+            break
+    else:
+        return np.lexsort(keys[::-1]) if keys else np.arange(len(tx))
+    return tx.sort_values(list(columns), kind="stable").index.to_numpy()
+
+
+def _text_rank(data: CaseData, column: str) -> np.ndarray | None:
+    """Each row's rank in a stable sort of a text column of :func:`light_transactions` (None
+    when the column holds anything but text)."""
+    cache = _cache(data)
+    key = ("text rank", column)
+    if key not in cache:
+        values = light_transactions(data)[column].to_numpy(dtype=object)
+        if not all(isinstance(v, str) and not v.endswith("\x00") for v in values):  # numpy drops trailing NULs
+            cache[key] = None
+        else:
+            order = np.argsort(values.astype(str), kind="stable")
+            rank = np.empty(len(values), dtype=np.int64)
+            rank[order] = np.arange(len(values))
+            cache[key] = rank
+    return cache[key]
+
+
+def rows_with_ids(data: CaseData, ids: Iterable[str]) -> pd.DataFrame:
+    """The rows of :func:`light_transactions` whose ``txn_id`` is in ``ids``, in table order:
+    ``tx[tx["txn_id"].isin(ids)]`` through an id index built once per case."""
+    tx = light_transactions(data)
+    cache = _cache(data)
+    if "txn index" not in cache:
+        cache["txn index"] = pd.Index(tx["txn_id"].to_numpy(dtype=object))
+    index = cache["txn index"]
+    wanted = list(dict.fromkeys(ids))
+    if not index.is_unique:
+        return tx[tx["txn_id"].isin(wanted)]
+    positions = index.get_indexer(wanted)
+    return tx.iloc[np.sort(positions[positions >= 0])]
 
 
 def company_profile(data: CaseData) -> pd.DataFrame:
