@@ -26,7 +26,8 @@ weighs every suggestion once, in a fixed order, and records which finding decide
    ``min_origin_share`` of its outgoing money (a customer paying a front company's invoices).
    A subject only ``corroborating_detectors`` flag (registry structure: many board roles) is
    context until another finding corroborates; so is one flagged only for a pattern ordinary
-   households show too, within ``weak_alone`` (rent for two homes, money sent home).
+   households show too, within ``weak_alone`` (rent for several homes, remittances in pieces,
+   money sent home).
 5. **Facilitators and sinks.** The advertising site a suspect pays (``advert_detectors``) is a
    *facilitator*; the account where a chain of two or more conduits (``chain_detectors``) sends
    the money on is the chain's *sink*.
@@ -293,8 +294,8 @@ def resolve_roles(
 
 def _corroborates_only(params: Mapping[str, Any]) -> Callable[[Finding], bool]:
     """Whether a finding only corroborates: registry structure (``corroborating_detectors``), or a
-    pattern ordinary people show too, within the limits of ``weak_alone`` (rent for two homes;
-    money sent home)."""
+    pattern ordinary people show too, within the limits of ``weak_alone`` (rent for several homes;
+    remittances in pieces; money sent home). A subject only such findings flag is context."""
     detectors = set(params["corroborating_detectors"])
     weak: Mapping[str, Mapping[str, float]] = params["weak_alone"]
 
