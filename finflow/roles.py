@@ -28,6 +28,11 @@ weighs every suggestion once, in a fixed order, and records which finding decide
    context until another finding corroborates; so is one flagged only for a pattern ordinary
    households show too, within ``weak_alone`` (rent for several homes, remittances in pieces,
    money sent home).
+   A private account a protective finding calls the taker, which passes at least
+   ``min_intermediary_share`` of the money it receives from its possible victims on to one private
+   person who is listed as a suspect, is an *intermediary* (facilitator); that person is the
+   controller and the victims are his — unless the taker's own findings other than the taking
+   (and not weak) call it a controller.
 5. **Facilitators and sinks.** The advertising site a suspect pays (``advert_detectors``) is a
    *facilitator*; the account where a chain of two or more conduits (``chain_detectors``) sends
    the money on is the chain's *sink*.
@@ -111,6 +116,8 @@ class RoleResolution:
     derived: list[tuple[Key, Claim]] = field(default_factory=list)
     #: possible victims found by where their money goes (rule 2b), with the sentence saying so
     passed_note: dict[Key, str] = field(default_factory=dict)
+    #: intermediaries (rule 4b): taker -> the controller it passes the victims' money on to
+    intermediaries: dict[Key, Key] = field(default_factory=dict)
 
     def role(self, key: Key) -> str:
         resolved = self.roles.get(key)
@@ -256,6 +263,9 @@ def resolve_roles(
         demoted.update(_customer_origins(findings, data, info, res, params))
     if demoted:
         _resolve_all(res, protected, demoted, weights, default, _corroborates_only(params))
+    # 4b. a private taker that passes the victims' money on to one listed private person: intermediary
+    if data is not None and info is not None:
+        _intermediaries(findings, data, info, res, params)
     # 5. facilitators and sinks named from the evidence of suspects' findings
     if data is not None and info is not None:
         derived = _advert_sites(findings, data, info, res, params) + _chain_sinks(findings, data, info, res, params)
@@ -591,3 +601,77 @@ def _chain_sinks(findings, data, info, res, params) -> list[tuple[Key, Claim, st
         key = subject_key(Subject("account", dst), info)
         out.append((key, Claim(finding, "sink", lead=True, weight=params["derived_weight"], note=note), label))
     return out
+
+
+def _intermediaries(findings, data, info, res, params) -> None:
+    """Rule 4b: a private taker passing most of its victims' money on to one listed private person."""
+    threshold = float(params["min_intermediary_share"])
+    weak = _corroborates_only(params)
+    protective = set(params["protective_detectors"])
+    candidates: dict[Key, list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.detector in protective and f.subjects[0].kind in _RANKED_KINDS and f.finding_id not in res.overruled:
+            candidates[subject_key(f.subjects[0], info)].append(f)
+    tx = None
+    for taker, taking in sorted(candidates.items()):
+        if res.role(taker) != "controller" or not res.victims_of.get(taker):
+            continue
+        own = [
+            c for c in res.claims.get(taker, [])
+            if c.lead and c.role == "controller" and c.finding.detector not in protective and not weak(c.finding)
+        ]  # fmt: skip
+        if own:
+            continue
+        held = _accounts_of(taker, res, info)
+        if not held or not all(info.is_person(a) for a in held):
+            continue
+        victims = res.victims_of[taker]
+        victim_accounts = set().union(*(_accounts_of(v, res, info) for v in victims))
+        if tx is None:
+            tx = light_transactions(data)
+            tx = tx[tx["from_account"].notna() & tx["to_account"].notna()]
+            tx = tx.assign(src=tx["from_account"].astype(str), dst=tx["to_account"].astype(str))
+        received = int(tx.loc[tx["src"].isin(victim_accounts) & tx["dst"].isin(held), "amount_minor"].sum())
+        if received <= 0:
+            continue
+        out = tx[tx["src"].isin(held) & ~tx["dst"].isin(held | victim_accounts)]
+        per: dict[Key, int] = defaultdict(int)
+        for dst, amount in out.groupby("dst")["amount_minor"].sum().items():
+            if info.is_person(str(dst)):
+                per[subject_key(Subject("account", str(dst)), info)] += int(amount)
+        per.pop(taker, None)
+        if not per:
+            continue
+        receiver, amount = max(per.items(), key=lambda kv: (kv[1], kv[0]))
+        share = amount / received
+        if share < threshold or res.role(receiver) not in SUSPECT_ROLES:
+            continue
+        source = max(taking, key=lambda f: (f.score, f.finding_id))
+        names = f"{len(victims)} possible victim(s)"
+        for key, accounts in ((taker, held), (receiver, _accounts_of(receiver, res, info))):
+            if res.labels.get(key) is None:
+                res.labels[key] = next((info.label(a) for a in sorted(accounts) if info.label(a)), None)
+        as_taker = Claim(source, "facilitator", lead=True, note=(
+            f"intermediary: passes {share:.0%} of the money it receives from {names} on to "
+            f"{_label(res, receiver)}, who is the controller"
+        ))  # fmt: skip
+        as_receiver = Claim(source, "controller", lead=True, note=(
+            f"{_label(res, taker)} passes {share:.0%} of the money it takes from {names} on to it: "
+            "an intermediary between the victims and the controller"
+        ))  # fmt: skip
+        res.claims[taker].append(as_taker)
+        res.claims[receiver].append(as_receiver)
+        res.roles[taker] = ResolvedRole("facilitator", source.finding_id, _sentence(as_taker, "facilitator"))
+        res.roles[receiver] = ResolvedRole("controller", source.finding_id, _sentence(as_receiver, "controller"))
+        res.victims_of.setdefault(receiver, set()).update(res.victims_of.pop(taker))
+        res.intermediaries[taker] = receiver
+
+
+def _accounts_of(key: Key, res: RoleResolution, info: AccountInfo) -> set[str]:
+    """Every account the case links to a subject (named by findings, or held by the party)."""
+    held = set(res.named_accounts.get(key, set()))
+    if key[0] == "party":
+        held |= set(info.accounts_of(key[1]))
+    elif key[0] == "account":
+        held.add(key[1])
+    return held
