@@ -14,7 +14,9 @@ weighs every suggestion once, in a fixed order, and records which finding decide
    salary) that passes at least ``min_passed_share`` of the money leaving it to a controller is
    that controller's possible victim, like a swept one; so is a private account only a conduit
    finding calls facilitator when its money comes from at least ``min_earning_payers`` payers
-   (earnings passed on, not a mule relaying one origin's money).
+   (earnings passed on, not a mule relaying one origin's money). Money is followed one hop: to a
+   controller's second account, or through the private account most of it goes to (a relative's)
+   when that account passes ``min_passed_share`` of what it received on to a controller.
 3. **Family remittances are not a controller.** A foreign beneficiary (``remittance_detectors``)
    paid mostly by possible victims is where they send money home: context, not a controller.
 4. **Context.** A subject named only as a counterparty (not the finding's subject, role
@@ -434,6 +436,48 @@ def _passes_to_controller(data, info, res, params) -> dict[Key, tuple[Finding, K
             f"{'its own earnings pass through it' if src in conduits else 'flagged with no role of its own'}, "
             f"and {share:.0%} of the money leaving it goes to controller {_label(res, taker)}"
             + (f" (through account {dst}, which passes it on)" if str(dst) in feeders else "")
+        )
+    out.update(_followed_to_controller(tx, accounts, conduits, controllers, out, res, info, params))
+    return out
+
+
+def _followed_to_controller(tx, accounts, conduits, controllers, done, res, info, params):
+    """Rule 2b one hop on, money followed: the private account most of a candidate's money goes to
+    (a controller's relative, say) passes at least ``min_passed_share`` of what it received from the
+    candidate on to one controller, however much else it pays out."""
+    share = float(params["min_passed_share"])
+    moves = tx[tx["from_account"].notna() & tx["to_account"].notna()]
+    moves = moves.assign(src=moves["from_account"].astype(str), dst=moves["to_account"].astype(str))
+    pending = {a: k for a, k in accounts.items() if k not in done}
+    leaving = moves[moves["src"].isin(set(pending))]
+    total = leaving.groupby("src")["amount_minor"].sum()
+    pairs = leaving.groupby(["src", "dst"])["amount_minor"].sum().reset_index()
+    pairs = pairs.sort_values(["src", "amount_minor", "dst"], ascending=[True, False, True]).drop_duplicates("src")
+    out: dict[Key, tuple[Finding, Key]] = {}
+    for src, hop, amount in pairs.itertuples(index=False, name=None):
+        key = pending[src]
+        if key in out or hop in controllers or hop in accounts or not info.is_person(hop):
+            continue
+        if amount < share * int(total.get(src, 0)):
+            continue
+        onward = moves[(moves["src"] == hop) & moves["dst"].isin(set(controllers))]
+        per: dict[Key, int] = defaultdict(int)
+        for dst, paid in onward.groupby("dst")["amount_minor"].sum().items():
+            per[controllers[str(dst)]] += int(paid)
+        per.pop(key, None)
+        if not per:
+            continue
+        taker, paid = max(per.items(), key=lambda kv: (kv[1], kv[0]))
+        followed = min(paid, int(amount)) / int(amount)
+        if followed < share:
+            continue
+        source = max(res.claims[key], key=lambda c: (c.finding.score, c.finding.finding_id)).finding
+        out[key] = (source, taker)
+        res.passed_note[key] = (
+            f"{'its own earnings pass through it' if src in conduits else 'flagged with no role of its own'}, "
+            f"and {int(amount) / max(1, int(total.get(src, 0))):.0%} of the money leaving it goes to account {hop} "
+            f"({info.label(hop) or 'a private account'}), which passes {followed:.0%} of that on to controller "
+            f"{_label(res, taker)}"
         )
     return out
 
