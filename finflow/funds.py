@@ -29,6 +29,7 @@ __all__ = [
     "FundsResult",
     "SubjectNotFoundError",
     "funds_table",
+    "listed_accounts",
     "resolve_subject",
     "source_and_application",
 ]
@@ -41,11 +42,11 @@ OUTFLOW_USES = ("living_costs", "rent", "remittance_abroad", "to_flagged", "cash
 
 METHOD = (
     "Every credit to the subject's accounts is given the first matching class: from the subject's own "
-    "accounts; from an account named in a finding (flagged); salary or pension (channel salary or a payroll "
-    "word); public benefits (a public payer's word); rent under a registered lease naming the subject as "
-    "landlord or owner (paid by its tenant, or of exactly its registered rent, within its dates); cash deposit; "
-    "family (same surname or registered address); else unknown. Explained = {explained}; "
-    "unexplained = inflow - explained, per currency. "
+    "accounts; from an account of a listed suspect or possible victim (flagged); salary or pension "
+    "(channel salary or a payroll word); public benefits (a public payer's word); rent under a registered "
+    "lease naming the subject as landlord or owner (paid by its tenant, or of exactly its registered rent, "
+    "within its dates); cash deposit; family (same surname or registered address); else unknown. "
+    "Explained = {explained}; unexplained = inflow - explained, per currency. "
     "Only the periods the case holds statements or transactions for are counted (see finflow coverage)."
 )
 
@@ -175,6 +176,15 @@ def _lease_rent(analysis: Analysis, own_parties: set[str], cp_party: pd.Series, 
     return out
 
 
+def listed_accounts(analysis: Analysis) -> set[str]:
+    """Accounts of the subjects listed as suspects or possible victims: "flagged" for the funds.
+
+    Not every account a finding names: a landlord, a client or a transfer office a finding names
+    as its counterparty is context, and money from or to it says nothing about the subject (a
+    salaried tenant who pays a landlord a suspect also pays is not spending on the ring)."""
+    return set(analysis.roles)
+
+
 def _classify(analysis: Analysis, accounts: list[str], config: dict[str, Any]) -> pd.DataFrame:
     """The subject's transactions, one row each, with direction, counterparty, class or use."""
     tx = analysis.data.transactions
@@ -196,7 +206,7 @@ def _classify(analysis: Analysis, accounts: list[str], config: dict[str, Any]) -
     cp_party = pd.Series([info.party.get(a) if isinstance(a, str) else None for a in cp], index=frame.index)
     own = (own_both[into | out_of]) | cp.isin(mine).fillna(False).to_numpy(dtype=bool)
     own |= cp_party.isin(own_parties).to_numpy(dtype=bool) & cp_party.notna().to_numpy(dtype=bool)
-    flagged = cp.isin(set(analysis.flagged) - mine).fillna(False).to_numpy(dtype=bool)
+    flagged = cp.isin(listed_accounts(analysis) - mine).fillna(False).to_numpy(dtype=bool)
     salary = (channel == "salary").to_numpy(dtype=bool) | _matches(_words(config.get("salary_words", [])), texts)
     benefits = _matches(_words(config.get("benefit_words", [])), texts)
     surnames, relatives = _family(analysis, accounts, config)

@@ -14,7 +14,9 @@ weighs every suggestion once, in a fixed order, and records which finding decide
    salary) that passes at least ``min_passed_share`` of the money leaving it to a controller is
    that controller's possible victim, like a swept one; so is a private account only a conduit
    finding calls facilitator when its money comes from at least ``min_earning_payers`` payers
-   (earnings passed on, not a mule relaying one origin's money).
+   (earnings passed on, not a mule relaying one origin's money). Money is followed one hop: to a
+   controller's second account, or through the private account most of it goes to (a relative's)
+   when that account passes ``min_passed_share`` of what it received on to a controller.
 3. **Family remittances are not a controller.** A foreign beneficiary (``remittance_detectors``)
    paid mostly by possible victims is where they send money home: context, not a controller.
 4. **Context.** A subject named only as a counterparty (not the finding's subject, role
@@ -26,7 +28,13 @@ weighs every suggestion once, in a fixed order, and records which finding decide
    ``min_origin_share`` of its outgoing money (a customer paying a front company's invoices).
    A subject only ``corroborating_detectors`` flag (registry structure: many board roles) is
    context until another finding corroborates; so is one flagged only for a pattern ordinary
-   households show too, within ``weak_alone`` (rent for two homes, money sent home).
+   households show too, within ``weak_alone`` (rent for several homes, remittances in pieces,
+   money sent home).
+   A private account a protective finding calls the taker, which passes at least
+   ``min_intermediary_share`` of the money it receives from its possible victims on to one private
+   person who is listed as a suspect, is an *intermediary* (facilitator); that person is the
+   controller and the victims are his — unless the taker's own findings other than the taking
+   (and not weak) call it a controller.
 5. **Facilitators and sinks.** The advertising site a suspect pays (``advert_detectors``) is a
    *facilitator*; the account where a chain of two or more conduits (``chain_detectors``) sends
    the money on is the chain's *sink*.
@@ -110,6 +118,8 @@ class RoleResolution:
     derived: list[tuple[Key, Claim]] = field(default_factory=list)
     #: possible victims found by where their money goes (rule 2b), with the sentence saying so
     passed_note: dict[Key, str] = field(default_factory=dict)
+    #: intermediaries (rule 4b): taker -> the controller it passes the victims' money on to
+    intermediaries: dict[Key, Key] = field(default_factory=dict)
 
     def role(self, key: Key) -> str:
         resolved = self.roles.get(key)
@@ -255,6 +265,9 @@ def resolve_roles(
         demoted.update(_customer_origins(findings, data, info, res, params))
     if demoted:
         _resolve_all(res, protected, demoted, weights, default, _corroborates_only(params))
+    # 4b. a private taker that passes the victims' money on to one listed private person: intermediary
+    if data is not None and info is not None:
+        _intermediaries(findings, data, info, res, params)
     # 5. facilitators and sinks named from the evidence of suspects' findings
     if data is not None and info is not None:
         derived = _advert_sites(findings, data, info, res, params) + _chain_sinks(findings, data, info, res, params)
@@ -293,8 +306,8 @@ def resolve_roles(
 
 def _corroborates_only(params: Mapping[str, Any]) -> Callable[[Finding], bool]:
     """Whether a finding only corroborates: registry structure (``corroborating_detectors``), or a
-    pattern ordinary people show too, within the limits of ``weak_alone`` (rent for two homes;
-    money sent home)."""
+    pattern ordinary people show too, within the limits of ``weak_alone`` (rent for several homes;
+    remittances in pieces; money sent home). A subject only such findings flag is context."""
     detectors = set(params["corroborating_detectors"])
     weak: Mapping[str, Mapping[str, float]] = params["weak_alone"]
 
@@ -423,6 +436,48 @@ def _passes_to_controller(data, info, res, params) -> dict[Key, tuple[Finding, K
             f"{'its own earnings pass through it' if src in conduits else 'flagged with no role of its own'}, "
             f"and {share:.0%} of the money leaving it goes to controller {_label(res, taker)}"
             + (f" (through account {dst}, which passes it on)" if str(dst) in feeders else "")
+        )
+    out.update(_followed_to_controller(tx, accounts, conduits, controllers, out, res, info, params))
+    return out
+
+
+def _followed_to_controller(tx, accounts, conduits, controllers, done, res, info, params):
+    """Rule 2b one hop on, money followed: the private account most of a candidate's money goes to
+    (a controller's relative, say) passes at least ``min_passed_share`` of what it received from the
+    candidate on to one controller, however much else it pays out."""
+    share = float(params["min_passed_share"])
+    moves = tx[tx["from_account"].notna() & tx["to_account"].notna()]
+    moves = moves.assign(src=moves["from_account"].astype(str), dst=moves["to_account"].astype(str))
+    pending = {a: k for a, k in accounts.items() if k not in done}
+    leaving = moves[moves["src"].isin(set(pending))]
+    total = leaving.groupby("src")["amount_minor"].sum()
+    pairs = leaving.groupby(["src", "dst"])["amount_minor"].sum().reset_index()
+    pairs = pairs.sort_values(["src", "amount_minor", "dst"], ascending=[True, False, True]).drop_duplicates("src")
+    out: dict[Key, tuple[Finding, Key]] = {}
+    for src, hop, amount in pairs.itertuples(index=False, name=None):
+        key = pending[src]
+        if key in out or hop in controllers or hop in accounts or not info.is_person(hop):
+            continue
+        if amount < share * int(total.get(src, 0)):
+            continue
+        onward = moves[(moves["src"] == hop) & moves["dst"].isin(set(controllers))]
+        per: dict[Key, int] = defaultdict(int)
+        for dst, paid in onward.groupby("dst")["amount_minor"].sum().items():
+            per[controllers[str(dst)]] += int(paid)
+        per.pop(key, None)
+        if not per:
+            continue
+        taker, paid = max(per.items(), key=lambda kv: (kv[1], kv[0]))
+        followed = min(paid, int(amount)) / int(amount)
+        if followed < share:
+            continue
+        source = max(res.claims[key], key=lambda c: (c.finding.score, c.finding.finding_id)).finding
+        out[key] = (source, taker)
+        res.passed_note[key] = (
+            f"{'its own earnings pass through it' if src in conduits else 'flagged with no role of its own'}, "
+            f"and {int(amount) / max(1, int(total.get(src, 0))):.0%} of the money leaving it goes to account {hop} "
+            f"({info.label(hop) or 'a private account'}), which passes {followed:.0%} of that on to controller "
+            f"{_label(res, taker)}"
         )
     return out
 
@@ -590,3 +645,77 @@ def _chain_sinks(findings, data, info, res, params) -> list[tuple[Key, Claim, st
         key = subject_key(Subject("account", dst), info)
         out.append((key, Claim(finding, "sink", lead=True, weight=params["derived_weight"], note=note), label))
     return out
+
+
+def _intermediaries(findings, data, info, res, params) -> None:
+    """Rule 4b: a private taker passing most of its victims' money on to one listed private person."""
+    threshold = float(params["min_intermediary_share"])
+    weak = _corroborates_only(params)
+    protective = set(params["protective_detectors"])
+    candidates: dict[Key, list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.detector in protective and f.subjects[0].kind in _RANKED_KINDS and f.finding_id not in res.overruled:
+            candidates[subject_key(f.subjects[0], info)].append(f)
+    tx = None
+    for taker, taking in sorted(candidates.items()):
+        if res.role(taker) != "controller" or not res.victims_of.get(taker):
+            continue
+        own = [
+            c for c in res.claims.get(taker, [])
+            if c.lead and c.role == "controller" and c.finding.detector not in protective and not weak(c.finding)
+        ]  # fmt: skip
+        if own:
+            continue
+        held = _accounts_of(taker, res, info)
+        if not held or not all(info.is_person(a) for a in held):
+            continue
+        victims = res.victims_of[taker]
+        victim_accounts = set().union(*(_accounts_of(v, res, info) for v in victims))
+        if tx is None:
+            tx = light_transactions(data)
+            tx = tx[tx["from_account"].notna() & tx["to_account"].notna()]
+            tx = tx.assign(src=tx["from_account"].astype(str), dst=tx["to_account"].astype(str))
+        received = int(tx.loc[tx["src"].isin(victim_accounts) & tx["dst"].isin(held), "amount_minor"].sum())
+        if received <= 0:
+            continue
+        out = tx[tx["src"].isin(held) & ~tx["dst"].isin(held | victim_accounts)]
+        per: dict[Key, int] = defaultdict(int)
+        for dst, amount in out.groupby("dst")["amount_minor"].sum().items():
+            if info.is_person(str(dst)):
+                per[subject_key(Subject("account", str(dst)), info)] += int(amount)
+        per.pop(taker, None)
+        if not per:
+            continue
+        receiver, amount = max(per.items(), key=lambda kv: (kv[1], kv[0]))
+        share = amount / received
+        if share < threshold or res.role(receiver) not in SUSPECT_ROLES:
+            continue
+        source = max(taking, key=lambda f: (f.score, f.finding_id))
+        names = f"{len(victims)} possible victim(s)"
+        for key, accounts in ((taker, held), (receiver, _accounts_of(receiver, res, info))):
+            if res.labels.get(key) is None:
+                res.labels[key] = next((info.label(a) for a in sorted(accounts) if info.label(a)), None)
+        as_taker = Claim(source, "facilitator", lead=True, note=(
+            f"intermediary: passes {share:.0%} of the money it receives from {names} on to "
+            f"{_label(res, receiver)}, who is the controller"
+        ))  # fmt: skip
+        as_receiver = Claim(source, "controller", lead=True, note=(
+            f"{_label(res, taker)} passes {share:.0%} of the money it takes from {names} on to it: "
+            "an intermediary between the victims and the controller"
+        ))  # fmt: skip
+        res.claims[taker].append(as_taker)
+        res.claims[receiver].append(as_receiver)
+        res.roles[taker] = ResolvedRole("facilitator", source.finding_id, _sentence(as_taker, "facilitator"))
+        res.roles[receiver] = ResolvedRole("controller", source.finding_id, _sentence(as_receiver, "controller"))
+        res.victims_of.setdefault(receiver, set()).update(res.victims_of.pop(taker))
+        res.intermediaries[taker] = receiver
+
+
+def _accounts_of(key: Key, res: RoleResolution, info: AccountInfo) -> set[str]:
+    """Every account the case links to a subject (named by findings, or held by the party)."""
+    held = set(res.named_accounts.get(key, set()))
+    if key[0] == "party":
+        held |= set(info.accounts_of(key[1]))
+    elif key[0] == "account":
+        held.add(key[1])
+    return held

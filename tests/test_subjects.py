@@ -45,9 +45,10 @@ def test_possible_victims_are_never_ranked_among_suspects():
 
 
 def test_context_subjects_are_not_ranked():
-    findings = [_finding("rent_several_premises", 0.8, ("P", "controller"), ("L", "unknown"))]
+    # P pays several tenants' rent to L (rent for several homes alone would be weak: tests/roles)
+    findings = [_finding("third_party_rent", 0.8, ("P", "controller"), ("L", "unknown"))]
     ranking = rank_subjects(findings, config=CONFIG)
-    weight = CONFIG["subjects"]["weights"]["rent_several_premises"]
+    weight = CONFIG["subjects"]["weights"]["third_party_rent"]
     assert ranking.suspects["subject_id"].tolist() == ["P"]
     assert ranking.suspects.loc[0, "score"] == pytest.approx(weight * 0.8)
     assert "L" not in set(ranking.victims["subject_id"])

@@ -89,7 +89,7 @@ def _hand_case(tmp_path: Path):
 def test_classes_and_currencies_on_a_hand_made_case(tmp_path: Path) -> None:
     data, me, victim = _hand_case(tmp_path)
     analysis = analyse(data, load_config(), findings=[])
-    analysis.flagged = {victim: {"finding-x"}}
+    analysis.roles = {victim: "possible_victim"}  # listed in possible_victims.csv
     result = source_and_application(analysis, me)
     _assert_reconciles(result)
     by = {e["currency"]: e for e in result.currencies}
