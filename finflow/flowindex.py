@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from finflow.detect.base import Finding
     from finflow.views.graph import CaseGraph
 
-__all__ = ["FlowIndex", "Lookups", "flow_index"]
+__all__ = ["FlowIndex", "Lookups", "flow_index", "take_rows"]
 
 _ATTR = "_flow_index"
 T = TypeVar("T")
@@ -66,7 +66,7 @@ def _take_column(values: pd.Series, positions: np.ndarray) -> object:
     return values.dtype.__from_arrow__(pa.chunked_array(parts, type=chunked.type))
 
 
-def _take(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
+def take_rows(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
     """``frame.take(positions)`` for ascending ``positions``, reading only those rows of each column."""
     columns = {name: _take_column(frame[name], positions) for name in frame.columns}
     return pd.DataFrame(columns, index=frame.index[positions], columns=frame.columns)
@@ -124,7 +124,7 @@ class FlowIndex:
             return tx.iloc[0:0]
         positions = self._positions.get_indexer_for(wanted)
         positions = np.unique(positions[positions >= 0])
-        return _take(tx, positions)
+        return take_rows(tx, positions)
 
     @cached_property
     def _account_positions(self) -> tuple[pd.Index, np.ndarray, np.ndarray]:
@@ -150,7 +150,7 @@ class FlowIndex:
         tx = self.data.transactions
         if columns is not None:
             tx = tx[list(dict.fromkeys(["ts", "txn_id", *columns]))]
-        return _take(tx, rows).sort_values(["ts", "txn_id"], kind="stable")
+        return take_rows(tx, rows).sort_values(["ts", "txn_id"], kind="stable")
 
     @cached_property
     def sorted_transactions(self) -> pd.DataFrame:

@@ -10,8 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_trace_cases import case, tx
 
+import finflow.trace.events as events_module
 import finflow.trace.paths as paths_module
 import finflow.trace.proceeds as proceeds_module
+from finflow.flowindex import flow_index
 from finflow.trace import trace_paths, trace_proceeds
 from finflow.trace.events import account_codes, load_events, near_rows
 
@@ -52,6 +54,7 @@ def _case(rows):
 @given(rows=st.lists(_row, min_size=1, max_size=30), start=st.sampled_from(ACCOUNTS), hops=st.integers(1, 4),
        backward=st.booleans())  # fmt: skip
 def test_paths_over_near_rows_equal_paths_over_whole_case(rows, start, hops, backward, monkeypatch) -> None:
+    monkeypatch.setattr(events_module, "WHOLE_CASE_SHARE", 2.0)  # always the near rows
     data = _case(rows)
     direction = "backward" if backward else "forward"
     try:
@@ -69,6 +72,7 @@ def test_paths_over_near_rows_equal_paths_over_whole_case(rows, start, hops, bac
 @given(rows=st.lists(_row, min_size=1, max_size=30), pick=st.integers(0, 29), hops=st.integers(0, 4),
        method=st.sampled_from(["fifo", "lifo", "pro_rata", "libr"]))  # fmt: skip
 def test_proceeds_over_near_rows_equal_proceeds_over_whole_case(rows, pick, hops, method, monkeypatch) -> None:
+    monkeypatch.setattr(events_module, "WHOLE_CASE_SHARE", 2.0)  # always the near rows
     data = _case(rows)
     tainted = [f"t{pick % len(rows):02d}"]
     try:
@@ -104,3 +108,13 @@ def test_near_rows_keep_only_what_the_start_can_reach() -> None:
     assert list(ids[near_rows(codes, ["A"], 1, backward=True)]) == ["t4", "t5"]
     assert list(ids[near_rows(codes, ["B"], 0, both_sides=True)]) == ["t1", "t2"]
     assert list(ids[near_rows(codes, ["nobody"], 3)]) == []
+
+
+def test_a_trace_reaching_most_of_the_case_shares_the_whole_cases_events() -> None:
+    rows = [tx(f"t{k}", f"2024-03-{1 + k:02d}", 100, ACCOUNTS[k % 6], ACCOUNTS[(k + 1) % 6]) for k in range(12)]
+    data = case(rows)
+    first = trace_paths(data, "A", max_hops=6)
+    second = trace_paths(data, "B", max_hops=6)
+    assert len(first.rows) and len(second.rows)
+    shared = [key for key in flow_index(data)._memo if key[0] == "trace events"]
+    assert len(shared) == 1  # built once for both traces

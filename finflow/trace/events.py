@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CASH",
+    "WHOLE_CASE_SHARE",
     "AccountCodes",
     "Events",
     "account_codes",
@@ -240,6 +241,9 @@ def near_rows(
     return np.flatnonzero(keep)
 
 
+#: Share of the case's rows above which a trace uses the whole case's (shared) events.
+WHOLE_CASE_SHARE = 0.5
+
 #: The columns :func:`load_events` reads.
 _EVENT_COLUMNS = [
     "txn_id", "booking_date", "ts", "has_time", "currency", "amount_minor",
@@ -265,9 +269,11 @@ def near_events(
 
     The result traces exactly as the events of the whole case would; only the account codes
     differ. Its ``skipped_other_currency`` still counts the whole case's window (the other
-    ``skipped_*`` counts, the kept rows only).
+    ``skipped_*`` counts, the kept rows only). When the rows are more than
+    :data:`WHOLE_CASE_SHARE` of the case, the whole case's events (built once per window and
+    shared by every trace of it) are returned instead.
     """
-    from finflow.flowindex import flow_index
+    from finflow.flowindex import flow_index, take_rows
 
     tx = data.transactions
     index = flow_index(data)
@@ -277,7 +283,16 @@ def near_events(
         extra = index.memo(("trace txn positions",), lambda: pd.Index(tx["txn_id"].to_numpy(dtype=object)))
         found = extra.get_indexer_for(pd.Index(sorted(set(also)), dtype=object))
         rows = np.union1d(rows, found[found >= 0])
-    near = pd.DataFrame({c: tx[c].take(rows) for c in _EVENT_COLUMNS if c in tx.columns})
+    window = (currency, start_date, end_date, int(min_amount_minor), home_country)
+    if len(rows) > len(tx) * WHOLE_CASE_SHARE:
+        return index.memo(
+            ("trace events", *window),
+            lambda: load_events(
+                tx, currency=currency, start_date=start_date, end_date=end_date,
+                min_amount_minor=min_amount_minor, home_country=home_country,
+            ),
+        )  # fmt: skip
+    near = take_rows(tx[[c for c in _EVENT_COLUMNS if c in tx.columns]], rows)
     events = load_events(
         near,
         currency=currency,
