@@ -5,7 +5,7 @@ Usage: python benchmarks/bench_investigate.py [--sizes 10k,200k,1M] [--seed 7] [
 Each size runs in a fresh process (peak memory is that size's own). The case is generated first
 with `finflow synth` (not timed); then, in the same process, every CSV of it is read once with
 `pyarrow.csv.read_csv` (the floor: parsing alone) and `investigate()` runs into an empty case and
-output folder. Stages are cut at investigate's own progress messages. Wall and CPU seconds are
+output folder. Stages are cut at investigate's own progress messages (STAGES). Wall and CPU seconds are
 both printed: on a shared, loaded machine the wall time grows with the load, CPU time much less.
 Peak memory is the process's maximum resident set (as `/usr/bin/time -v` reports it).
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -23,17 +24,28 @@ import time
 from itertools import pairwise
 from pathlib import Path
 
-#: investigate's progress messages that open each stage (first match wins), in order.
+#: investigate's progress messages that open each stage, in the order investigate reports them
+#: (a stage runs until the next stage's message; a message matches at its start).
 STAGES = [
-    ("import", "importing"),
-    ("detect+findings", "running"),
-    ("rank+networks", "ranking subjects"),
-    ("overview", "drawing the case overview"),
-    ("timelines", "writing"),
-    ("views", "drawing "),
-    ("traces", "tracing"),
-    ("report", "writing the case report"),
+    ("import", r"importing \d+ file"),  # reading the files into the case, then loading the case
+    ("detect+rank", r"running \d+ detectors"),  # the detectors, then reviews, roles, ranking, networks
+    ("findings", r"since the previous run: "),  # comparing with the previous run, findings.json/csv
+    ("subjects", r"resolving roles"),  # subjects.csv, possible_victims.csv, networks.json
+    ("timelines", r"writing \d+ account timelines"),
+    ("overview", r"drawing the case overview"),
+    ("views", r"drawing \d+ subject views"),
+    ("traces", r"tracing the money of"),  # absent when no controller is ranked
+    ("casework", r"statement coverage, next data requests"),
+    ("report", r"writing the case report"),
 ]
+
+
+def stage_of(message: str, pending: list[tuple[str, str]]) -> int | None:
+    """Index in ``pending`` of the first stage ``message`` opens, or None."""
+    for i, (_name, pattern) in enumerate(pending):
+        if re.match(pattern, message):
+            return i
+    return None
 
 
 def _peak_mib() -> float:
@@ -64,11 +76,10 @@ def run_one(size: str, seed: int, keep: str | None) -> dict:
     pending = list(STAGES)
 
     def progress(message: str) -> None:
-        for i, (name, prefix) in enumerate(pending):
-            if message.startswith(prefix):  # a stage may be absent (no controller: no traces)
-                marks.append((name, time.perf_counter(), _cpu()))
-                del pending[: i + 1]
-                break
+        i = stage_of(message, pending)
+        if i is not None:  # a stage may be absent (no controller: no traces)
+            marks.append((pending[i][0], time.perf_counter(), _cpu()))
+            del pending[: i + 1]
 
     case_dir, out_dir = tmp / f"case-{size}", tmp / f"out-{size}"
     for path in (case_dir, out_dir):

@@ -4,7 +4,8 @@ Before this index, each view sorted, re-keyed and re-aggregated every transactio
 each evidence table searched the whole transactions table for a handful of ids. A
 :class:`FlowIndex` does that work once per :class:`~finflow.casedata.CaseData`:
 
-- ``rows(txn_ids)``: transactions by id through one hash index (evidence tables, findings.json);
+- ``rows(txn_ids, columns)``: transactions by id through one hash index, only the columns asked
+  for (evidence tables, findings.json);
 - ``sorted_transactions``: the transactions in time order (by booking date, then id);
 - ``lookups``: per-account and per-party facts (holder, country, names, kinds);
 - ``accounts``: the account table: holder, sources, counts, first and last date per account;
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from finflow.casedata import CaseData
 
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from finflow.detect.base import Finding
     from finflow.views.graph import CaseGraph
 
-__all__ = ["FlowIndex", "Lookups", "flow_index"]
+__all__ = ["FlowIndex", "Lookups", "flow_index", "take_rows"]
 
 _ATTR = "_flow_index"
 T = TypeVar("T")
@@ -41,6 +43,33 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
         return pd.Series(pd.NA, index=frame.index, dtype="string")
     values = frame[column].astype("string").str.strip()
     return values.mask(values == "")
+
+
+def _take_column(values: pd.Series, positions: np.ndarray) -> object:
+    """``values.take(positions).array`` for ascending ``positions``, chunk by chunk when Arrow holds it.
+
+    Taking from an Arrow array of several chunks joins the chunks first (every call, the whole
+    column); taking from each chunk its own rows reads only those rows.
+    """
+    array = values.array
+    if not hasattr(array, "__arrow_array__") or not hasattr(values.dtype, "__from_arrow__"):
+        return values.take(positions).array
+    chunked = array.__arrow_array__()
+    if not isinstance(chunked, pa.ChunkedArray) or chunked.num_chunks <= 1:
+        return values.take(positions).array
+    bounds = np.cumsum([0, *(len(chunk) for chunk in chunked.chunks)])
+    which = np.searchsorted(bounds, positions, side="right") - 1
+    parts = [
+        chunked.chunk(int(k)).take(pa.array(positions[which == k] - bounds[k], type=pa.int64()))
+        for k in np.unique(which)
+    ]
+    return values.dtype.__from_arrow__(pa.chunked_array(parts, type=chunked.type))
+
+
+def take_rows(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
+    """``frame.take(positions)`` for ascending ``positions``, reading only those rows of each column."""
+    columns = {name: _take_column(frame[name], positions) for name in frame.columns}
+    return pd.DataFrame(columns, index=frame.index[positions], columns=frame.columns)
 
 
 def _first_by(frame: pd.DataFrame, key: str, value: str) -> pd.Series:
@@ -81,14 +110,21 @@ class FlowIndex:
         ids = self.data.transactions["txn_id"].astype("string").to_numpy(dtype=object, na_value=None)
         return pd.Index(ids, dtype=object)
 
-    def rows(self, txn_ids: Iterable[str]) -> pd.DataFrame:
-        """The transactions with these ids (unknown ids skipped), in case order, without copies."""
+    def rows(self, txn_ids: Iterable[str], columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The transactions with these ids (unknown ids skipped), in case order, without copies.
+
+        With ``columns``, only those columns (in that order) are taken: an evidence table of a
+        few rows then reads a few cells, not every column of the case.
+        """
+        tx = self.data.transactions
+        if columns is not None:
+            tx = tx[list(dict.fromkeys(columns))]
         wanted = pd.Index(sorted({str(t) for t in txn_ids}), dtype=object)
         if wanted.empty:
-            return self.data.transactions.iloc[0:0]
+            return tx.iloc[0:0]
         positions = self._positions.get_indexer_for(wanted)
         positions = np.unique(positions[positions >= 0])
-        return self.data.transactions.take(positions)
+        return take_rows(tx, positions)
 
     @cached_property
     def _account_positions(self) -> tuple[pd.Index, np.ndarray, np.ndarray]:
@@ -109,12 +145,12 @@ class FlowIndex:
         (only ``columns``, when given, plus ``ts`` and ``txn_id``)."""
         index, positions, bounds = self._account_positions
         codes = index.get_indexer_for(pd.Index(sorted(set(account_ids)), dtype=object))
-        parts = [positions[bounds[c]:bounds[c + 1]] for c in codes if c >= 0]
+        parts = [positions[bounds[c] : bounds[c + 1]] for c in codes if c >= 0]
         rows = np.unique(np.concatenate(parts)) if parts else np.array([], dtype="int64")
         tx = self.data.transactions
         if columns is not None:
             tx = tx[list(dict.fromkeys(["ts", "txn_id", *columns]))]
-        return tx.take(rows).sort_values(["ts", "txn_id"], kind="stable")
+        return take_rows(tx, rows).sort_values(["ts", "txn_id"], kind="stable")
 
     @cached_property
     def sorted_transactions(self) -> pd.DataFrame:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +52,30 @@ def test_outputs_are_byte_identical_across_runs(tmp_path, monkeypatch):
         outputs.append({p.relative_to(tmp_path / run).as_posix(): p.read_bytes() for p in files})
     assert outputs[0].keys() == outputs[1].keys()
     assert outputs[0] == outputs[1]
+
+
+def _bench_module():
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_investigate.py"
+    spec = importlib.util.spec_from_file_location("bench_investigate", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_stages_are_the_stages_investigate_reports(tmp_path):
+    """bench_investigate.py cuts its per-stage table at investigate's own messages: each must appear, in order."""
+    bench = _bench_module()
+    generate(5, 3000, tmp_path / "in")
+    messages: list[str] = []
+    investigate(tmp_path / "in", case_dir=tmp_path / "case", out_dir=tmp_path / "out", settings=FEW_VIEWS,
+                progress=messages.append)  # fmt: skip
+    pending, opened = list(bench.STAGES), []
+    for message in messages:
+        i = bench.stage_of(message, pending)
+        if i is not None:
+            assert i == 0 or pending[0][0] == "traces", f"{message!r} skipped the stages {pending[:i]}"
+            opened.append(pending[i][0])
+            del pending[: i + 1]
+    traced = any(m.startswith("tracing the money") for m in messages)
+    expected = [name for name, _ in bench.STAGES if name != "traces" or traced]
+    assert opened == expected, messages

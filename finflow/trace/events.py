@@ -20,11 +20,27 @@ Ordering rule (documented in ``docs/tracing.md``):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["CASH", "Events", "load_events", "processing_order", "reachable"]
+if TYPE_CHECKING:
+    from finflow.casedata import CaseData
+
+__all__ = [
+    "CASH",
+    "WHOLE_CASE_SHARE",
+    "AccountCodes",
+    "Events",
+    "account_codes",
+    "load_events",
+    "near_events",
+    "near_rows",
+    "other_currency_count",
+    "processing_order",
+    "reachable",
+]
 
 #: Node label for cash (a deposit's source or a withdrawal's destination).
 CASH = "cash"
@@ -152,6 +168,144 @@ def load_events(
         skipped_self_transfers=int(self_transfer.sum()),
         skipped_below_minimum=int(small.sum()),
     )
+
+
+def other_currency_count(
+    transactions: pd.DataFrame, *, currency: str, start_date: object = None, end_date: object = None
+) -> int:
+    """Transactions in the window but not in ``currency`` (the "not traced" note of a trace)."""
+    tx = transactions
+    keep = np.ones(len(tx), dtype=bool)
+    if start_date is not None:
+        keep &= (tx["booking_date"] >= pd.Timestamp(start_date)).to_numpy(dtype=bool)
+    if end_date is not None:
+        keep &= (tx["booking_date"] <= pd.Timestamp(end_date)).to_numpy(dtype=bool)
+    same = (tx["currency"].astype("string") == currency).fillna(False).to_numpy(dtype=bool)
+    return int((keep & ~same).sum())
+
+
+@dataclass(frozen=True)
+class AccountCodes:
+    """Every account id as written (``from_account`` or ``to_account``), each row's two codes
+    (-1: no account), and the distinct sender → receiver code pairs."""
+
+    ids: pd.Index
+    src: np.ndarray
+    dst: np.ndarray
+    pairs: tuple[np.ndarray, np.ndarray]
+
+
+def account_codes(transactions: pd.DataFrame) -> AccountCodes:
+    """The :class:`AccountCodes` of ``transactions`` (built once per case by :func:`near_events`)."""
+    tx = transactions
+    both = np.concatenate(
+        [
+            tx["from_account"].to_numpy(dtype=object, na_value=None),
+            tx["to_account"].to_numpy(dtype=object, na_value=None),
+        ]
+    )
+    codes, uniques = pd.factorize(both, use_na_sentinel=True)
+    half = len(tx)
+    src, dst = codes[:half].astype("int64"), codes[half:].astype("int64")
+    both_known = (src >= 0) & (dst >= 0)
+    pair = np.unique(src[both_known] * (len(uniques) + 1) + dst[both_known])
+    pairs = (pair // (len(uniques) + 1), pair % (len(uniques) + 1))
+    return AccountCodes(pd.Index(uniques, dtype=object), src, dst, pairs)
+
+
+def near_rows(
+    codes: AccountCodes,
+    seeds: list[str],
+    depth: int,
+    *,
+    backward: bool = False,
+    both_sides: bool = False,
+) -> np.ndarray:
+    """Positions of the rows a trace from the accounts ``seeds`` can use, in case order.
+
+    :func:`reachable` over every account-to-account row, as written (currency, window, foreign
+    counterparties and self-transfers ignored), gives a superset of the accounts any trace of
+    ``depth`` transfers reaches; a row is kept when such an account sends it (receives it when
+    ``backward``; either, with ``both_sides``). A trace over these rows equals one over the whole
+    case, since every row its walk could look at is among them, in the same relative order.
+    """
+    src, dst = (codes.dst, codes.src) if backward else (codes.src, codes.dst)
+    pair_src, pair_dst = codes.pairs[::-1] if backward else codes.pairs
+    start = codes.ids.get_indexer_for(pd.Index(sorted(set(seeds)), dtype=object))
+    near = reachable(pair_src, pair_dst, start[start >= 0].astype("int64"), depth)
+    is_near = np.zeros(len(codes.ids) + 1, dtype=bool)  # the extra last slot stands for "no account" (-1)
+    is_near[near] = True
+    keep = is_near[src]
+    if both_sides:
+        keep |= is_near[dst]
+    return np.flatnonzero(keep)
+
+
+#: Share of the case's rows above which a trace uses the whole case's (shared) events.
+WHOLE_CASE_SHARE = 0.5
+
+#: The columns :func:`load_events` reads.
+_EVENT_COLUMNS = [
+    "txn_id", "booking_date", "ts", "has_time", "currency", "amount_minor",
+    "from_account", "to_account", "from_country", "to_country",
+]  # fmt: skip
+
+
+def near_events(
+    data: CaseData,
+    seeds: list[str],
+    depth: int,
+    *,
+    backward: bool = False,
+    both_sides: bool = False,
+    also: list[str] | None = None,
+    currency: str,
+    start_date: object = None,
+    end_date: object = None,
+    min_amount_minor: int = 0,
+    home_country: str = "NO",
+) -> Events:
+    """:func:`load_events` over only the rows :func:`near_rows` keeps (and the ids ``also``).
+
+    The result traces exactly as the events of the whole case would; only the account codes
+    differ. Its ``skipped_other_currency`` still counts the whole case's window (the other
+    ``skipped_*`` counts, the kept rows only). When the rows are more than
+    :data:`WHOLE_CASE_SHARE` of the case, the whole case's events (built once per window and
+    shared by every trace of it) are returned instead.
+    """
+    from finflow.flowindex import flow_index, take_rows
+
+    tx = data.transactions
+    index = flow_index(data)
+    codes = index.memo(("trace account codes",), lambda: account_codes(tx))
+    rows = near_rows(codes, seeds, depth, backward=backward, both_sides=both_sides)
+    if also:
+        extra = index.memo(("trace txn positions",), lambda: pd.Index(tx["txn_id"].to_numpy(dtype=object)))
+        found = extra.get_indexer_for(pd.Index(sorted(set(also)), dtype=object))
+        rows = np.union1d(rows, found[found >= 0])
+    window = (currency, start_date, end_date, int(min_amount_minor), home_country)
+    if len(rows) > len(tx) * WHOLE_CASE_SHARE:
+        return index.memo(
+            ("trace events", *window),
+            lambda: load_events(
+                tx, currency=currency, start_date=start_date, end_date=end_date,
+                min_amount_minor=min_amount_minor, home_country=home_country,
+            ),
+        )  # fmt: skip
+    near = take_rows(tx[[c for c in _EVENT_COLUMNS if c in tx.columns]], rows)
+    events = load_events(
+        near,
+        currency=currency,
+        start_date=start_date,
+        end_date=end_date,
+        min_amount_minor=min_amount_minor,
+        home_country=home_country,
+    )
+    events.skipped_other_currency = index.memo(
+        ("trace other currency", currency, start_date, end_date),
+        lambda: other_currency_count(tx, currency=currency, start_date=start_date, end_date=end_date),
+    )
+    return events
 
 
 def reachable(src: np.ndarray, dst: np.ndarray, seeds: np.ndarray, depth: int) -> np.ndarray:

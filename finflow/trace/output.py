@@ -85,7 +85,6 @@ def _dates_to_text(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-
 def write_trace(
     out_dir: str | Path,
     *,

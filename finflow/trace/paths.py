@@ -23,8 +23,7 @@ import numpy as np
 import pandas as pd
 
 from finflow.casedata import CaseData
-from finflow.flowindex import flow_index
-from finflow.trace.events import Events, load_events, pick_currency, processing_order, reachable
+from finflow.trace.events import Events, near_events, pick_currency, processing_order, reachable
 from finflow.trace.output import aggregate_trail_edges, write_trace
 
 __all__ = ["TraceResult", "default_currency", "resolve_start", "trace_paths"]
@@ -145,19 +144,18 @@ def trace_paths(
     if max_hops < 1:
         raise ValueError("max_hops must be at least 1")
     start_accounts = resolve_start(data, start)
-    tx = data.transactions
     if currency is None:
         currency = default_currency(data, start_accounts, direction)
-    events = flow_index(data).memo(
-        ("trace events", currency, start_date, end_date, int(min_amount_minor), home_country),
-        lambda: load_events(
-            tx,
-            currency=currency,
-            start_date=start_date,
-            end_date=end_date,
-            min_amount_minor=min_amount_minor,
-            home_country=home_country,
-        ),
+    events = near_events(
+        data,
+        start_accounts,
+        max_hops - 1,
+        backward=direction == "backward",
+        currency=currency,
+        start_date=start_date,
+        end_date=end_date,
+        min_amount_minor=min_amount_minor,
+        home_country=home_country,
     )
     parameters = {
         "max_hops": max_hops,

@@ -29,7 +29,7 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.money import format_minor
-from finflow.trace.events import Events, load_events, processing_order, reachable
+from finflow.trace.events import Events, near_events, processing_order, reachable
 from finflow.trace.ledger import CLEAN, METHODS, Key, Ledger, make_ledger
 from finflow.trace.output import aggregate_trail_edges, write_trace
 from finflow.trace.paths import _date_text
@@ -220,7 +220,18 @@ def trace_proceeds(
         currency = currencies[0]
     elif currencies != [currency]:
         raise ValueError(f"tainted transactions must all be in {currency}, found {currencies}")
-    events = load_events(tx, currency=currency, start_date=start_date, end_date=end_date, home_country=home_country)
+    receivers = marked["to_account"].to_numpy(dtype=object, na_value=None)
+    events = near_events(
+        data,
+        sorted({str(a) for a in receivers if a is not None}),
+        max_hops,
+        both_sides=True,
+        also=list(colour_of),
+        currency=currency,
+        start_date=start_date,
+        end_date=end_date,
+        home_country=home_country,
+    )
     ids = events.frame["txn_id"].to_numpy(dtype=object)
     hits = np.flatnonzero(pd.Series(ids).isin(list(colour_of)).to_numpy(dtype=bool))
     position = {str(ids[k]): int(k) for k in hits}

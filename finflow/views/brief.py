@@ -15,16 +15,19 @@ import pandas as pd
 
 from finflow.casedata import CaseData
 from finflow.detect.base import Finding
+from finflow.flowindex import flow_index
 from finflow.money import format_minor, main_currency
 from finflow.views.tooltips import ROLE_TEXT, clip
 
 __all__ = [
     "CaseCounts",
     "Links",
+    "SubjectRows",
     "field_value",
     "network_name",
     "reason",
     "subject_accounts",
+    "subject_records",
     "swept_to",
 ]
 
@@ -120,28 +123,40 @@ def reason(row: Mapping[str, Any], findings: Mapping[str, Finding]) -> str:
     return clip(str(text).split(" | ")[0], 240) if text is not None else ""
 
 
-def network_name(item: Mapping[str, Any], subjects: pd.DataFrame | None, index: int) -> str:
+#: Ranked subjects or victims: their table, or its rows as ``to_dict("records")`` gives them
+#: (a report with many networks turns the table into rows once, not once per network).
+SubjectRows = pd.DataFrame | Sequence[Mapping[str, Any]] | None
+
+
+def subject_records(frame: SubjectRows) -> list[Mapping[str, Any]]:
+    """The rows of a :data:`SubjectRows` as mappings (read-only: they may be shared)."""
+    if frame is None:
+        return []
+    return frame.to_dict("records") if isinstance(frame, pd.DataFrame) else list(frame)
+
+
+def network_name(item: Mapping[str, Any], subjects: SubjectRows, index: int) -> str:
     """The network's own name if it has one, else "Network of <highest-ranked subject in it>"."""
     own = field_value(item, "name", "title", "lead_label")
     if own is not None:
         return clip(str(own), 120)
     members = set(_split(item.get("flagged"))) | set(_split(item.get("members")))
     if subjects is not None:
-        for row in subjects.to_dict("records"):
+        for row in subject_records(subjects):
             accounts = set(subject_accounts(row)) | {str(field_value(row, "subject_id"))}
             if accounts & members:
                 return f"Network of {subject_name(row)}"
     return f"Network {index + 1}"
 
 
-def network_subjects(item: Mapping[str, Any], frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+def network_subjects(item: Mapping[str, Any], frame: SubjectRows) -> list[Mapping[str, Any]]:
     """Rows of ``frame`` (ranked subjects or victims) whose accounts are in the network."""
-    if frame is None or frame.empty:
+    if frame is None or len(frame) == 0:
         return []
     members = set(_split(item.get("flagged"))) | set(_split(item.get("members")))
     ids = set(_split(item.get("subject_ids")))
     out = []
-    for row in frame.to_dict("records"):
+    for row in subject_records(frame):
         sid = str(field_value(row, "subject_id", "id"))
         if sid in ids or set(subject_accounts(row)) & members or sid in members:
             out.append(row)
@@ -162,7 +177,9 @@ def swept_to(data: CaseData | None, accounts: Sequence[str], labels: Mapping[str
     more, with their share of the outflows in the main currency."""
     if data is None or not accounts:
         return ""
-    tx = data.transactions
+    # the accounts' own rows from the case's index, not a scan of every transaction per victim
+    columns = ["from_account", "to_account", "currency", "amount_minor", "channel"]
+    tx = flow_index(data).account_rows(accounts, [c for c in columns if c in data.transactions.columns])
     own = set(accounts)
     out = tx[tx["from_account"].astype("string").isin(own).fillna(False)]
     out = out[~out["to_account"].astype("string").isin(own).fillna(False)]

@@ -30,6 +30,7 @@ from finflow.money import format_minor
 from finflow.views.brief import (
     CaseCounts,
     Links,
+    SubjectRows,
     field_value,
     money_text,
     network_name,
@@ -38,9 +39,10 @@ from finflow.views.brief import (
     role_text,
     subject_accounts,
     subject_name,
+    subject_records,
     swept_to,
 )
-from finflow.views.evidence import EVIDENCE_COLUMNS, evidence_rows
+from finflow.views.evidence import EVIDENCE_COLUMNS, EVIDENCE_SOURCE_COLUMNS, evidence_table
 from finflow.views.labels import holder_labels
 from finflow.views.render import render_template, write_text
 from finflow.views.tooltips import ROLE_TEXT, clip
@@ -312,8 +314,8 @@ def _victims_section(
 def _networks_brief(
     networks: Sequence[Mapping[str, Any]] | None,
     names: list[str],
-    suspects: pd.DataFrame | None,
-    victims: pd.DataFrame,
+    suspects: SubjectRows,
+    victims: SubjectRows,
     view_links: Mapping[str, Sequence[tuple[str, str]]],
 ) -> Section:
     section = Section("networks", "Networks", css="brief")
@@ -392,13 +394,14 @@ def _finding_section(
         details.append(["parameters", _cell(finding.parameters)])
     ids = finding.evidence_txn_ids
     if ids and data is not None:
-        rows = evidence_rows(flow_index(data).rows(ids), ids)
+        frame = flow_index(data).rows(ids, columns=EVIDENCE_SOURCE_COLUMNS)
+        rows, found = evidence_table(frame, ids, limit=max_evidence)
         caption = f"Evidence: {_count(len(ids), 'transaction')}"
-        if len(rows) > max_evidence:
+        if found > max_evidence:
             caption += f" (first {max_evidence} listed)"
-        if len(rows) < len(ids):
-            caption += f"; {len(ids) - len(rows)} not found in the case data"
-        part.tables.append(ReportTable(EVIDENCE_COLUMNS, rows[:max_evidence], caption, collapsed=len(rows) > 5))
+        if found < len(ids):
+            caption += f"; {len(ids) - found} not found in the case data"
+        part.tables.append(ReportTable(EVIDENCE_COLUMNS, rows, caption, collapsed=found > 5))
     if ids:
         details.append(["evidence transaction ids", _cell(ids)])
     part.tables.append(ReportTable(["field", "value"], details, "Finding id, parameters and evidence ids", True))
@@ -471,8 +474,8 @@ def _split_ids(row: Mapping[str, Any]) -> list[str]:
 def _detail_sections(
     *,
     findings: Sequence[Finding],
-    suspects: pd.DataFrame | None,
-    victims: pd.DataFrame,
+    suspects: SubjectRows,
+    victims: SubjectRows,
     networks: Sequence[Mapping[str, Any]] | None,
     names: list[str],
     data: CaseData | None,
@@ -482,8 +485,7 @@ def _detail_sections(
     reviews: Mapping[str, Any] | None = None,
 ) -> list[Section]:
     by_id = {f.finding_id: f for f in findings}
-    suspect_rows = [] if suspects is None else suspects.to_dict("records")
-    victim_rows = victims.to_dict("records")
+    suspect_rows, victim_rows = subject_records(suspects), subject_records(victims)
     placed = _place_findings(suspect_rows + victim_rows, findings)
     done: set[str] = set()
     sections = []
@@ -501,7 +503,7 @@ def _detail_sections(
     for index, item in enumerate(networks or []):
         part = _dict_section("network", index, item, "Network", title=names[index])
         part.id = _network_anchor(index)
-        for row in network_subjects(item, suspects) + network_subjects(item, victims):
+        for row in network_subjects(item, suspect_rows) + network_subjects(item, victim_rows):
             sid = str(field_value(row, "subject_id", "id", "subject"))
             if sid in done:
                 continue
@@ -602,14 +604,15 @@ def _build(
     suspects = subjects
     if suspects is not None and "role" in suspects.columns:
         suspects = suspects[suspects["role"].astype("string") != "possible_victim"]
-    names = [network_name(item, suspects, i) for i, item in enumerate(networks or [])]
+    suspect_rows, victim_rows = subject_records(suspects), subject_records(victims)  # once, not per network
+    names = [network_name(item, suspect_rows, i) for i, item in enumerate(networks or [])]
     sections = [
         _lead_section(suspects, by_id, view_links),
         _victims_section(victims, by_id, view_links, data),
-        _networks_brief(networks, names, suspects, victims, view_links),
+        _networks_brief(networks, names, suspect_rows, victim_rows, view_links),
     ]
     sections += _detail_sections(
-        findings=findings, suspects=suspects, victims=victims, networks=networks, names=names, data=data,
+        findings=findings, suspects=suspect_rows, victims=victim_rows, networks=networks, names=names, data=data,
         max_evidence=max_evidence, view_links=view_links, reading=reading, reviews=reviews,
     )  # fmt: skip
     sections += [
