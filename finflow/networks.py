@@ -20,7 +20,7 @@ the neighbourhood is large — exact betweenness on a whole case is out of reach
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -154,6 +154,27 @@ def _volumes(edges: pd.DataFrame, currency: str) -> tuple[pd.Series, pd.Series]:
     return pair.groupby(["a", "b"])["m"].sum(), pair.groupby("a")["m"].sum()
 
 
+def ordered_subgraph(graph: nx.Graph, nodes: Iterable[str]) -> nx.Graph:
+    """A copy of ``graph`` on ``nodes`` with nodes in sorted order and edges in the graph's order.
+
+    ``Graph.subgraph`` of a small node set iterates that set, and a set of strings changes its order
+    with the interpreter's hash seed; Louvain visits nodes in that order, so without this copy the
+    same case could be split into different networks by two runs.
+    """
+    keep = sorted(n for n in set(nodes) if n in graph)
+    inside = set(keep)
+    sub = nx.Graph()
+    sub.add_nodes_from(keep)
+    sub.add_edges_from((a, b, d) for a, b, d in graph.edges(keep, data=True) if b in inside)
+    return sub
+
+
+def louvain_split(graph: nx.Graph, nodes: Iterable[str], params: Mapping[str, Any]) -> list[set[str]]:
+    """Louvain communities of ``graph`` restricted to ``nodes`` (money as weight, the fixed seed)."""
+    sub = ordered_subgraph(graph, nodes)
+    return nx.community.louvain_communities(sub, weight="weight", resolution=params["resolution"], seed=params["seed"])
+
+
 def find_networks(
     data: CaseData,
     findings: list[Finding],
@@ -217,10 +238,8 @@ def find_networks(
         if len(component) <= params["max_network_size"]:
             groups.append(set(component))
             continue
-        sub = weighted.subgraph(component | {o for a in component for o in shared_counterparties.get(a, [])})
-        for community in nx.community.louvain_communities(
-            sub, weight="weight", resolution=params["resolution"], seed=params["seed"]
-        ):
+        around = component | {o for a in component for o in shared_counterparties.get(a, [])}
+        for community in louvain_split(weighted, around, params):
             if community & component:
                 groups.append(community & component)
     detector_of = {f.finding_id: f.detector for f in findings}

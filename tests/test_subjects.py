@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -131,3 +134,22 @@ def test_pagerank_matches_the_textbook_definition():
     star = pd.DataFrame({"from_node": ["x", "y", "z"], "to_node": ["hub"] * 3, "amount_minor": [1, 1, 1]})
     star_ranks = pagerank_weighted(star)
     assert max(star_ranks, key=star_ranks.get) == "hub" and sum(star_ranks.values()) == pytest.approx(1.0)
+
+
+def test_large_networks_split_the_same_way_whatever_the_hash_seed(tmp_path):
+    """Louvain visits nodes in graph order; a subgraph of a small set would iterate the set."""
+    script = (
+        "import json, networkx as nx;"
+        "from finflow.networks import louvain_split;"
+        "g = nx.Graph(); names = [f'acct{i:03d}' for i in range(40)];"
+        "[g.add_edge(names[i], names[(i + k) % 40], weight=1.0) for i in range(40) for k in (1, 7)];"
+        "parts = louvain_split(g, set(names[:18]), {'resolution': 1.0, 'seed': 1});"
+        "print(json.dumps(sorted(sorted(p) for p in parts)))"
+    )
+    seen = set()
+    for seed in ("1", "2", "3", "6"):  # with a plain subgraph these seeds gave three different splits
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", script], check=True, env=env, capture_output=True, text=True)
+        seen.add(done.stdout)
+    (parts,) = seen
+    assert sorted(n for p in json.loads(parts) for n in p) == [f"acct{i:03d}" for i in range(18)]
