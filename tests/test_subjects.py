@@ -149,7 +149,9 @@ def test_large_networks_split_the_same_way_whatever_the_hash_seed(tmp_path):
     seen = set()
     for seed in ("1", "2", "3", "6"):  # with a plain subgraph these seeds gave three different splits
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        done = subprocess.run([sys.executable, "-c", script], check=True, env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-c", script], check=True, env=env, capture_output=True, text=True, encoding="utf-8"
+        )
         seen.add(done.stdout)
     (parts,) = seen
     assert sorted(n for p in json.loads(parts) for n in p) == [f"acct{i:03d}" for i in range(18)]

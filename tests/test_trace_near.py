@@ -118,3 +118,12 @@ def test_a_trace_reaching_most_of_the_case_shares_the_whole_cases_events() -> No
     assert len(first.rows) and len(second.rows)
     shared = [key for key in flow_index(data)._memo if key[0] == "trace events"]
     assert len(shared) == 1  # built once for both traces
+
+
+def test_tainted_cash_to_cash_ends_in_cash_with_no_account_in_the_case():
+    """A case whose only row has no account on either side (cash paid out as cash) still traces."""
+    data = _case([(1, 1, None, None, "NOK", None)])
+    result = trace_proceeds(data, ["t00"], method="fifo", max_hops=0, currency="NOK")
+    assert result.traced == {"t00": 100}
+    (row,) = result.destinations.to_dict("records")
+    assert (row["kind"], row["node"], row["amount_minor"], row["txn_id"]) == ("cash", "cash", 100, "t00")

@@ -295,8 +295,9 @@ def _replay(
     is_tracked = np.zeros(len(events.accounts), dtype=bool)
     is_tracked[tracked] = True
     touches = np.zeros(len(events), dtype=bool)
-    touches |= (src >= 0) & is_tracked[np.maximum(src, 0)]
-    touches |= (dst >= 0) & is_tracked[np.maximum(dst, 0)]
+    if len(events.accounts):  # a case whose only rows are cash to cash has no account to look up
+        touches |= (src >= 0) & is_tracked[np.maximum(src, 0)]
+        touches |= (dst >= 0) & is_tracked[np.maximum(dst, 0)]
     touches[mark_rows] = True
     order = processing_order(events, np.flatnonzero(touches))
 
