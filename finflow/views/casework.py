@@ -43,12 +43,22 @@ def coverage_section(coverage: Coverage) -> Section:
 
 
 def requests_section(requests: Requests, limit: int = 50) -> Section:
-    """The accounts to order next, grouped by bank, with period and reason."""
+    """The accounts to order next, grouped by bank, with period and reason.
+
+    A long list shows its ``limit`` best-ranked requests (still grouped by bank), not the first
+    rows of the grouped list: those would be one bank's weakest requests, hiding the second-best.
+    """
     part = Section("requests", "Next data requests")
     part.paragraphs += requests.intro
-    if len(requests.table):
-        shown = requests.table[["rank", "bank_label", "account", "holder", "period_start", "period_end", "reason"]]
-        part.tables.append(_frame_table(shown, limit=limit, caption="Production orders to consider (requests.csv)"))
+    table = requests.table
+    if len(table):
+        shown = table[table["rank"] <= limit][
+            ["rank", "bank_label", "account", "holder", "period_start", "period_end", "reason"]
+        ]
+        caption = "Production orders to consider (requests.csv)"
+        if len(shown) < len(table):
+            caption += f": the {len(shown)} best-ranked of {len(table)}, grouped by bank"
+        part.tables.append(_frame_table(shown, limit=len(shown), caption=caption))
     return part
 
 

@@ -91,3 +91,17 @@ def test_requests_command(multiformat_case, tmp_path: Path, extracts: Path) -> N
     assert (tmp_path / "out" / "requests.csv").is_file()
     assert "never listed here" in result.output
     assert bank_register().sentence in result.output
+
+
+def test_the_report_lists_the_best_ranked_requests_grouped_by_bank(multiformat_case) -> None:
+    requests = compute_requests(multiformat_case)
+    limit = 5
+    assert len(requests.table) > limit
+    (table,) = requests_section(requests, limit=limit).tables
+    ranks = [int(row[0]) for row in table.rows]
+    assert sorted(ranks) == list(range(1, limit + 1)), "the best-ranked, whichever bank keeps them"
+    labels = [row[1] for row in table.rows]
+    assert labels == sorted(labels, key=labels.index), "still one block per bank"
+    assert table.caption.endswith(f"the {limit} best-ranked of {len(requests.table)}, grouped by bank")
+    (whole,) = requests_section(requests, limit=len(requests.table)).tables
+    assert len(whole.rows) == len(requests.table) and "best-ranked" not in whole.caption
