@@ -59,6 +59,31 @@ def _months(dates: pd.Series) -> tuple[str, str, str]:
     return start.isoformat(), end.isoformat(), f"{first:%Y-%m} to {last:%Y-%m}"
 
 
+def _best_candidates(sides: pd.DataFrame, currency: str, settings: dict[str, Any]) -> pd.Series:
+    """Score of the ``max_requests`` best candidates, by account, computed over every candidate.
+
+    The score compares each candidate with the largest money and link count of all candidates, so
+    it is computed for all of them at once; the reasons (text) are then written for the best only.
+    """
+    links = sides.assign(flagged=sides["flagged"].astype(str)).groupby("account")["flagged"].nunique()
+    links = links[links >= int(settings.get("min_flagged_links", 1))]
+    main = sides[(sides["currency"] == currency).fillna(False).to_numpy(dtype=bool)]
+    exchanged = main.groupby("account")["amount_minor"].sum().reindex(links.index, fill_value=0).astype("int64")
+    if links.empty:
+        return pd.Series(dtype=float)
+    most_money = max(int(exchanged.max()), 1)
+    most_links = max(int(links.max()), 1)
+    score = (
+        float(settings.get("amount_weight", 0.5)) * exchanged / most_money
+        + float(settings.get("links_weight", 0.5)) * links / most_links
+    ).round(4)
+    accounts = links.index.astype(str)
+    order = pd.DataFrame({"score": score.to_numpy(), "exchanged": exchanged.to_numpy(), "account": accounts})
+    order = order.sort_values(["score", "exchanged", "account"], ascending=[False, False, True], kind="stable")
+    best = order.head(int(settings.get("max_requests", 200)))
+    return pd.Series(best["score"].to_numpy(dtype=float), index=best["account"].to_numpy(dtype=object))
+
+
 def compute_requests(analysis: Analysis, config: dict[str, Any] | None = None) -> Requests:
     """Candidates for production orders, best first, grouped by bank."""
     settings = (config if config is not None else analysis.config).get("requests", {})
@@ -90,12 +115,15 @@ def compute_requests(analysis: Analysis, config: dict[str, Any] | None = None) -
     for number, network in enumerate(analysis.networks, start=1):
         for account in network.members:
             member_of.setdefault(account, []).append(number)
+    chosen = _best_candidates(sides, currency, settings)
+    if chosen.empty:
+        intro.append("No account without a statement exchanged money with enough flagged accounts.")
+        return Requests(pd.DataFrame(columns=REQUEST_COLUMNS), intro)
+    sides = sides[sides["account"].isin(chosen.index).fillna(False).to_numpy(dtype=bool)]
     rows = []
     for account, group in sides.groupby("account", sort=True):
         account = str(account)
         links = sorted(set(group["flagged"].astype(str)))
-        if len(links) < int(settings.get("min_flagged_links", 1)):
-            continue
         main = group[group["currency"] == currency]
         received = int(main.loc[main["direction"] == "received", "amount_minor"].sum())
         sent = int(main.loc[main["direction"] == "sent", "amount_minor"].sum())
@@ -128,15 +156,9 @@ def compute_requests(analysis: Analysis, config: dict[str, Any] | None = None) -
             "period_start": start, "period_end": end, "reason": reason,
         })  # fmt: skip
     frame = pd.DataFrame(rows)
-    most_money = max(int(frame["exchanged_minor"].max()), 1)
-    most_links = max(int(frame["flagged_links"].max()), 1)
-    score = (
-        float(settings.get("amount_weight", 0.5)) * frame["exchanged_minor"] / most_money
-        + float(settings.get("links_weight", 0.5)) * frame["flagged_links"] / most_links
-    )
-    frame["score"] = score.round(4)
+    frame["score"] = frame["account"].map(chosen).astype(float)
     frame = frame.sort_values(["score", "exchanged_minor", "account"], ascending=[False, False, True], kind="stable")
-    frame = frame.head(int(settings.get("max_requests", 200))).reset_index(drop=True)
+    frame = frame.reset_index(drop=True)
     frame["rank"] = range(1, len(frame) + 1)
     best = frame.groupby("bank_label")["rank"].min()
     frame["_group"] = frame["bank_label"].map(best)

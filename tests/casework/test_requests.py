@@ -105,3 +105,22 @@ def test_the_report_lists_the_best_ranked_requests_grouped_by_bank(multiformat_c
     assert table.caption.endswith(f"the {limit} best-ranked of {len(requests.table)}, grouped by bank")
     (whole,) = requests_section(requests, limit=len(requests.table)).tables
     assert len(whole.rows) == len(requests.table) and "best-ranked" not in whole.caption
+
+
+def test_a_shorter_list_is_the_head_of_the_longer_one(multiformat_case) -> None:
+    """Scores compare every candidate with the largest of all, however many requests are kept."""
+    settings = multiformat_case.config.get("requests", {})
+    full = compute_requests(multiformat_case, {"requests": {**settings, "max_requests": 10_000}}).table
+    short = compute_requests(multiformat_case, {"requests": {**settings, "max_requests": 3}}).table
+    assert len(full) > 3 and len(short) == 3
+    best = full.sort_values("rank").head(3).reset_index(drop=True)
+    mine = short.sort_values("rank").reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine.drop(columns=["bank_label"]), best.drop(columns=["bank_label"]))
+    assert full["score"].max() > 0.5  # normalised by the largest candidate: the best scores near 1
+
+
+def test_no_candidate_with_enough_flagged_links_gives_an_empty_list(multiformat_case) -> None:
+    settings = multiformat_case.config.get("requests", {})
+    requests = compute_requests(multiformat_case, {"requests": {**settings, "min_flagged_links": 10_000}})
+    assert requests.table.empty and requests.table.columns[0] == "rank"
+    assert requests.intro[-1] == "No account without a statement exchanged money with enough flagged accounts."
