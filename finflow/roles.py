@@ -354,7 +354,7 @@ def _resolve_all(
         controller = _strength(standing, "controller", weights, default)
         suspect_claims = [c for c in standing if c.role in SUSPECT_ROLES and (c.lead or c.role != "unknown")]
         if suspect_claims and all(corroborating(c.finding) for c in suspect_claims):
-            claim = max(suspect_claims, key=lambda c: (c.finding.score, c.finding.finding_id))
+            claim = _strongest(suspect_claims)
             res.roles[key] = ResolvedRole(
                 "context", claim.finding.finding_id,
                 f"context: only {claim.finding.detector} ({claim.finding.finding_id}) flags it, a pattern that "
@@ -380,7 +380,7 @@ def _resolve_all(
                 claim = next(c for c in claims if (key, c.finding.finding_id) in demoted)
                 basis = f"context by {claim.finding.detector} ({claim.finding.finding_id}): {reasons[0]}"
             elif standing:
-                claim = max(standing, key=lambda c: (c.finding.score, c.finding.finding_id))
+                claim = _strongest(standing)
                 basis = (
                     f"context: a counterparty in {claim.finding.detector} ({claim.finding.finding_id}), "
                     "own behaviour not flagged"
@@ -430,15 +430,24 @@ def _passes_to_controller(data, info, res, params) -> dict[Key, tuple[Finding, K
         taker = controllers[str(dst)]
         if taker == key:
             continue
-        source = max(res.claims[key], key=lambda c: (c.finding.score, c.finding.finding_id)).finding
+        source = _strongest(res.claims[key]).finding
         out[key] = (source, taker)
         res.passed_note[key] = (
-            f"{'its own earnings pass through it' if src in conduits else 'flagged with no role of its own'}, "
+            f"{_why_listed(src, conduits)}, "
             f"and {share:.0%} of the money leaving it goes to controller {_label(res, taker)}"
             + (f" (through account {dst}, which passes it on)" if str(dst) in feeders else "")
         )
     out.update(_followed_to_controller(tx, accounts, conduits, controllers, out, res, info, params))
     return out
+
+
+def _strongest(claims):
+    """The claim of the highest-scoring finding (ties by finding id, so the choice is stable)."""
+    return max(claims, key=lambda c: (c.finding.score, c.finding.finding_id))
+
+
+def _why_listed(account, conduits) -> str:
+    return "its own earnings pass through it" if account in conduits else "flagged with no role of its own"
 
 
 def _followed_to_controller(tx, accounts, conduits, controllers, done, res, info, params):
@@ -471,10 +480,10 @@ def _followed_to_controller(tx, accounts, conduits, controllers, done, res, info
         followed = min(paid, int(amount)) / int(amount)
         if followed < share:
             continue
-        source = max(res.claims[key], key=lambda c: (c.finding.score, c.finding.finding_id)).finding
+        source = _strongest(res.claims[key]).finding
         out[key] = (source, taker)
         res.passed_note[key] = (
-            f"{'its own earnings pass through it' if src in conduits else 'flagged with no role of its own'}, "
+            f"{_why_listed(src, conduits)}, "
             f"and {int(amount) / max(1, int(total.get(src, 0))):.0%} of the money leaving it goes to account {hop} "
             f"({info.label(hop) or 'a private account'}), which passes {followed:.0%} of that on to controller "
             f"{_label(res, taker)}"

@@ -292,12 +292,9 @@ def _replay(
     src, dst = events.src, events.dst
     mark_rows = np.array(sorted(marks), dtype="int64")
     tracked = reachable(src, dst, dst[mark_rows], max_hops)
-    is_tracked = np.zeros(len(events.accounts), dtype=bool)
+    is_tracked = np.zeros(len(events.accounts) + 1, dtype=bool)  # the extra last slot: "no account" (-1)
     is_tracked[tracked] = True
-    touches = np.zeros(len(events), dtype=bool)
-    if len(events.accounts):  # a case whose only rows are cash to cash has no account to look up
-        touches |= (src >= 0) & is_tracked[np.maximum(src, 0)]
-        touches |= (dst >= 0) & is_tracked[np.maximum(dst, 0)]
+    touches = is_tracked[src] | is_tracked[dst]
     touches[mark_rows] = True
     order = processing_order(events, np.flatnonzero(touches))
 
